@@ -1,0 +1,42 @@
+# streamcap — see README.md. `make run` runs the main job on the embedded
+# engine; `make test` is what CI runs.
+GO        ?= go
+BIN       := bin/streamcap
+# Packages with goroutines get the race detector; the rest run plain.
+RACE_PKGS := ./loadgen/... ./bench/...
+
+.PHONY: all build run test vet unit race fuzz bench soak clean
+
+all: build
+
+build:
+	$(GO) build -o $(BIN) ./cmd/streamcap
+
+run: build
+	./$(BIN) plan kds-3000x1kb
+
+vet:
+	$(GO) vet ./...
+
+unit:
+	$(GO) test -count=1 $$($(GO) list ./... | grep -v -e /loadgen -e /bench)
+
+race:
+	$(GO) test -race -count=1 -timeout 15m $(RACE_PKGS)
+
+test: vet unit race
+
+# Short fuzzing of every parser/decoder (seeds always run in `make test`).
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 30s ./model/units/
+
+# Go benchmarks for the speed targets (figures go in closing notes).
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./model/... ./loadgen/... ./bench/... ./reports/...
+
+# Long crash-recovery soak of the engine server (500 SIGKILL cycles).
+soak:
+	STREAMCAP_CRASH_CYCLES=500 $(GO) test -count=1 -run Crash -timeout 60m -v ./bench/engine/kinesisapi/
+
+clean:
+	rm -rf bin

@@ -1,0 +1,63 @@
+// Package bench runs a workload against a target through a Driver and
+// collects the results (histograms, timeline, counters) that reports render.
+package bench
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrThrottled marks a send or read the target refused for capacity
+// (Kinesis ProvisionedThroughputExceededException, Kafka quota throttling).
+// Drivers wrap it (fmt.Errorf("...: %w", bench.ErrThrottled)) so runs count
+// throttles apart from other errors.
+var ErrThrottled = errors.New("throttled")
+
+// Topology is what a run asks a driver to prepare before it sends.
+type Topology struct {
+	// Stream is the stream (Kinesis) or topic (Kafka) name.
+	Stream string
+	// Shards is the shard or partition count to create when the stream does
+	// not exist yet; 0 lets the driver pick (an existing stream is used as is).
+	Shards int
+	// Consumers is how many end-to-end consumers the run will start.
+	Consumers int
+}
+
+// DriverInfo describes a driver for the result file: what it is, which
+// client library and version it uses, and every setting that shaped the run.
+type DriverInfo struct {
+	Name     string            `json:"name"`
+	Version  string            `json:"version"`
+	Endpoint string            `json:"endpoint,omitempty"`
+	Settings map[string]string `json:"settings,omitempty"`
+}
+
+// Delivery is one record seen by a consumer: its payload (which carries the
+// producer's send timestamp) and when the consumer received it.
+type Delivery struct {
+	Payload    []byte
+	ReceivedAt time.Time
+}
+
+// Driver adapts one target (embedded engine, Kinesis API, Kafka) to the
+// benchmark. Send is called concurrently from many goroutines; a batching
+// driver groups concurrent sends and returns from each Send once that
+// record's batch is acknowledged (or failed).
+type Driver interface {
+	// Info reports what the driver is and its settings.
+	Info() DriverInfo
+	// Setup prepares the target (creates the stream when missing and waits
+	// until it is usable).
+	Setup(ctx context.Context, topo Topology) error
+	// Send writes one record and returns when it is acknowledged. Capacity
+	// refusals wrap ErrThrottled. Send must not retain payload after return.
+	Send(ctx context.Context, key string, payload []byte) error
+	// Consume reads the stream from its current end as consumer number
+	// index and calls fn for every record until ctx is done; fn is called
+	// from one goroutine per Consume call. It returns nil when ctx ends.
+	Consume(ctx context.Context, index int, fn func(Delivery)) error
+	// Close releases the driver's clients and connections.
+	Close() error
+}
