@@ -1,0 +1,305 @@
+package model
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// Systems that Plan can compare with Kinesis (PlanOptions.Compare).
+const (
+	SystemFirehose = "firehose"
+	SystemLambda   = "lambda"
+	SystemDynamoDB = "dynamodb"
+	SystemPubSub   = "pubsub"
+	SystemKafka    = "kafka"
+	SystemFlink    = "flink"
+)
+
+// CompareSystems lists the systems Plan can compare, in report order.
+func CompareSystems() []string {
+	return []string{SystemFirehose, SystemLambda, SystemDynamoDB, SystemPubSub, SystemKafka, SystemFlink}
+}
+
+// systemAlias maps other accepted spellings to a system name.
+func systemAlias(s string) string {
+	switch s {
+	case "msk":
+		return SystemKafka
+	case "kinesis-analytics", "managed-flink":
+		return SystemFlink
+	case "dynamodb-streams", "ddb":
+		return SystemDynamoDB
+	case "pub/sub", "gcp-pubsub":
+		return SystemPubSub
+	}
+	return s
+}
+
+// NormalizeSystem returns the canonical name of a compared system
+// ("msk" → "kafka") or an error listing the accepted names.
+func NormalizeSystem(s string) (string, error) {
+	n := systemAlias(strings.ToLower(strings.TrimSpace(s)))
+	if !slices.Contains(CompareSystems(), n) {
+		return "", planInputErr("compare", s, "one of %s (or msk for kafka)", strings.Join(CompareSystems(), ", "))
+	}
+	return n, nil
+}
+
+// Roles of a compared system.
+const (
+	RoleStream = "stream"
+	RoleAddOn  = "add-on"
+)
+
+// Alternative is the sizing and monthly cost of one compared system.
+type Alternative struct {
+	// System is the canonical name ("kafka").
+	System string `json:"system"`
+	// Title is what the system is, as a person reads it.
+	Title string `json:"title"`
+	// Role is "stream" when the system replaces the Kinesis stream
+	// (Firehose, DynamoDB + Streams, Pub/Sub, Kafka) or "add-on" when it
+	// runs on top of it (Lambda consumers, Flink) and adds to its cost.
+	Role string `json:"role"`
+	// Sizing holds the system's capacity figures ("partitions", "brokers").
+	Sizing     map[string]float64 `json:"sizing,omitempty"`
+	MonthlyUSD float64            `json:"monthly_usd"`
+	LineItems  []LineItem         `json:"line_items"`
+	// Notes are facts a reader needs beside the cost (latency, assumptions).
+	Notes       []string    `json:"notes,omitempty"`
+	Warnings    []string    `json:"warnings,omitempty"`
+	Explanation Explanation `json:"explanation"`
+}
+
+func (a *Alternative) finish(items []LineItem, x *explainer) *Alternative {
+	a.LineItems, a.MonthlyUSD, a.Explanation = items, total(items), x.e
+	return a
+}
+
+// planFirehose prices Amazon Data Firehose: per GB ingested with every
+// record rounded up to 5 KiB; delivery latency = min(buffer interval,
+// buffer size / ingest rate).
+func planFirehose(l kinesisLoad, p *Prices, opts PlanOptions) *Alternative {
+	var x explainer
+	f := &p.Firehose
+	a := &Alternative{System: SystemFirehose, Title: "Amazon Data Firehose (direct PUT to S3)", Role: RoleStream}
+	secs, gb := p.secondsPerMonth(), p.gb()
+	round := f.RecordRoundBytes.Value
+	unitsPer := l.size.meanUnits(0, round)
+	billed := x.step("billed GB", "records/month × E[⌈size / 5KiB⌉] × 5KiB / GB", l.avgRecords*secs*unitsPer*round/gb, "GB",
+		"%v × %v × %v / %v", l.avgRecords*secs, unitsPer, round, gb)
+	size, interval := f.BufferSizeBytes.Value, f.BufferIntervalSeconds.Value
+	if opts.FirehoseBufferSize > 0 {
+		size = float64(opts.FirehoseBufferSize)
+	}
+	if opts.FirehoseBufferInterval > 0 {
+		interval = opts.FirehoseBufferInterval.Seconds()
+	}
+	ingest := l.avgRecords * l.size.mean()
+	fill := size / ingest
+	latency := x.step("delivery latency", "min(buffer interval, buffer size / ingest bytes/s)", min(interval, fill), "s",
+		"min(%v, %v / %v)", interval, size, ingest)
+	a.Sizing = map[string]float64{"buffer_bytes": size, "buffer_interval_seconds": interval, "delivery_latency_seconds": latency}
+	a.Notes = append(a.Notes, fmt.Sprintf("delivery latency ≈ %ss (buffer %sB or %ss, whichever fills first); a Firehose delivers, it is not a replayable stream", num(round3(latency)), num(size), num(interval)))
+	return a.finish([]LineItem{newItem("ingestion (5 KiB rounding)", billed, "GB", f.IngestGBUSD.Value)}, &x)
+}
+
+// lambdaUse is the Lambda cost model of one event source mapping.
+type lambdaUse struct {
+	invocations float64 // per second
+	gbSeconds   float64 // per second
+	concurrency float64 // average concurrent executions
+	maxConc     float64 // shards × parallelization factor
+	busy        float64 // per-lane seconds of work per second (> 1 falls behind)
+}
+
+// lambdaModel: each shard is read as PF lanes; a lane of r records/s
+// polled every T = max(batching window, poll interval) seconds invokes with
+// batches of clamp(r × T, 1, batch size) records, so invocations/s =
+// lanes × r / batch; GB-s = invocations × duration × memory/1024; average
+// concurrency = invocations/s × duration (Little's law), at most lanes.
+func lambdaModel(records float64, shards int, lc LambdaConsumer, poll float64, x *explainer, name string) lambdaUse {
+	lanes := float64(shards * lc.ParallelizationFactor)
+	r := records / lanes
+	t := max(lc.BatchingWindow.Seconds(), poll)
+	batch := min(max(r*t, 1), float64(lc.BatchSize))
+	d := lc.DurationPerBatch.Seconds()
+	var u lambdaUse
+	u.invocations = x.step(name+" invocations", "shards × PF × r / clamp(r × max(window, poll), 1, batch size), r = records/s per lane",
+		lanes*r/batch, "/s", "%v × %v / clamp(%v × %v, 1, %v)", float64(shards), float64(lc.ParallelizationFactor), r, t, float64(lc.BatchSize))
+	u.gbSeconds = x.step(name+" GB-seconds", "invocations × duration × memory / 1024", u.invocations*d*float64(lc.MemoryMB)/1024, "GB-s/s",
+		"%v × %v × %v / 1024", u.invocations, d, float64(lc.MemoryMB))
+	u.maxConc = lanes
+	u.busy = r / batch * d
+	u.concurrency = x.step(name+" concurrency", "min(invocations × duration, shards × PF)", min(u.invocations*d, lanes), "executions",
+		"min(%v × %v, %v)", u.invocations, d, lanes)
+	return u
+}
+
+// lambdaItems prices a lambdaUse per month.
+func lambdaItems(u lambdaUse, lc LambdaConsumer, p *Prices, name string) []LineItem {
+	secs := p.secondsPerMonth()
+	gbs := p.Lambda.GBSecondX86USD.Value
+	if lc.Arch == "arm64" {
+		gbs = p.Lambda.GBSecondArmUSD.Value
+	}
+	return []LineItem{
+		newItem(name+" requests", u.invocations*secs/1e6, "1M requests", p.Lambda.RequestsUSD.Value),
+		newItem(name+" duration ("+lc.Arch+")", u.gbSeconds*secs, "GB-s", gbs),
+	}
+}
+
+// lambdaConsumers returns the consumers priced as Lambda functions: those
+// with Lambda settings, or one default-configured consumer when none has.
+func lambdaConsumers(w Workload) (names []string, cfgs []LambdaConsumer, assumed bool) {
+	for i, c := range w.Consumers {
+		if c.Lambda != nil {
+			n := c.Name
+			if n == "" {
+				n = fmt.Sprintf("consumer %d", i+1)
+			}
+			names, cfgs = append(names, n), append(cfgs, *c.Lambda)
+		}
+	}
+	if len(cfgs) == 0 {
+		return []string{"lambda"}, []LambdaConsumer{planLambdaDefaults(LambdaConsumer{})}, true
+	}
+	return names, cfgs, false
+}
+
+// planLambda prices the workload's Lambda consumers on a Kinesis stream of
+// the given shard count.
+func planLambda(l kinesisLoad, p *Prices, shards int) *Alternative {
+	var x explainer
+	a := &Alternative{System: SystemLambda, Title: "AWS Lambda consumers (Kinesis event source mapping)", Role: RoleAddOn, Sizing: map[string]float64{}}
+	names, cfgs, assumed := lambdaConsumers(l.w)
+	if assumed {
+		a.Notes = append(a.Notes, "no consumer has Lambda settings: priced one consumer with batch 100, window 0s, parallelization 1, 128 MB, 100ms per batch")
+	}
+	var items []LineItem
+	var conc, maxConc float64
+	for i, lc := range cfgs {
+		u := lambdaModel(l.avgRecords, shards, lc, p.Lambda.PollIntervalSeconds.Value, &x, names[i])
+		items = append(items, lambdaItems(u, lc, p, names[i])...)
+		conc += u.concurrency
+		maxConc += u.maxConc
+		if u.busy > 1 {
+			a.Warnings = append(a.Warnings, fmt.Sprintf("%s falls behind: each lane needs %ss of work per second; raise batch_size or parallelization_factor", names[i], num(round3(u.busy))))
+		}
+	}
+	a.Sizing["shards"] = float64(shards)
+	a.Sizing["concurrency_avg"] = round3(conc)
+	a.Sizing["concurrency_max"] = maxConc
+	a.Notes = append(a.Notes, fmt.Sprintf("concurrency: %s on average, at most %s (shards × parallelization factor); free tier and volume tiers not applied", num(round3(conc)), num(maxConc)))
+	return a.finish(items, &x)
+}
+
+// planDynamoDB prices DynamoDB on-demand writes + DynamoDB Streams →
+// Lambda: write request units (⌈item/1 KB⌉ per write), storage of items
+// kept for the retention (TTL deletes them; deletes by TTL are free),
+// Streams reads by Lambda (free) and the Lambda consumer on the stream's
+// shards (one per 1000 WCU/s partition).
+func planDynamoDB(l kinesisLoad, p *Prices) *Alternative {
+	var x explainer
+	d := &p.DynamoDB
+	a := &Alternative{System: SystemDynamoDB, Title: "DynamoDB on-demand + DynamoDB Streams → Lambda", Role: RoleStream}
+	secs, gb := p.secondsPerMonth(), p.gb()
+	wru := l.size.meanUnits(l.keyBytes, d.WriteUnitBytes.Value)
+	writes := x.step("write request units", "records/month × E[⌈(size + key) / 1KB⌉]", l.avgRecords*secs*wru, "WRU",
+		"%v × %v", l.avgRecords*secs, wru)
+	stored := x.step("stored GB", "records/s × retention × (record bytes + item overhead) / GB",
+		l.avgRecords*l.w.Retention.Seconds()*(l.recBytes+d.ItemOverheadBytes.Value)/gb, "GB",
+		"%v × %v × (%v + %v) / %v", l.avgRecords, l.w.Retention.Seconds(), l.recBytes, d.ItemOverheadBytes.Value, gb)
+	shards := max(1, ceilCount(l.peakRecords*wru/d.PartitionWriteUnits.Value))
+	x.step("stream shards", "⌈peak WRU/s / 1000 WCU per partition⌉", float64(shards), "shards", "⌈%v × %v / %v⌉", l.peakRecords, wru, d.PartitionWriteUnits.Value)
+	_, cfgs, _ := lambdaConsumers(l.w)
+	u := lambdaModel(l.avgRecords, shards, cfgs[0], p.Lambda.PollIntervalSeconds.Value, &x, "stream lambda")
+	items := []LineItem{
+		newItem("on-demand writes", writes/1e6, "1M WRU", d.WriteRequestUnitsUSD.Value),
+		newItem("storage (TTL = retention)", stored, "GB-month", d.StorageGBMonthUSD.Value),
+		newItem("Streams reads by Lambda", u.invocations*secs, "read request", d.StreamsLambdaReadUSD.Value),
+	}
+	items = append(items, lambdaItems(u, cfgs[0], p, "stream lambda")...)
+	a.Sizing = map[string]float64{"stream_shards": float64(shards), "wru_per_record": wru}
+	a.Notes = append(a.Notes, "DynamoDB Streams keeps changes 24h; replay beyond that needs the table itself")
+	return a.finish(items, &x)
+}
+
+// planPubSub prices Google Cloud Pub/Sub: throughput per TiB published
+// and delivered per subscription, each request billed at least 1000 bytes
+// (one message per request assumed), 10 GiB free per month, and topic
+// retention storage beyond 24h.
+func planPubSub(l kinesisLoad, p *Prices) *Alternative {
+	var x explainer
+	ps := &p.PubSub
+	a := &Alternative{System: SystemPubSub, Title: "Google Cloud Pub/Sub", Role: RoleStream}
+	const tib = 1 << 40
+	secs := p.secondsPerMonth()
+	subs := max(1, l.shared+l.efo)
+	per := l.size.meanAtLeast(l.keyBytes+ps.MessageOverheadBytes.Value, ps.MinRequestBytes.Value)
+	pub := x.step("published bytes", "records/month × E[max(1000, size + key + 20)]", l.avgRecords*secs*per, "B",
+		"%v × %v", l.avgRecords*secs, per)
+	del := x.step("delivered bytes", "published × subscriptions", pub*float64(subs), "B", "%v × %v", pub, float64(subs))
+	free := min(ps.FreeBytes.Value, pub+del)
+	items := []LineItem{
+		newItem("publish throughput", pub/tib, "TiB", ps.ThroughputTiBUSD.Value),
+		newItem(fmt.Sprintf("delivery throughput (%d subscriptions)", subs), del/tib, "TiB", ps.ThroughputTiBUSD.Value),
+		newItem("free tier (10 GiB)", -free/tib, "TiB", ps.ThroughputTiBUSD.Value),
+	}
+	if ext := l.w.Retention.Seconds() - 86400; ext > 0 {
+		stored := l.avgRecords * (l.recBytes + ps.MessageOverheadBytes.Value) * l.w.Retention.Seconds() / (1 << 30)
+		items = append(items, newItem("topic retention storage", stored, "GiB-month", ps.StorageGiBMonthUSD.Value))
+	}
+	a.Sizing = map[string]float64{"subscriptions": float64(subs), "billed_bytes_per_message": round3(per)}
+	a.Notes = append(a.Notes, "one message per publish/pull request assumed (1000-byte minimum each); batching lowers the cost of small records")
+	return a.finish(items, &x)
+}
+
+// planKafka sizes Amazon MSK: partitions = ⌈peak bytes / (partition
+// target × headroom)⌉; brokers = max(RF, ⌈peak bytes × RF / (broker
+// ingress × headroom)⌉, ⌈partitions × RF / partitions per broker⌉)
+// rounded up to a multiple of 3 (one per AZ); storage = average bytes ×
+// retention × RF.
+func planKafka(l kinesisLoad, p *Prices) *Alternative {
+	var x explainer
+	m := &p.MSK
+	a := &Alternative{System: SystemKafka, Title: "Amazon MSK (Kafka, kafka.m5.large brokers)", Role: RoleStream}
+	h, rf := l.w.Headroom, m.ReplicationFactor.Value
+	parts := max(1, ceilCount(x.step("partitions", "peak bytes / (partition target × headroom)", l.peakBytes/(m.PartitionBytes.Value*h), "partitions",
+		"%v / (%v × %v)", l.peakBytes, m.PartitionBytes.Value, h)))
+	byIngress := x.step("brokers for ingress", "peak bytes × RF / (broker ingress × headroom)", l.peakBytes*rf/(m.BrokerIngressBytes.Value*h), "brokers",
+		"%v × %v / (%v × %v)", l.peakBytes, rf, m.BrokerIngressBytes.Value, h)
+	byParts := x.step("brokers for partitions", "partitions × RF / partitions per broker", float64(parts)*rf/m.PartitionsPerBroker.Value, "brokers",
+		"%v × %v / %v", float64(parts), rf, m.PartitionsPerBroker.Value)
+	brokers := max(int(rf), ceilCount(byIngress), ceilCount(byParts))
+	brokers = (brokers + 2) / 3 * 3
+	x.step("brokers", "max(RF, ingress, partitions) rounded up to a multiple of 3 AZs", float64(brokers), "brokers", "%v", float64(brokers))
+	storage := x.step("storage", "average bytes/s × retention × RF / GB", l.avgBytes*l.w.Retention.Seconds()*rf/p.gb(), "GB",
+		"%v × %v × %v / %v", l.avgBytes, l.w.Retention.Seconds(), rf, p.gb())
+	items := []LineItem{
+		newItem("broker-hours", float64(brokers)*p.month(), "broker-hour", m.BrokerHourUSD.Value),
+		newItem("storage", storage, "GB-month", m.StorageGBMonthUSD.Value),
+	}
+	a.Sizing = map[string]float64{"partitions": float64(parts), "brokers": float64(brokers), "replication_factor": rf, "storage_gb": round3(storage)}
+	return a.finish(items, &x)
+}
+
+// planFlink sizes Managed Service for Apache Flink: KPUs = ⌈peak bytes /
+// (bytes per KPU × headroom)⌉, billed KPUs + 1 for orchestration, plus 50
+// GB running storage per KPU.
+func planFlink(l kinesisLoad, p *Prices) *Alternative {
+	var x explainer
+	f := &p.Flink
+	a := &Alternative{System: SystemFlink, Title: "Amazon Managed Service for Apache Flink", Role: RoleAddOn}
+	kpus := max(1, ceilCount(x.step("KPUs", "peak bytes / (bytes per KPU × headroom)", l.peakBytes/(f.KPUBytes.Value*l.w.Headroom), "KPU",
+		"%v / (%v × %v)", l.peakBytes, f.KPUBytes.Value, l.w.Headroom)))
+	billed := float64(kpus) + f.OrchestrationKPUs.Value
+	items := []LineItem{
+		newItem(fmt.Sprintf("KPU-hours (%d + %s orchestration)", kpus, num(f.OrchestrationKPUs.Value)), billed*p.month(), "KPU-hour", f.KPUHourUSD.Value),
+		newItem("running storage", float64(kpus)*f.RunningStorageGBPerKPU.Value, "GB-month", f.RunningStorageGBMonthUS.Value),
+	}
+	a.Sizing = map[string]float64{"kpus": float64(kpus), "billed_kpus": billed}
+	a.Notes = append(a.Notes, "processes the stream; priced in addition to the stream itself")
+	return a.finish(items, &x)
+}

@@ -1,0 +1,343 @@
+package model
+
+import (
+	"bytes"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+
+	"gopkg.in/yaml.v3"
+)
+
+//go:embed data/aws-us-east-1.yaml
+var defaultPricesYAML []byte
+
+// DefaultPricesYAML returns the embedded price and quota table as YAML, the
+// format LoadPrices reads (`streamcap prices` prints it).
+func DefaultPricesYAML() []byte { return bytes.Clone(defaultPricesYAML) }
+
+// Figure is one quota or price with its provenance.
+type Figure struct {
+	// Value in Unit.
+	Value float64 `json:"value" yaml:"value"`
+	// Unit says what Value counts ("USD per shard-hour", "B/s per shard").
+	Unit string `json:"unit" yaml:"unit"`
+	// Source is the URL the value was taken from.
+	Source string `json:"source" yaml:"source"`
+	// Read is the date (YYYY-MM-DD) the source was read.
+	Read string `json:"read" yaml:"read"`
+	// Note records conflicting sources, the alternative not chosen and caveats.
+	Note string `json:"note,omitempty" yaml:"note,omitempty"`
+
+	hasValue bool
+}
+
+// UnmarshalYAML decodes a figure strictly and remembers whether value was given.
+func (f *Figure) UnmarshalYAML(n *yaml.Node) error {
+	var raw struct {
+		Value  *float64 `yaml:"value"`
+		Unit   string   `yaml:"unit"`
+		Source string   `yaml:"source"`
+		Read   string   `yaml:"read"`
+		Note   string   `yaml:"note"`
+	}
+	if err := decodeStrict(n, &raw); err != nil {
+		return err
+	}
+	*f = Figure{Unit: raw.Unit, Source: raw.Source, Read: raw.Read, Note: raw.Note}
+	if raw.Value != nil {
+		f.Value, f.hasValue = *raw.Value, true
+	}
+	return nil
+}
+
+// decodeStrict decodes a node into v, rejecting unknown fields.
+func decodeStrict(n *yaml.Node, v any) error {
+	b, err := yaml.Marshal(n)
+	if err != nil {
+		return err
+	}
+	dec := yaml.NewDecoder(bytes.NewReader(b))
+	dec.KnownFields(true)
+	return dec.Decode(v)
+}
+
+// KinesisFigures are Kinesis Data Streams quotas and prices.
+type KinesisFigures struct {
+	ShardWriteBytes        Figure `json:"shard_write_bytes" yaml:"shard_write_bytes" price:"positive"`
+	ShardWriteRecords      Figure `json:"shard_write_records" yaml:"shard_write_records" price:"positive"`
+	ShardReadBytes         Figure `json:"shard_read_bytes" yaml:"shard_read_bytes" price:"positive"`
+	ShardReadCalls         Figure `json:"shard_read_calls" yaml:"shard_read_calls" price:"positive"`
+	EFOReadBytes           Figure `json:"efo_read_bytes" yaml:"efo_read_bytes" price:"positive"`
+	EFOMaxConsumers        Figure `json:"efo_max_consumers" yaml:"efo_max_consumers" price:"positive"`
+	GetRecordsMaxRecords   Figure `json:"getrecords_max_records" yaml:"getrecords_max_records" price:"positive"`
+	GetRecordsMaxBytes     Figure `json:"getrecords_max_bytes" yaml:"getrecords_max_bytes" price:"positive"`
+	MaxRecordBytesDefault  Figure `json:"max_record_bytes_default" yaml:"max_record_bytes_default" price:"positive"`
+	MaxRecordBytesLimit    Figure `json:"max_record_bytes_limit" yaml:"max_record_bytes_limit" price:"positive"`
+	PutPayloadUnitBytes    Figure `json:"put_payload_unit_bytes" yaml:"put_payload_unit_bytes" price:"positive"`
+	OnDemandRoundBytes     Figure `json:"on_demand_record_round_bytes" yaml:"on_demand_record_round_bytes" price:"positive"`
+	OnDemandInitialWrite   Figure `json:"on_demand_initial_write_bytes" yaml:"on_demand_initial_write_bytes" price:"positive"`
+	OnDemandPeakMultiplier Figure `json:"on_demand_peak_multiplier" yaml:"on_demand_peak_multiplier" price:"positive"`
+	OnDemandMaxWrite       Figure `json:"on_demand_max_write_bytes" yaml:"on_demand_max_write_bytes" price:"positive"`
+	AccountShardQuota      Figure `json:"account_shard_quota" yaml:"account_shard_quota" price:"positive"`
+
+	ShardHourUSD                   Figure `json:"shard_hour_usd" yaml:"shard_hour_usd"`
+	PutPayloadUnitsUSD             Figure `json:"put_payload_units_usd" yaml:"put_payload_units_usd"`
+	ExtendedRetentionShardHourUSD  Figure `json:"extended_retention_shard_hour_usd" yaml:"extended_retention_shard_hour_usd"`
+	LongTermRetentionGBMonthUSD    Figure `json:"long_term_retention_gb_month_usd" yaml:"long_term_retention_gb_month_usd"`
+	EFOConsumerShardHourUSD        Figure `json:"efo_consumer_shard_hour_usd" yaml:"efo_consumer_shard_hour_usd"`
+	EFORetrievalGBUSD              Figure `json:"efo_retrieval_gb_usd" yaml:"efo_retrieval_gb_usd"`
+	OnDemandStreamHourUSD          Figure `json:"on_demand_stream_hour_usd" yaml:"on_demand_stream_hour_usd"`
+	OnDemandIngestGBUSD            Figure `json:"on_demand_ingest_gb_usd" yaml:"on_demand_ingest_gb_usd"`
+	OnDemandRetrievalGBUSD         Figure `json:"on_demand_retrieval_gb_usd" yaml:"on_demand_retrieval_gb_usd"`
+	OnDemandEFORetrievalGBUSD      Figure `json:"on_demand_efo_retrieval_gb_usd" yaml:"on_demand_efo_retrieval_gb_usd"`
+	OnDemandExtendedRetentionGBUSD Figure `json:"on_demand_extended_retention_gb_month_usd" yaml:"on_demand_extended_retention_gb_month_usd"`
+	OnDemandLongTermRetentionGBUSD Figure `json:"on_demand_long_term_retention_gb_month_usd" yaml:"on_demand_long_term_retention_gb_month_usd"`
+}
+
+// FirehoseFigures are Amazon Data Firehose prices and buffering defaults.
+type FirehoseFigures struct {
+	IngestGBUSD           Figure `json:"ingest_gb_usd" yaml:"ingest_gb_usd"`
+	RecordRoundBytes      Figure `json:"record_round_bytes" yaml:"record_round_bytes" price:"positive"`
+	BufferSizeBytes       Figure `json:"buffer_size_default_bytes" yaml:"buffer_size_default_bytes" price:"positive"`
+	BufferIntervalSeconds Figure `json:"buffer_interval_default_seconds" yaml:"buffer_interval_default_seconds"`
+}
+
+// LambdaFigures are AWS Lambda prices and event-source polling behaviour.
+type LambdaFigures struct {
+	RequestsUSD         Figure `json:"requests_usd" yaml:"requests_usd"`
+	GBSecondX86USD      Figure `json:"gb_second_x86_usd" yaml:"gb_second_x86_usd"`
+	GBSecondArmUSD      Figure `json:"gb_second_arm_usd" yaml:"gb_second_arm_usd"`
+	PollIntervalSeconds Figure `json:"poll_interval_seconds" yaml:"poll_interval_seconds" price:"positive"`
+}
+
+// DynamoDBFigures are DynamoDB on-demand and Streams prices.
+type DynamoDBFigures struct {
+	WriteRequestUnitsUSD Figure `json:"write_request_units_usd" yaml:"write_request_units_usd"`
+	WriteUnitBytes       Figure `json:"write_unit_bytes" yaml:"write_unit_bytes" price:"positive"`
+	StorageGBMonthUSD    Figure `json:"storage_gb_month_usd" yaml:"storage_gb_month_usd"`
+	ItemOverheadBytes    Figure `json:"item_overhead_bytes" yaml:"item_overhead_bytes"`
+	PartitionWriteUnits  Figure `json:"partition_write_units" yaml:"partition_write_units" price:"positive"`
+	StreamsLambdaReadUSD Figure `json:"streams_lambda_reads_usd" yaml:"streams_lambda_reads_usd"`
+}
+
+// PubSubFigures are Google Cloud Pub/Sub prices.
+type PubSubFigures struct {
+	ThroughputTiBUSD     Figure `json:"throughput_tib_usd" yaml:"throughput_tib_usd"`
+	FreeBytes            Figure `json:"free_bytes" yaml:"free_bytes"`
+	MinRequestBytes      Figure `json:"min_request_bytes" yaml:"min_request_bytes"`
+	MessageOverheadBytes Figure `json:"message_overhead_bytes" yaml:"message_overhead_bytes"`
+	StorageGiBMonthUSD   Figure `json:"storage_gib_month_usd" yaml:"storage_gib_month_usd"`
+}
+
+// MSKFigures are Amazon MSK prices and sizing targets.
+type MSKFigures struct {
+	BrokerHourUSD       Figure `json:"broker_hour_usd" yaml:"broker_hour_usd"`
+	BrokerIngressBytes  Figure `json:"broker_ingress_bytes" yaml:"broker_ingress_bytes" price:"positive"`
+	PartitionBytes      Figure `json:"partition_bytes" yaml:"partition_bytes" price:"positive"`
+	PartitionsPerBroker Figure `json:"partitions_per_broker" yaml:"partitions_per_broker" price:"positive"`
+	ReplicationFactor   Figure `json:"replication_factor" yaml:"replication_factor" price:"positive"`
+	StorageGBMonthUSD   Figure `json:"storage_gb_month_usd" yaml:"storage_gb_month_usd"`
+}
+
+// FlinkFigures are Amazon Managed Service for Apache Flink prices and sizing.
+type FlinkFigures struct {
+	KPUHourUSD              Figure `json:"kpu_hour_usd" yaml:"kpu_hour_usd"`
+	KPUBytes                Figure `json:"kpu_bytes" yaml:"kpu_bytes" price:"positive"`
+	OrchestrationKPUs       Figure `json:"orchestration_kpus" yaml:"orchestration_kpus"`
+	RunningStorageGBPerKPU  Figure `json:"running_storage_gb_per_kpu" yaml:"running_storage_gb_per_kpu"`
+	RunningStorageGBMonthUS Figure `json:"running_storage_gb_month_usd" yaml:"running_storage_gb_month_usd"`
+}
+
+// Device is a shipped storage device profile (Snowball-class).
+type Device struct {
+	// Name is the product name shown in reports.
+	Name string `json:"name" yaml:"name"`
+	// Status says whether new customers can order it; Successors name
+	// what to use instead when they cannot.
+	Status       string   `json:"status,omitempty" yaml:"status,omitempty"`
+	StatusSource string   `json:"status_source,omitempty" yaml:"status_source,omitempty"`
+	Successors   []string `json:"successors,omitempty" yaml:"successors,omitempty"`
+
+	UsableBytes  Figure `json:"usable_bytes" yaml:"usable_bytes" price:"positive"`
+	InterfaceBPS Figure `json:"interface_bps" yaml:"interface_bps" price:"positive"`
+	ShippingDays Figure `json:"shipping_days" yaml:"shipping_days"`
+	JobFeeUSD    Figure `json:"job_fee_usd" yaml:"job_fee_usd"`
+	IncludedDays Figure `json:"included_days" yaml:"included_days"`
+	ExtraDayUSD  Figure `json:"extra_day_usd" yaml:"extra_day_usd"`
+}
+
+// Prices is a versioned quota and price table for one region. Load it with
+// LoadPrices or DefaultPrices; a loaded table is validated (every figure
+// present, with unit, source and read date) and is safe for concurrent
+// reads.
+type Prices struct {
+	Region   string `json:"region" yaml:"region"`
+	Version  string `json:"version" yaml:"version"`
+	Currency string `json:"currency" yaml:"currency"`
+
+	// HoursPerMonth is 730 by AWS convention.
+	HoursPerMonth Figure `json:"hours_per_month" yaml:"hours_per_month" price:"positive"`
+	// GBBytes is the size of a billed GB.
+	GBBytes Figure `json:"billing_gb_bytes" yaml:"billing_gb_bytes" price:"positive"`
+
+	Kinesis  KinesisFigures  `json:"kinesis" yaml:"kinesis"`
+	Firehose FirehoseFigures `json:"firehose" yaml:"firehose"`
+	Lambda   LambdaFigures   `json:"lambda" yaml:"lambda"`
+	DynamoDB DynamoDBFigures `json:"dynamodb" yaml:"dynamodb"`
+	PubSub   PubSubFigures   `json:"pubsub" yaml:"pubsub"`
+	MSK      MSKFigures      `json:"msk" yaml:"msk"`
+	Flink    FlinkFigures    `json:"flink" yaml:"flink"`
+
+	// DefaultDevice names the Devices entry used when a transfer names none.
+	DefaultDevice string            `json:"default_device" yaml:"default_device"`
+	Devices       map[string]Device `json:"devices" yaml:"devices"`
+}
+
+// ErrPrices is wrapped by every price-table error.
+var ErrPrices = errors.New("invalid price table")
+
+// DefaultPrices returns a fresh copy of the embedded us-east-1 table.
+func DefaultPrices() *Prices {
+	p, err := LoadPrices(bytes.NewReader(defaultPricesYAML))
+	if err != nil {
+		// The embedded table is checked by tests; failing here is a build defect.
+		panic(fmt.Sprintf("embedded price table: %v", err))
+	}
+	return p
+}
+
+// LoadPrices reads and validates a whole price table (YAML or JSON, which
+// is YAML). Unknown fields are rejected; a missing figure is an error that
+// names it, so an override file cannot silently fall back to defaults.
+func LoadPrices(r io.Reader) (*Prices, error) {
+	dec := yaml.NewDecoder(r)
+	dec.KnownFields(true)
+	var p Prices
+	if err := dec.Decode(&p); err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrPrices, err)
+	}
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	return &p, nil
+}
+
+var readDate = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+
+// validate checks every Figure in the table.
+func (p *Prices) validate() error {
+	if p.Region == "" {
+		return fmt.Errorf("%w: region is missing", ErrPrices)
+	}
+	if p.Version == "" {
+		return fmt.Errorf("%w: version is missing", ErrPrices)
+	}
+	var errs []error
+	walkFigures(reflect.ValueOf(p).Elem(), "", func(path string, f *Figure, positive bool) {
+		switch {
+		case !f.hasValue && f.Unit == "" && f.Source == "":
+			errs = append(errs, fmt.Errorf("%w: figure %s is missing", ErrPrices, path))
+		case !f.hasValue:
+			errs = append(errs, fmt.Errorf("%w: figure %s has no value", ErrPrices, path))
+		case math.IsNaN(f.Value) || math.IsInf(f.Value, 0) || f.Value < 0:
+			errs = append(errs, fmt.Errorf("%w: figure %s value %v: must be a finite number >= 0", ErrPrices, path, f.Value))
+		case positive && f.Value == 0:
+			errs = append(errs, fmt.Errorf("%w: figure %s value 0: must be > 0", ErrPrices, path))
+		case f.Unit == "":
+			errs = append(errs, fmt.Errorf("%w: figure %s has no unit", ErrPrices, path))
+		case f.Source == "":
+			errs = append(errs, fmt.Errorf("%w: figure %s has no source", ErrPrices, path))
+		case !readDate.MatchString(f.Read):
+			errs = append(errs, fmt.Errorf("%w: figure %s read date %q: must be YYYY-MM-DD", ErrPrices, path, f.Read))
+		}
+	})
+	if len(p.Devices) == 0 {
+		errs = append(errs, fmt.Errorf("%w: devices is empty: at least one device profile is required", ErrPrices))
+	} else if _, ok := p.Devices[p.DefaultDevice]; !ok {
+		errs = append(errs, fmt.Errorf("%w: default_device %q: must be one of %s", ErrPrices, p.DefaultDevice, strings.Join(p.DeviceNames(), ", ")))
+	}
+	return errors.Join(errs...)
+}
+
+// DeviceNames lists the device profiles in name order.
+func (p *Prices) DeviceNames() []string {
+	names := make([]string, 0, len(p.Devices))
+	for n := range p.Devices {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+var figureType = reflect.TypeFor[Figure]()
+
+// walkFigures calls fn for every Figure reachable from v, with its YAML path.
+func walkFigures(v reflect.Value, path string, fn func(string, *Figure, bool)) {
+	t := v.Type()
+	for i := range t.NumField() {
+		sf := t.Field(i)
+		if !sf.IsExported() {
+			continue
+		}
+		name, _, _ := strings.Cut(sf.Tag.Get("yaml"), ",")
+		p := name
+		if path != "" {
+			p = path + "." + name
+		}
+		fv := v.Field(i)
+		switch {
+		case sf.Type == figureType:
+			fn(p, fv.Addr().Interface().(*Figure), sf.Tag.Get("price") == "positive")
+		case sf.Type.Kind() == reflect.Struct:
+			walkFigures(fv, p, fn)
+		case sf.Type.Kind() == reflect.Map && sf.Type.Elem().Kind() == reflect.Struct:
+			keys := fv.MapKeys()
+			sort.Slice(keys, func(a, b int) bool { return keys[a].String() < keys[b].String() })
+			for _, k := range keys {
+				// Map values are not addressable: walk a copy and store it back.
+				cp := reflect.New(sf.Type.Elem()).Elem()
+				cp.Set(fv.MapIndex(k))
+				walkFigures(cp, p+"."+k.String(), fn)
+				fv.SetMapIndex(k, cp)
+			}
+		}
+	}
+}
+
+// Figures lists every figure of the table with its path, in table order;
+// `streamcap prices` prints it.
+func (p *Prices) Figures() []NamedFigure {
+	var out []NamedFigure
+	cp := *p
+	cp.Devices = make(map[string]Device, len(p.Devices))
+	for k, d := range p.Devices {
+		cp.Devices[k] = d
+	}
+	walkFigures(reflect.ValueOf(&cp).Elem(), "", func(path string, f *Figure, _ bool) {
+		out = append(out, NamedFigure{Path: path, Figure: *f})
+	})
+	return out
+}
+
+// NamedFigure is a Figure with its dotted path in the table
+// ("kinesis.shard_hour_usd").
+type NamedFigure struct {
+	Path string `json:"path"`
+	Figure
+}
+
+// month returns hours per month.
+func (p *Prices) month() float64 { return p.HoursPerMonth.Value }
+
+// secondsPerMonth returns seconds in a billing month.
+func (p *Prices) secondsPerMonth() float64 { return p.HoursPerMonth.Value * 3600 }
+
+// gb returns the size of a billed GB in bytes.
+func (p *Prices) gb() float64 { return p.GBBytes.Value }

@@ -1,0 +1,268 @@
+// Package reports renders streamcap results for people (aligned text,
+// Markdown) and machines (JSON). Renderers are pure: they write to the
+// io.Writer they are given and return its first error.
+package reports
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+)
+
+// errWriter remembers the first write error so renderers can print
+// freely and check once.
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err != nil {
+		return
+	}
+	_, e.err = fmt.Fprintf(e.w, format, args...)
+}
+
+// writeJSON writes v as indented JSON with a trailing newline.
+func writeJSON(w io.Writer, v any) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(v)
+}
+
+// usd formats dollars with thousands separators and cents: 12,345.67.
+func usd(v float64) string {
+	neg := v < 0
+	s := strconv.FormatFloat(math.Abs(v), 'f', 2, 64)
+	whole, frac, _ := strings.Cut(s, ".")
+	s = group(whole) + "." + frac
+	if neg && s != "0.00" {
+		s = "-" + s
+	}
+	return s
+}
+
+// unitPrice formats a unit price with enough digits to be exact for
+// prices like 0.0000166667.
+func unitPrice(v float64) string {
+	return strconv.FormatFloat(v, 'g', 6, 64)
+}
+
+// group inserts thousands separators into a string of digits.
+func group(d string) string {
+	if len(d) <= 3 {
+		return d
+	}
+	var b strings.Builder
+	pre := len(d) % 3
+	if pre > 0 {
+		b.WriteString(d[:pre])
+	}
+	for i := pre; i < len(d); i += 3 {
+		if b.Len() > 0 {
+			b.WriteByte(',')
+		}
+		b.WriteString(d[i : i+3])
+	}
+	return b.String()
+}
+
+// qty formats a quantity: integers with separators, others with 4
+// significant digits (or separators when ≥ 1000).
+func qty(v float64) string {
+	a := math.Abs(v)
+	sign := ""
+	if v < 0 {
+		sign = "-"
+	}
+	switch {
+	case a == math.Trunc(a) && a < 1e15:
+		return sign + group(strconv.FormatFloat(a, 'f', 0, 64))
+	case a >= 1000:
+		return sign + group(strconv.FormatFloat(math.Round(a), 'f', 0, 64))
+	default:
+		return strconv.FormatFloat(v, 'g', 4, 64)
+	}
+}
+
+// si formats v with a decimal SI prefix and 3 significant digits:
+// si(3048000, "B/s") = "3.05 MB/s".
+func si(v float64, unit string) string {
+	prefixes := []string{"", "k", "M", "G", "T", "P", "E"}
+	i := 0
+	a := math.Abs(v)
+	for a >= 999.5 && i < len(prefixes)-1 {
+		a /= 1000
+		v /= 1000
+		i++
+	}
+	s := strconv.FormatFloat(v, 'g', 3, 64)
+	if strings.Contains(s, "e") {
+		s = strconv.FormatFloat(v, 'f', 0, 64)
+	}
+	return s + " " + prefixes[i] + unit
+}
+
+// pct formats a fraction as a percentage with one decimal.
+// Shares under 1 % keep two significant digits (0.01%).
+func pct(f float64) string {
+	if f > 0 && f < 0.01 {
+		return strconv.FormatFloat(f*100, 'g', 2, 64) + "%"
+	}
+	return strconv.FormatFloat(f*100, 'f', 1, 64) + "%"
+}
+
+// days formats days with two decimals.
+func days(d float64) string { return strconv.FormatFloat(d, 'f', 2, 64) + " days" }
+
+// mdEscape escapes the characters that break a Markdown table cell.
+func mdEscape(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ").Replace(s)
+}
+
+// table is a plain-text table: columns padded to their widest cell (by
+// rune count), numbers right-aligned where right[i] is set.
+type table struct {
+	indent string
+	right  []bool
+	rows   [][]string
+}
+
+func (t *table) add(cells ...string) { t.rows = append(t.rows, cells) }
+
+// write renders the table; a row's trailing empty cells print nothing.
+func (t *table) write(e *errWriter) {
+	var width []int
+	for _, r := range t.rows {
+		for i, c := range r {
+			if i >= len(width) {
+				width = append(width, 0)
+			}
+			width[i] = max(width[i], utf8.RuneCountInString(c))
+		}
+	}
+	for _, r := range t.rows {
+		var b strings.Builder
+		b.WriteString(t.indent)
+		for i, c := range r {
+			pad := strings.Repeat(" ", width[i]-utf8.RuneCountInString(c))
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			if i < len(t.right) && t.right[i] {
+				b.WriteString(pad + c)
+			} else if i < len(r)-1 {
+				b.WriteString(c + pad)
+			} else {
+				b.WriteString(c)
+			}
+		}
+		e.printf("%s\n", strings.TrimRight(b.String(), " "))
+	}
+}
+
+// The helpers below are the report-wide formatting used by the Markdown,
+// HTML and JSON-summary renderers and by plot labels, so one figure reads
+// the same everywhere.
+
+// money formats US dollars with a sign, separators and cents: "$1,234.56",
+// "-$3.00".
+func money(v float64) string {
+	s := usd(v)
+	if strings.HasPrefix(s, "-") {
+		return "-$" + s[1:]
+	}
+	return "$" + s
+}
+
+// moneyShort formats dollars for headlines and axis labels: whole dollars
+// from $100 up ("$143", "$12,345"), cents below ("$4.20").
+func moneyShort(v float64) string {
+	if math.Abs(v) < 100 {
+		return money(v)
+	}
+	s := group(strconv.FormatFloat(math.Abs(math.Round(v)), 'f', 0, 64))
+	if v < 0 {
+		return "-$" + s
+	}
+	return "$" + s
+}
+
+// sig formats v with at most n significant digits, never in exponent
+// form and without trailing zeros: sig(4.2049, 3) = "4.2", sig(1234.5, 3)
+// = "1235" (integer parts are never rounded away).
+func sig(v float64, n int) string {
+	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	digits := n - 1 - int(math.Floor(math.Log10(math.Abs(v))))
+	if digits < 0 {
+		digits = 0
+	}
+	s := strconv.FormatFloat(v, 'f', digits, 64)
+	if strings.Contains(s, ".") {
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	return s
+}
+
+// dur formats a latency or run length with 3 significant digits and the
+// largest unit that keeps the number ≥ 1: "850 ns", "4.2 ms", "1.25 s",
+// "10 min", "2.5 h". Negative durations keep their sign.
+func dur(d time.Duration) string { return durNS(float64(d)) }
+
+// durNS is dur for nanoseconds held in a float64.
+func durNS(ns float64) string {
+	a := math.Abs(ns)
+	switch {
+	case a < 1e3:
+		return sig(ns, 3) + " ns"
+	case a < 1e6:
+		return sig(ns/1e3, 3) + " µs"
+	case a < 1e9:
+		return sig(ns/1e6, 3) + " ms"
+	case a < 600e9:
+		return sig(ns/1e9, 3) + " s"
+	case a < 3600e9*3:
+		return sig(ns/60e9, 3) + " min"
+	default:
+		return sig(ns/3600e9, 3) + " h"
+	}
+}
+
+// rate formats an event rate: "3,000 msg/s", "2,999.5 msg/s" is shown as
+// "3,000 msg/s" (rates carry 4 significant digits, separators from 1000).
+func rate(v float64, unit string) string { return qty(roundSig(v, 4)) + " " + unit }
+
+// roundSig rounds v to n significant digits.
+func roundSig(v float64, n int) float64 {
+	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return v
+	}
+	p := math.Pow(10, float64(n-1)-math.Floor(math.Log10(math.Abs(v))))
+	return math.Round(v*p) / p
+}
+
+// count formats an integer count with separators: "1,234,567".
+func count(n int64) string { return qty(float64(n)) }
+
+// bitRate formats a link speed in decimal bit/s: "1 Gbps", "250 Mbps".
+func bitRate(bps float64) string { return si(bps, "bps") }
+
+// daysShort formats a transfer time in days with 3 significant digits,
+// switching to hours under a day: "9.26 days", "6.5 h".
+func daysShort(d float64) string {
+	if d < 1 {
+		return sig(d*24, 3) + " h"
+	}
+	if d == 1 {
+		return "1 day"
+	}
+	return sig(d, 3) + " days"
+}
