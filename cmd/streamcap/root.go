@@ -26,6 +26,12 @@ then proves the answer by measuring it against the bundled log engine or a real 
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usagef("%w (see '%s --help')", err, c.CommandPath())
 	})
+	root.AddCommand(
+		newPlanCmd(io),
+		newTransferCmd(io),
+		newPricesCmd(io),
+		newScenariosCmd(io),
+	)
 	return root
 }
 

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"github.com/spf13/cobra"
+
+	"github.com/streamcap/streamcap/model"
+	"github.com/streamcap/streamcap/model/units"
+	"github.com/streamcap/streamcap/reports"
+	"github.com/streamcap/streamcap/scenarios"
+)
+
+// transferOptions is what `streamcap transfer` needs.
+type transferOptions struct {
+	scenario    string
+	data        units.Bytes
+	link        units.BitRate
+	utilization float64
+	efficiency  float64
+	devices     int
+	device      string
+	sweep       string
+	points      int
+	pricesFile  string
+	output      string
+	set         func(string) bool
+}
+
+func newTransferCmd(io *streams) *cobra.Command {
+	o := &transferOptions{}
+	cmd := &cobra.Command{
+		Use:   "transfer [SCENARIO.yaml | BUNDLED-NAME] [flags]",
+		Short: "Bulk transfer time and cost: network link vs shipped devices, with the crossover",
+		Example: `  streamcap transfer --data 80TB --link 1Gbps
+  streamcap transfer bulk-80tb --sweep 100Mbps..100Gbps -o json`,
+		Args: maxArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if len(args) == 1 {
+				o.scenario = args[0]
+			}
+			o.set = cmd.Flags().Changed
+			return transferRun(io, o)
+		},
+	}
+	fs := cmd.Flags()
+	fs.Var(&o.data, "data", "data to move, e.g. 80TB")
+	fs.Var(&o.link, "link", "link line rate, e.g. 1Gbps")
+	fs.Float64Var(&o.utilization, "utilization", 0, "share of the link the transfer may use, (0,1]; default 0.8")
+	fs.Float64Var(&o.efficiency, "efficiency", 0, "protocol goodput ÷ line rate, (0,1]; default 0.95")
+	fs.IntVar(&o.devices, "devices", 0, "devices shipped in parallel (0 = as many as the data needs)")
+	fs.StringVar(&o.device, "device", "", "device profile from the price table (see 'streamcap prices')")
+	fs.StringVar(&o.sweep, "sweep", "", "also sweep link speeds LO..HI, e.g. 100Mbps..100Gbps")
+	fs.IntVar(&o.points, "points", 13, "points in the sweep")
+	fs.StringVar(&o.pricesFile, "prices", "", "price and quota table (YAML) replacing the embedded one")
+	fs.StringVarP(&o.output, "output", "o", "text", "output format: text | markdown | json")
+	return cmd
+}
+
+func transferRun(io *streams, o *transferOptions) error {
+	if err := checkOutput(o.output, "text", "markdown", "json"); err != nil {
+		return err
+	}
+	var t model.Transfer
+	if o.scenario != "" {
+		w, err := scenarios.Resolve(o.scenario, scenarios.Overrides{})
+		if err != nil {
+			return asUsage(err)
+		}
+		if w.Transfer != nil {
+			t = *w.Transfer
+		}
+	}
+	if o.set("data") {
+		t.Data = o.data
+	}
+	if o.set("link") {
+		t.Link = o.link
+	}
+	if o.set("utilization") {
+		t.Utilization = o.utilization
+	}
+	if o.set("efficiency") {
+		t.Efficiency = o.efficiency
+	}
+	if o.set("devices") {
+		t.Devices = o.devices
+	}
+	if o.set("device") {
+		t.Device = o.device
+	}
+	prices, err := loadPrices(o.pricesFile)
+	if err != nil {
+		return err
+	}
+	plan, err := model.PlanTransfer(t, prices)
+	if err != nil {
+		return asUsage(err)
+	}
+	var sweep []model.TransferPoint
+	if o.sweep != "" {
+		lo, hi, err := model.ParseLinkRange(o.sweep)
+		if err != nil {
+			return asUsage(err)
+		}
+		links, err := model.LogSpace(float64(lo), float64(hi), o.points)
+		if err != nil {
+			return asUsage(err)
+		}
+		if sweep, err = model.SweepTransfer(t, prices, links); err != nil {
+			return asUsage(err)
+		}
+	}
+	switch o.output {
+	case "json":
+		return reports.RenderTransferJSON(io.Out, &plan, sweep)
+	case "markdown":
+		return reports.RenderTransferMarkdown(io.Out, &plan, sweep)
+	default:
+		return reports.RenderTransferText(io.Out, &plan, sweep)
+	}
+}

@@ -1,0 +1,122 @@
+package main
+
+import (
+	"fmt"
+	"os"
+
+	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/streamcap/streamcap/model"
+	"github.com/streamcap/streamcap/model/units"
+	"github.com/streamcap/streamcap/scenarios"
+)
+
+// workloadFlags are the flags that mirror scenario fields; they override
+// the scenario file field by field.
+type workloadFlags struct {
+	rate          units.EventRate
+	recordSize    units.Bytes
+	maxRecordSize units.Bytes
+	retention     units.Duration
+	pollInterval  units.Duration
+	peakFactor    float64
+	headroom      float64
+	keys          int
+	keyDist       string
+	consumers     int
+	efoConsumers  int
+	pricesFile    string
+}
+
+// register adds the workload flags to fs.
+func (f *workloadFlags) register(fs *pflag.FlagSet) {
+	fs.Var(&f.rate, "rate", "records per second, e.g. 3000/s, 3k/s, 180000/min")
+	fs.Var(&f.recordSize, "record-size", "record size, e.g. 1KB (decimal) or 1KiB (binary)")
+	fs.Var(&f.maxRecordSize, "max-record-size", "stream max record size, 1MiB..10MiB")
+	fs.Var(&f.retention, "retention", "retention, e.g. 24h, 7d, 365d")
+	fs.Var(&f.pollInterval, "poll-interval", "GetRecords poll interval of shared consumers")
+	fs.Float64Var(&f.peakFactor, "peak-factor", 0, "peak rate ÷ average rate (≥ 1)")
+	fs.Float64Var(&f.headroom, "headroom", 0, "highest utilisation of any limit to plan for, (0,1]; default 0.8")
+	fs.IntVar(&f.keys, "keys", 0, "distinct partition keys")
+	fs.StringVar(&f.keyDist, "key-distribution", "", "uniform | zipf:S | hot:FRACTION:KEYS")
+	fs.IntVar(&f.consumers, "consumers", 0, "shared (GetRecords polling) consumers")
+	fs.IntVar(&f.efoConsumers, "efo-consumers", 0, "enhanced fan-out consumers")
+}
+
+// overrides collects the flags the user actually set.
+func (f *workloadFlags) overrides(fs *pflag.FlagSet) scenarios.Overrides {
+	var o scenarios.Overrides
+	set := fs.Changed
+	if set("rate") {
+		o.Rate = &f.rate
+	}
+	if set("record-size") {
+		o.RecordSize = &f.recordSize
+	}
+	if set("max-record-size") {
+		o.MaxRecordSize = &f.maxRecordSize
+	}
+	if set("retention") {
+		o.Retention = &f.retention
+	}
+	if set("poll-interval") {
+		o.PollInterval = &f.pollInterval
+	}
+	if set("peak-factor") {
+		o.PeakFactor = &f.peakFactor
+	}
+	if set("headroom") {
+		o.Headroom = &f.headroom
+	}
+	if set("keys") {
+		o.Keys = &f.keys
+	}
+	if set("key-distribution") {
+		o.KeyDistribution = &f.keyDist
+	}
+	if set("consumers") {
+		o.Consumers = &f.consumers
+	}
+	if set("efo-consumers") {
+		o.EFOConsumers = &f.efoConsumers
+	}
+	return o
+}
+
+// loadPrices reads --prices FILE, or the embedded table.
+func loadPrices(path string) (*model.Prices, error) {
+	if path == "" {
+		return model.DefaultPrices(), nil
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, asUsage(fmt.Errorf("--prices: %w", err))
+	}
+	defer fh.Close()
+	p, err := model.LoadPrices(fh)
+	if err != nil {
+		return nil, asUsage(fmt.Errorf("--prices %q: %w", path, err))
+	}
+	return p, nil
+}
+
+// checkOutput validates -o.
+func checkOutput(format string, allowed ...string) error {
+	for _, a := range allowed {
+		if format == a {
+			return nil
+		}
+	}
+	return usagef("-o %q: must be one of %v", format, allowed)
+}
+
+// maxArgs is cobra.MaximumNArgs with a usage error.
+func maxArgs(n int) cobra.PositionalArgs {
+	return func(cmd *cobra.Command, args []string) error {
+		if len(args) > n {
+			return usagef("%s takes at most %d argument(s), got %d: %q", cmd.CommandPath(), n, len(args), args)
+		}
+		return nil
+	}
+}
