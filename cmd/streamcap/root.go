@@ -31,6 +31,7 @@ then proves the answer by measuring it against the bundled log engine or a real 
 		newTransferCmd(io),
 		newPricesCmd(io),
 		newScenariosCmd(io),
+		newBenchCmd(io),
 	)
 	return root
 }
