@@ -229,7 +229,7 @@ func validFraction(x float64) bool { return x > 0 && x <= 1 }
 
 func (v *workloadValidator) workload(w *Workload) {
 	if !(w.Rate > 0 && w.Rate <= MaxRate) {
-		v.add("rate", w.Rate, "(0/s, 1G/s]", "must be more than 0/s and at most 1G/s (records per second, e.g. 3000/s)")
+		v.add("rate", w.Rate, "(0/s, 1000M/s]", "must be more than 0/s and at most 1G/s (1000M/s; records per second, e.g. 3000/s)")
 	}
 	if w.MaxRecordSize < MinMaxRecordSize || w.MaxRecordSize > MaxMaxRecordSize {
 		v.add("max_record_size", w.MaxRecordSize, fmt.Sprintf("%s..%s", MinMaxRecordSize, MaxMaxRecordSize),

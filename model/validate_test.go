@@ -122,15 +122,14 @@ func TestValidateRules(t *testing.T) {
 		wants []string
 	}{
 		{"rate zero", func(w *Workload) { w.Rate = 0 },
-			[]string{`rate "0/s": must be more than 0/s and at most 1G/s (records per second, e.g. 3000/s)`}},
+			[]string{`rate "0/s": must be more than 0/s and at most 1G/s (1000M/s; records per second, e.g. 3000/s)`}},
 		{"rate too high", func(w *Workload) { w.Rate = 2e9 },
-			[]string{`rate "2000M/s": must be more than 0/s and at most 1G/s (records per second, e.g. 3000/s)`}},
+			[]string{`rate "2000M/s": must be more than 0/s and at most 1G/s (1000M/s; records per second, e.g. 3000/s)`}},
 		{"rate NaN", func(w *Workload) { w.Rate = units.EventRate(math.NaN()) },
-			[]string{`rate "NaN/s": must be more than 0/s and at most 1G/s (records per second, e.g. 3000/s)`}},
+			[]string{`rate "NaN/s": must be more than 0/s and at most 1G/s (1000M/s; records per second, e.g. 3000/s)`}},
+		// 1KiB less the 16B key leaves 1008B, so the 1KB record still fits.
 		{"max record size small", func(w *Workload) { w.MaxRecordSize = units.KiB },
-			[]string{`max_record_size "1KiB": must be between 1MiB and 10MiB (the Kinesis UpdateMaxRecordSize range)`,
-				// 1 KiB − 16 B key leaves 1008 B; the 1 KB record fits.
-			}},
+			[]string{`max_record_size "1KiB": must be between 1MiB and 10MiB (the Kinesis UpdateMaxRecordSize range)`}},
 		{"max record size large", func(w *Workload) { w.MaxRecordSize = 11 * units.MiB },
 			[]string{`max_record_size "11MiB": must be between 1MiB and 10MiB (the Kinesis UpdateMaxRecordSize range)`}},
 		{"fixed size zero", func(w *Workload) { w.RecordSize.Fixed = 0 },
@@ -240,7 +239,9 @@ func TestValidateRules(t *testing.T) {
 			[]string{`slo.max_error_rate "1.5": must be between 0 and 1 (failed ÷ attempted sends)`}},
 		{"bench target", func(w *Workload) { w.Bench.Target = "pulsar" },
 			[]string{`bench.target "pulsar": must be one of embedded, kinesis, kafka`}},
-		{"bench durations and counts", func(w *Workload) { *w.Bench = BenchSpec{Target: "kafka", Duration: -1, Warmup: -1, Shards: -1, MaxInflight: -1} },
+		{"bench durations and counts", func(w *Workload) {
+			*w.Bench = BenchSpec{Target: "kafka", Duration: -1, Warmup: -1, Shards: -1, MaxInflight: -1}
+		},
 			[]string{
 				`bench.duration "-1ns": must be 0s (the default) or more`,
 				`bench.warmup "-1ns": must be 0s or more`,
@@ -249,7 +250,7 @@ func TestValidateRules(t *testing.T) {
 			}},
 		{"every problem at once", func(w *Workload) { w.Rate = 0; w.Headroom = 0; w.Consumers[1].Kind = "x" },
 			[]string{
-				`rate "0/s": must be more than 0/s and at most 1G/s (records per second, e.g. 3000/s)`,
+				`rate "0/s": must be more than 0/s and at most 1G/s (1000M/s; records per second, e.g. 3000/s)`,
 				`consumers[1].kind "x": must be one of shared, efo`,
 				`headroom "0": must be more than 0 and at most 1 (highest utilisation of any limit to plan for)`,
 			}},

@@ -57,15 +57,21 @@ func child(path, key string) string {
 	return path + "." + key
 }
 
-// describe names a node's kind for "must be …, not …" messages.
-func describe(n *yaml.Node) string {
+// wrongKind reports a node of the wrong kind: `keys.count "many": must be
+// a whole number` for a scalar, `headroom: must be a number, not a list`
+// for a collection.
+func (d *decoder) wrongKind(n *yaml.Node, path, want string) {
+	name := path
+	if name == "" {
+		name = "scenario"
+	}
 	switch n.Kind {
 	case yaml.MappingNode:
-		return "a mapping"
+		d.fail(n, path, "%s: must be %s, not a mapping", name, want)
 	case yaml.SequenceNode:
-		return "a list"
+		d.fail(n, path, "%s: must be %s, not a list", name, want)
 	default:
-		return fmt.Sprintf("%q", n.Value)
+		d.fail(n, path, "%s %q: must be %s", name, n.Value, want)
 	}
 }
 
@@ -126,7 +132,7 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 		d.structure(n, v, path)
 	case reflect.Slice:
 		if n.Kind != yaml.SequenceNode {
-			d.fail(n, path, "%s %s: must be a list", path, describe(n))
+			d.wrongKind(n, path, "a list")
 			return
 		}
 		s := reflect.MakeSlice(t, len(n.Content), len(n.Content))
@@ -136,21 +142,21 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 		v.Set(s)
 	case reflect.String:
 		if n.Kind != yaml.ScalarNode {
-			d.fail(n, path, "%s %s: must be a string", path, describe(n))
+			d.wrongKind(n, path, "a string")
 			return
 		}
 		v.SetString(n.Value)
 	case reflect.Int, reflect.Int64:
 		var i int64
 		if n.Kind != yaml.ScalarNode || n.Decode(&i) != nil {
-			d.fail(n, path, "%s %s: must be a whole number", path, describe(n))
+			d.wrongKind(n, path, "a whole number")
 			return
 		}
 		v.SetInt(i)
 	case reflect.Float64:
 		var f float64
 		if n.Kind != yaml.ScalarNode || n.Decode(&f) != nil {
-			d.fail(n, path, "%s %s: must be a number", path, describe(n))
+			d.wrongKind(n, path, "a number")
 			return
 		}
 		v.SetFloat(f)
@@ -164,7 +170,7 @@ func (d *decoder) value(n *yaml.Node, v reflect.Value, path string) {
 // parser), reporting a parse error with the field path and accepted forms.
 func (d *decoder) text(n *yaml.Node, u encoding.TextUnmarshaler, path string) bool {
 	if n.Kind != yaml.ScalarNode {
-		d.fail(n, path, "%s %s: must be a single value such as 1KB, 3000/s, 1Gbps or 24h", path, describe(n))
+		d.wrongKind(n, path, "a single value such as 1KB, 3000/s, 1Gbps or 24h")
 		return false
 	}
 	err := u.UnmarshalText([]byte(n.Value))
@@ -187,14 +193,14 @@ func (d *decoder) structure(n *yaml.Node, v reflect.Value, path string) {
 		name = "scenario"
 	}
 	if n.Kind != yaml.MappingNode {
-		d.fail(n, path, "%s %s: must be a mapping of fields (%s)", name, describe(n), strings.Join(fieldNames(v.Type()), ", "))
+		d.wrongKind(n, path, "a mapping of fields ("+strings.Join(fieldNames(v.Type()), ", ")+")")
 		return
 	}
 	seen := make(map[string]int, len(n.Content)/2)
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, val := n.Content[i], n.Content[i+1]
 		if k.Kind != yaml.ScalarNode {
-			d.fail(k, path, "%s: field names must be plain words, not %s", name, describe(k))
+			d.fail(k, path, "%s: field names must be plain words, not a list or mapping", name)
 			continue
 		}
 		field := child(path, k.Value)

@@ -1,0 +1,224 @@
+package engine
+
+import (
+	"encoding/base64"
+	"encoding/binary"
+	"hash/crc32"
+	"time"
+)
+
+// A shard iterator is opaque to clients: base64url of
+//
+//	version u8 | issued unix nanos i64 | offset u64 | shard index u32 | stream created unix nanos i64 |
+//	stream name | crc32c of everything before
+//
+// The checksum turns any edit into InvalidArgumentException instead of a read somewhere else.
+const (
+	iterVersion  = 1
+	iterFixedLen = 1 + 8 + 8 + 4 + 8
+)
+
+type iterator struct {
+	issued  int64
+	offset  uint64
+	shard   int
+	created int64
+	stream  string
+}
+
+func (it iterator) encode(tab *crc32.Table) string {
+	b := make([]byte, 0, iterFixedLen+len(it.stream)+4)
+	b = append(b, iterVersion)
+	b = binary.BigEndian.AppendUint64(b, uint64(it.issued))
+	b = binary.BigEndian.AppendUint64(b, it.offset)
+	b = binary.BigEndian.AppendUint32(b, uint32(it.shard))
+	b = binary.BigEndian.AppendUint64(b, uint64(it.created))
+	b = append(b, it.stream...)
+	b = binary.BigEndian.AppendUint32(b, crc32.Checksum(b, tab))
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func decodeIterator(s string, tab *crc32.Table) (iterator, error) {
+	bad := func(why string) error {
+		shown := s
+		if len(shown) > 64 {
+			shown = shown[:64] + "…"
+		}
+		return errorf(ErrInvalidArgument, "shard iterator %q: %s; pass an iterator returned by GetShardIterator or GetRecords", shown, why)
+	}
+	if len(s) > 1024 {
+		return iterator{}, bad("longer than 1024 characters")
+	}
+	b, err := base64.RawURLEncoding.DecodeString(s)
+	if err != nil {
+		return iterator{}, bad("not base64url")
+	}
+	if len(b) < iterFixedLen+1+4 || b[0] != iterVersion {
+		return iterator{}, bad("malformed")
+	}
+	n := len(b) - 4
+	if crc32.Checksum(b[:n], tab) != binary.BigEndian.Uint32(b[n:]) {
+		return iterator{}, bad("checksum mismatch")
+	}
+	return iterator{
+		issued:  int64(binary.BigEndian.Uint64(b[1:9])),
+		offset:  binary.BigEndian.Uint64(b[9:17]),
+		shard:   int(binary.BigEndian.Uint32(b[17:21])),
+		created: int64(binary.BigEndian.Uint64(b[21:29])),
+		stream:  string(b[29:n]),
+	}, nil
+}
+
+// startOffset resolves an iterator type to a shard offset. Caller holds no shard lock.
+func (sh *shard) startOffset(typ IteratorType, seq string, ts time.Time) (uint64, error) {
+	switch typ {
+	case TrimHorizon:
+		sh.mu.RLock()
+		defer sh.mu.RUnlock()
+		return sh.first, nil
+	case Latest:
+		sh.mu.RLock()
+		defer sh.mu.RUnlock()
+		return sh.visible, nil
+	case AtSequenceNumber, AfterSequenceNumber:
+		idx, off, ok := parseSeq(seq)
+		if !ok {
+			return 0, errorf(ErrInvalidArgument, "starting sequence number %q: must be a %d-digit sequence number returned by this engine", seq, seqLen)
+		}
+		if idx != sh.index {
+			return 0, errorf(ErrInvalidArgument, "starting sequence number %s belongs to %s, not %s", seq, shardID(idx), sh.id)
+		}
+		if typ == AfterSequenceNumber {
+			off++
+		}
+		off = max(off, 1)
+		sh.mu.RLock()
+		defer sh.mu.RUnlock()
+		if last := sh.next - 1; off > sh.next {
+			return 0, errorf(ErrInvalidArgument, "starting sequence number %s: beyond the newest record of %s (%s)", seq, sh.id, formatSeq(sh.index, last))
+		}
+		return off, nil
+	case AtTimestamp:
+		if ts.IsZero() {
+			return 0, errorf(ErrInvalidArgument, "timestamp: required for iterator type %s", AtTimestamp)
+		}
+		return sh.offsetAtTime(ts), nil
+	}
+	return 0, errorf(ErrValidation, "shard iterator type %q: must be one of TRIM_HORIZON, LATEST, AT_SEQUENCE_NUMBER, AFTER_SEQUENCE_NUMBER, AT_TIMESTAMP", typ)
+}
+
+// maybeRetain applies retention to the shard if it has not been checked for a second of engine time.
+func (sh *shard) maybeRetain(now time.Time) {
+	sh.mu.Lock()
+	if !sh.deleted && now.Sub(sh.lastRetention) >= retentionCheckEvery {
+		sh.retainLocked(now, sh.st.retentionDur())
+	}
+	sh.mu.Unlock()
+}
+
+// GetShardIterator returns an iterator into one shard, valid for 5 minutes. For AT_SEQUENCE_NUMBER
+// and AFTER_SEQUENCE_NUMBER seq must be a sequence number of that shard; for AT_TIMESTAMP ts is
+// the arrival time to start at.
+func (e *Engine) GetShardIterator(stream, shardID string, typ IteratorType, seq string, ts time.Time) (string, error) {
+	s, err := e.lookup(stream)
+	if err != nil {
+		return "", err
+	}
+	s.mu.RLock()
+	sh, err := s.shardLocked(shardID)
+	s.mu.RUnlock()
+	if err != nil {
+		return "", err
+	}
+	now := e.clock.Now()
+	sh.maybeRetain(now)
+	off, err := sh.startOffset(typ, seq, ts)
+	if err != nil {
+		return "", err
+	}
+	return iterator{issued: now.UnixNano(), offset: off, shard: sh.index, created: s.createdAt.UnixNano(), stream: s.name}.encode(e.crc), nil
+}
+
+// GetRecords reads up to limit records (0 means the maximum, 10 000; at most 10 MiB) from an
+// iterator. With limits on, each shard allows 5 calls and 2 MiB per second across all readers; a
+// call past them fails with ProvisionedThroughputExceededException, and a large read puts the shard
+// in debt so that following calls fail until it is repaid. At the end of a closed shard
+// NextShardIterator is "" and ChildShards lists its children.
+func (e *Engine) GetRecords(iter string, limit int) (GetRecordsResult, error) {
+	if limit < 0 || limit > e.limits.MaxGetRecordsCount {
+		return GetRecordsResult{}, errorf(ErrInvalidArgument, "limit %d: must be between 1 and %d", limit, e.limits.MaxGetRecordsCount)
+	}
+	if limit == 0 {
+		limit = e.limits.MaxGetRecordsCount
+	}
+	it, err := decodeIterator(iter, e.crc)
+	if err != nil {
+		return GetRecordsResult{}, err
+	}
+	now := e.clock.Now()
+	if age := now.Sub(time.Unix(0, it.issued)); age > iteratorLifetime {
+		return GetRecordsResult{}, errorf(ErrExpiredIterator, "Iterator expired. The iterator was created at time %s while right now it is %s which is further in the future than the tolerated delay of %d milliseconds.",
+			time.Unix(0, it.issued).UTC().Format(time.RFC3339Nano), now.UTC().Format(time.RFC3339Nano), iteratorLifetime.Milliseconds())
+	}
+	s, err := e.lookup(it.stream)
+	if err != nil {
+		return GetRecordsResult{}, err
+	}
+	if s.createdAt.UnixNano() != it.created {
+		return GetRecordsResult{}, errorf(ErrResourceNotFound, "stream %s was deleted and created again since the iterator was issued", it.stream)
+	}
+	s.mu.RLock()
+	if it.shard >= len(s.shards) {
+		s.mu.RUnlock()
+		return GetRecordsResult{}, errorf(ErrResourceNotFound, "shard %s in stream %s under account %s not found", shardID(it.shard), s.name, accountID)
+	}
+	sh := s.shards[it.shard]
+	s.mu.RUnlock()
+	sh.maybeRetain(now)
+	limits := !e.opts.LimitsOff
+	if limits {
+		sh.mu.Lock()
+		ok := sh.rCalls.fits(now, 1) && sh.rBytes.positive(now)
+		if ok {
+			sh.rCalls.take(1)
+		}
+		sh.mu.Unlock()
+		if !ok {
+			sh.rThrottles.Add(1)
+			return GetRecordsResult{}, throttled(sh, s.name)
+		}
+	}
+	res, err := sh.read(it.offset, limit, e.limits.MaxGetRecordsBytes)
+	if err != nil {
+		return GetRecordsResult{}, err
+	}
+	if limits && res.bytes > 0 {
+		sh.mu.Lock()
+		sh.rBytes.take(float64(res.bytes))
+		sh.mu.Unlock()
+	}
+	out := GetRecordsResult{Records: res.recs}
+	if n := len(res.recs); n > 0 && res.next < res.visible {
+		out.MillisBehindLatest = max(0, now.Sub(res.recs[n-1].ArrivalTime).Milliseconds())
+	}
+	if res.done {
+		out.ChildShards = s.childShards(res.children)
+		return out, nil
+	}
+	it.offset, it.issued = res.next, now.UnixNano()
+	out.NextShardIterator = it.encode(e.crc)
+	return out, nil
+}
+
+// childShards describes the shards with the given IDs.
+func (s *stream) childShards(ids []string) []Shard {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	out := make([]Shard, 0, len(ids))
+	for _, id := range ids {
+		if c, ok := s.byID[id]; ok {
+			out = append(out, c.description())
+		}
+	}
+	return out
+}

@@ -1,0 +1,61 @@
+package engine
+
+import "fmt"
+
+// FsyncPolicy is when appended records are made durable before a put is acknowledged.
+type FsyncPolicy string
+
+// Fsync policies.
+const (
+	// FsyncAlways fdatasyncs after every put (or PutRecords batch) before acknowledging it.
+	FsyncAlways FsyncPolicy = "always"
+	// FsyncInterval is group commit: concurrent puts share one fdatasync, and each put returns only
+	// after an fdatasync that covers it. The default.
+	FsyncInterval FsyncPolicy = "interval"
+	// FsyncNever leaves flushing to the operating system; a crash may lose acknowledged records.
+	FsyncNever FsyncPolicy = "never"
+)
+
+// ParseFsyncPolicy parses "always", "interval" or "never"; "" means interval.
+func ParseFsyncPolicy(s string) (FsyncPolicy, error) {
+	switch p := FsyncPolicy(s); p {
+	case FsyncAlways, FsyncInterval, FsyncNever:
+		return p, nil
+	case "":
+		return FsyncInterval, nil
+	}
+	return "", fmt.Errorf("fsync policy %q: must be one of always, interval, never", s)
+}
+
+// Limits are the emulated per-shard Kinesis limits. The zero value is invalid; start from
+// DefaultLimits. Each rate limit is a token bucket holding one second of the rate (the burst the
+// service allows) and refilled continuously.
+type Limits struct {
+	// WriteBytesPerSec is the write bandwidth per shard, data plus partition key; default 1 MiB/s.
+	WriteBytesPerSec int64
+	// WriteRecordsPerSec is the write record rate per shard; default 1000.
+	WriteRecordsPerSec int64
+	// ReadBytesPerSec is the GetRecords bandwidth per shard, shared by all polling readers; default 2 MiB/s.
+	ReadBytesPerSec int64
+	// ReadCallsPerSec is the GetRecords call rate per shard; default 5.
+	ReadCallsPerSec int64
+	// EFOBytesPerSec is the enhanced fan-out push bandwidth per consumer per shard; default 2 MiB/s.
+	EFOBytesPerSec int64
+	// MaxGetRecordsCount caps the records one GetRecords call returns; default 10 000.
+	MaxGetRecordsCount int
+	// MaxGetRecordsBytes caps the bytes one GetRecords call returns; default 10 MiB.
+	MaxGetRecordsBytes int64
+}
+
+// DefaultLimits returns the documented Kinesis Data Streams provisioned-mode per-shard limits.
+func DefaultLimits() Limits {
+	return Limits{
+		WriteBytesPerSec:   1 << 20,
+		WriteRecordsPerSec: 1000,
+		ReadBytesPerSec:    2 << 20,
+		ReadCallsPerSec:    5,
+		EFOBytesPerSec:     2 << 20,
+		MaxGetRecordsCount: 10000,
+		MaxGetRecordsBytes: 10 << 20,
+	}
+}

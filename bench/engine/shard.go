@@ -1,0 +1,557 @@
+package engine
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// shard is one shard of a stream: its hash-key range, lineage, segments and limit buckets.
+//
+// Lock order: stream.mu before shard.mu. Appends hold the stream's read lock (so resharding, which
+// takes the write lock, never races a half-done append) and the shard's write lock while encoding;
+// group-commit waiters hold neither while the fdatasync runs.
+type shard struct {
+	e         *Engine
+	st        *stream
+	index     int
+	id        string
+	seq       seqHead // constant head of this shard's sequence numbers
+	dir       string  // "" in memory mode
+	start     hashKey
+	end       hashKey
+	parent    string
+	adjParent string
+
+	mu        sync.RWMutex
+	cond      *sync.Cond // on &mu: group-commit followers wait for the leader
+	segs      []*segment
+	first     uint64 // first retained offset
+	next      uint64 // offset the next record gets
+	visible   uint64 // records below this offset are acknowledged and readable
+	closed    bool
+	endOff    uint64   // next at close time: offsets below it belong to this shard
+	children  []string // child shard IDs once closed
+	deleted   bool
+	pending   []chunk // encoded frames not yet written (interval policy)
+	spare     []byte  // reusable pending buffer
+	lastBatch int     // bytes in the last flush: the size of fresh pending buffers
+	lastTS    int64   // arrival time of the newest record: arrival times never go backwards
+	flushing  bool    // a group-commit leader is writing
+	lastSync  time.Time
+	err       error         // sticky write error
+	notify    chan struct{} // closed when visible advances; created on demand
+	bytes     int64         // retained key+data bytes
+
+	wRecs, wBytes, rCalls, rBytes bucket
+	efo                           map[string]*efoState // per consumer ARN
+	lastRetention                 time.Time
+
+	appended, wThrottles, rThrottles, efoThrottles atomic.Int64
+}
+
+// Memory-mode segment sizes: a memory segment starts at memInitialBytes and doubles up to
+// memSegmentBytes (or SegmentBytes if smaller), then the shard rolls to a new one.
+const (
+	memInitialBytes = 64 << 10
+	memSegmentBytes = 4 << 20
+)
+
+// chunk is a run of encoded frames for one segment awaiting a write.
+type chunk struct {
+	seg *segment
+	buf []byte
+}
+
+// efoState is one enhanced fan-out consumer's state on a shard.
+type efoState struct {
+	bucket bucket
+	active bool // a subscription is open
+}
+
+func newShard(e *Engine, st *stream, index int, dir string, start, end hashKey, now time.Time) *shard {
+	l := e.limits
+	sh := &shard{
+		e: e, st: st, index: index, id: shardID(index), seq: newSeqHead(index), dir: dir, start: start, end: end,
+		first: 1, next: 1, visible: 1,
+		wRecs: newBucket(l.WriteRecordsPerSec, now), wBytes: newBucket(l.WriteBytesPerSec, now),
+		rCalls: newBucket(l.ReadCallsPerSec, now), rBytes: newBucket(l.ReadBytesPerSec, now),
+		efo: map[string]*efoState{}, lastRetention: now,
+	}
+	if e.opts.NoBurstCredit {
+		sh.wRecs.tokens, sh.wBytes.tokens = 0, 0
+	}
+	sh.cond = sync.NewCond(&sh.mu)
+	return sh
+}
+
+func shardID(index int) string { return fmt.Sprintf("shardId-%012d", index) }
+
+func shardDirName(index int) string { return fmt.Sprintf("shard-%012d", index) }
+
+// description returns the Kinesis view of the shard. Caller holds sh.mu (read or write).
+func (sh *shard) descriptionLocked() Shard {
+	d := Shard{
+		ID: sh.id, ParentShardID: sh.parent, AdjacentParentShardID: sh.adjParent,
+		StartingHashKey: sh.start.String(), EndingHashKey: sh.end.String(),
+		StartingSequenceNumber: formatSeq(sh.index, 0),
+	}
+	if sh.closed {
+		d.EndingSequenceNumber = formatSeq(sh.index, sh.endOff-1)
+	}
+	return d
+}
+
+func (sh *shard) description() Shard {
+	sh.mu.RLock()
+	defer sh.mu.RUnlock()
+	return sh.descriptionLocked()
+}
+
+// createSegmentLocked starts a new segment at offset base and makes it the active one.
+func (sh *shard) createSegmentLocked(base uint64) error {
+	s := &segment{base: base}
+	if sh.dir != "" {
+		s.path = filepath.Join(sh.dir, segmentName(base))
+		f, err := os.OpenFile(s.path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+		if err != nil {
+			return fmt.Errorf("create segment: %w", err)
+		}
+		if err := syncDir(sh.dir); err != nil {
+			_ = f.Close()
+			return err
+		}
+		s.f = f
+	}
+	sh.segs = append(sh.segs, s)
+	return nil
+}
+
+// pendingRecord is a validated record routed to this shard.
+type pendingRecord struct {
+	key  string
+	data []byte
+	size int64 // key + data bytes, what the limits count
+}
+
+// appendBatch appends recs in order. offs[i] receives each record's offset, or 0 when the write
+// limits refused it. It returns the offset the caller must see acknowledged (0: nothing to wait for
+// or already acknowledged). The caller holds the stream's read lock.
+func (sh *shard) appendBatch(now time.Time, recs []pendingRecord, offs []uint64) (uint64, error) {
+	e := sh.e
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	switch {
+	case sh.deleted:
+		return 0, errorf(ErrResourceNotFound, "shard %s was deleted", sh.id)
+	case sh.closed:
+		return 0, errorf(ErrResourceInUse, "shard %s is closed by a reshard; retry to reach its children", sh.id)
+	case sh.err != nil:
+		return 0, sh.err
+	}
+	if now.Sub(sh.lastRetention) >= time.Second {
+		sh.retainLocked(now, sh.st.retentionDur())
+	}
+	// Arrival times are monotonic per shard even if the wall clock steps back, so that
+	// AT_TIMESTAMP can binary-search them.
+	ts := max(now.UnixNano(), sh.lastTS)
+	sh.lastTS = ts
+	limits := !e.opts.LimitsOff
+	rollAt := e.opts.SegmentBytes
+	if sh.dir == "" {
+		// Memory segments stay small so that growing one never copies much.
+		rollAt = min(rollAt, memSegmentBytes)
+	}
+	appended := 0
+	for i, r := range recs {
+		if limits {
+			if !sh.wRecs.fits(now, 1) || !sh.wBytes.fits(now, float64(r.size)) {
+				offs[i] = 0
+				sh.wThrottles.Add(1)
+				continue
+			}
+			sh.wRecs.take(1)
+			sh.wBytes.take(float64(r.size))
+		}
+		flen := int64(frameHeaderLen + bodyFixedLen + len(r.key) + len(r.data))
+		seg := sh.segs[len(sh.segs)-1]
+		if seg.size > 0 && seg.size+flen > rollAt {
+			if err := sh.createSegmentLocked(sh.next); err != nil {
+				sh.err = err
+				return 0, err
+			}
+			if seg.path != "" && seg.flushed == seg.size { // else sealed once its pending frames are written
+				if err := seg.seal(e.opts.Fsync != FsyncNever); err != nil {
+					sh.e.log.Warn("cannot seal segment", "path", seg.path, "err", err)
+				}
+			}
+			seg = sh.segs[len(sh.segs)-1]
+		}
+		off := sh.next
+		if sh.dir == "" {
+			if need := seg.size + flen; int64(cap(seg.mem)) < need {
+				c := min(max(need, 2*int64(cap(seg.mem)), memInitialBytes), max(rollAt, need))
+				if len(sh.segs) > 1 { // a shard that has filled a segment gets full-size ones at once
+					c = max(rollAt, need)
+				}
+				grown := make([]byte, len(seg.mem), c)
+				copy(grown, seg.mem)
+				seg.mem = grown
+			}
+			seg.mem = appendFrame(seg.mem, e.crc, off, ts, r.key, r.data)
+		} else {
+			n := len(sh.pending)
+			if n == 0 || sh.pending[n-1].seg != seg {
+				buf := sh.spare[:0]
+				sh.spare = nil
+				if buf == nil {
+					// Size a fresh buffer like the last batch so that it rarely grows.
+					buf = make([]byte, 0, max(sh.lastBatch, 64<<10))
+				}
+				sh.pending = append(sh.pending, chunk{seg: seg, buf: buf})
+				n++
+			}
+			sh.pending[n-1].buf = appendFrame(sh.pending[n-1].buf, e.crc, off, ts, r.key, r.data)
+		}
+		seg.pos = append(seg.pos, seg.size)
+		seg.ts = append(seg.ts, ts)
+		seg.size += flen
+		sh.bytes += r.size
+		sh.next++
+		offs[i] = off
+		appended++
+	}
+	if appended == 0 {
+		return 0, nil
+	}
+	sh.appended.Add(int64(appended))
+	switch {
+	case sh.dir == "":
+		sh.advanceLocked(sh.next)
+		return 0, nil
+	case e.opts.Fsync == FsyncInterval:
+		return sh.next, nil
+	}
+	if err := sh.flushLocked(e.opts.Fsync == FsyncAlways); err != nil {
+		return 0, err
+	}
+	return 0, nil
+}
+
+// advanceLocked makes records below v visible and wakes watchers.
+func (sh *shard) advanceLocked(v uint64) {
+	if v > sh.visible {
+		sh.visible = v
+		sh.wakeLocked()
+	}
+}
+
+// wakeLocked wakes everything waiting in watchLocked.
+func (sh *shard) wakeLocked() {
+	if sh.notify != nil {
+		close(sh.notify)
+		sh.notify = nil
+	}
+}
+
+// watchLocked returns a channel closed when visible next advances (or the shard is deleted).
+func (sh *shard) watchLocked() <-chan struct{} {
+	if sh.notify == nil {
+		sh.notify = make(chan struct{})
+	}
+	return sh.notify
+}
+
+// writeChunks writes chunks to their segment files and, if sync, fdatasyncs every file touched.
+func writeChunks(chunks []chunk, flushed func(*segment) int64, sync bool) error {
+	var last *segment
+	for i, c := range chunks {
+		if _, err := c.seg.f.WriteAt(c.buf, flushed(c.seg)); err != nil {
+			return fmt.Errorf("write segment %s: %w", c.seg.path, err)
+		}
+		if sync && (i == len(chunks)-1 || chunks[i+1].seg != c.seg) && c.seg != last {
+			if err := fdatasync(c.seg.f); err != nil {
+				return fmt.Errorf("sync segment %s: %w", c.seg.path, err)
+			}
+			last = c.seg
+		}
+	}
+	return nil
+}
+
+// flushLocked writes all pending frames (and syncs if asked) while holding the lock.
+func (sh *shard) flushLocked(sync bool) error {
+	chunks := sh.pending
+	sh.pending = nil
+	err := writeChunks(chunks, func(s *segment) int64 { return s.flushed }, sync)
+	if err != nil {
+		sh.err = err
+		sh.cond.Broadcast()
+		return err
+	}
+	sh.finishFlushLocked(chunks)
+	sh.advanceLocked(sh.next)
+	return nil
+}
+
+func (sh *shard) finishFlushLocked(chunks []chunk) {
+	n := 0
+	active := sh.segs[len(sh.segs)-1]
+	for _, c := range chunks {
+		c.seg.flushed += int64(len(c.buf))
+		n += len(c.buf)
+		if c.seg != active && c.seg.flushed == c.seg.size {
+			if err := c.seg.seal(sh.e.opts.Fsync != FsyncNever); err != nil {
+				sh.e.log.Warn("cannot seal segment", "path", c.seg.path, "err", err)
+			}
+		}
+	}
+	sh.lastBatch = min(n+n/4, 8<<20)
+	if len(chunks) > 0 && (sh.spare == nil || cap(chunks[0].buf) > cap(sh.spare)) && cap(chunks[0].buf) <= 8<<20 {
+		sh.spare = chunks[0].buf[:0]
+	}
+}
+
+// commit waits until records below target are written and fdatasynced (group commit): the first
+// waiter becomes the leader, waits until FsyncInterval has passed since the previous sync began so
+// that more puts can join, then writes everything pending with one fdatasync per file.
+func (sh *shard) commit(target uint64) error {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	for sh.visible < target {
+		switch {
+		case sh.err != nil:
+			return sh.err
+		case sh.deleted:
+			return errorf(ErrResourceNotFound, "shard %s was deleted before the put was acknowledged", sh.id)
+		case sh.flushing:
+			sh.cond.Wait()
+			continue
+		}
+		sh.flushing = true
+		if wait := time.Until(sh.lastSync.Add(sh.e.opts.FsyncInterval)); wait > 0 {
+			sh.mu.Unlock()
+			time.Sleep(wait)
+			sh.mu.Lock()
+		}
+		chunks, upto := sh.pending, sh.next
+		sh.pending = nil
+		sh.lastSync = time.Now()
+		// Only the leader appends to flushed offsets, so reading them without the lock is safe.
+		flushed := make(map[*segment]int64, 1)
+		for _, c := range chunks {
+			if _, ok := flushed[c.seg]; !ok {
+				flushed[c.seg] = c.seg.flushed
+			}
+		}
+		sh.mu.Unlock()
+		err := writeChunks(chunks, func(s *segment) int64 {
+			v := flushed[s]
+			return v
+		}, true)
+		sh.mu.Lock()
+		sh.flushing = false
+		if err != nil {
+			sh.err = err
+		} else {
+			sh.finishFlushLocked(chunks)
+			sh.advanceLocked(upto)
+		}
+		sh.cond.Broadcast()
+	}
+	return nil
+}
+
+// retainLocked deletes whole segments whose newest record is older than keep.
+func (sh *shard) retainLocked(now time.Time, keep time.Duration) {
+	sh.lastRetention = now
+	cutoff := now.Add(-keep).UnixNano()
+	for len(sh.segs) > 0 {
+		s := sh.segs[0]
+		last := len(sh.segs) == 1
+		if s.count() > 0 && (s.ts[len(s.ts)-1] >= cutoff || s.flushed < s.size && s.path != "") {
+			break
+		}
+		if s.count() == 0 && last {
+			break
+		}
+		if last && !sh.closed {
+			if err := sh.createSegmentLocked(sh.next); err != nil {
+				sh.e.log.Warn("retention: cannot roll segment", "shard", sh.id, "err", err)
+				return
+			}
+		}
+		sh.dropSegmentLocked(s)
+	}
+	if len(sh.segs) > 0 {
+		sh.first = sh.segs[0].base
+	} else {
+		sh.first = sh.next
+	}
+}
+
+func (sh *shard) dropSegmentLocked(s *segment) {
+	sh.segs = sh.segs[1:]
+	n := s.count()
+	sh.bytes -= s.size - int64(n)*(frameHeaderLen+bodyFixedLen)
+	if s.f != nil {
+		_ = s.f.Close()
+		s.f = nil
+	}
+	if s.path != "" {
+		if err := os.Remove(s.path); err != nil {
+			sh.e.log.Warn("retention: cannot remove segment", "path", s.path, "err", err)
+		}
+	}
+	sh.e.log.Debug("retention: segment deleted", "shard", sh.id, "base", s.base, "records", n)
+}
+
+// readResult is what one read returned.
+type readResult struct {
+	recs     []StoredRecord
+	next     uint64 // offset after the last returned record
+	bytes    int64  // key + data bytes returned
+	visible  uint64 // shard's visible offset at the time of the read
+	latestTS int64  // arrival of the newest visible record (0 if none)
+	done     bool   // the shard is closed and next reached its end
+	children []string
+}
+
+// read returns up to maxCount records (at least one if any is visible) from offset from, stopping
+// before maxBytes of frames would be exceeded.
+func (sh *shard) read(from uint64, maxCount int, maxBytes int64) (readResult, error) {
+	type span struct {
+		seg      *segment
+		i, j     int // record indexes [i, j) within seg
+		from, to int64
+	}
+	var spans []span
+	var bufs [][]byte
+	sh.mu.RLock()
+	from = max(from, sh.first)
+	res := readResult{visible: sh.visible}
+	if ts, ok := sh.tsLocked(sh.visible - 1); ok {
+		res.latestTS = ts
+	}
+	count, size := 0, int64(0)
+	pos := from
+	k := sort.Search(len(sh.segs), func(k int) bool { return sh.segs[k].base+sh.segs[k].count() > pos })
+	for ; k < len(sh.segs) && pos < sh.visible && count < maxCount; k++ {
+		s := sh.segs[k]
+		i := int(pos - s.base)
+		j := i
+		lim := int(min(s.count(), sh.visible-s.base))
+		for j < lim && count < maxCount {
+			fl := s.end(j) - s.pos[j]
+			if count > 0 && size+fl > maxBytes {
+				break
+			}
+			size += fl
+			count++
+			j++
+		}
+		if j > i {
+			spans = append(spans, span{s, i, j, s.pos[i], s.end(j - 1)})
+			pos = s.base + uint64(j)
+		}
+		if j < lim {
+			break
+		}
+	}
+	var rerr error
+	for _, sp := range spans {
+		b, err := sp.seg.readAt(sp.from, sp.to)
+		if err != nil {
+			rerr = err
+			break
+		}
+		bufs = append(bufs, b)
+	}
+	res.next = pos
+	res.done = sh.closed && pos >= sh.endOff
+	if res.done {
+		res.children = sh.children
+	}
+	sh.mu.RUnlock()
+	if rerr != nil {
+		return readResult{}, rerr
+	}
+	res.recs = make([]StoredRecord, 0, count)
+	var frames []frame
+	for n, b := range bufs {
+		var err error
+		frames, err = decodeFrames(b, sh.e.crc, frames[:0])
+		if err != nil {
+			return readResult{}, fmt.Errorf("shard %s: segment %d: %w", sh.id, spans[n].seg.base, err)
+		}
+		for _, f := range frames {
+			res.recs = append(res.recs, StoredRecord{
+				SequenceNumber: sh.seq.format(f.off),
+				PartitionKey:   f.key,
+				Data:           f.data,
+				ArrivalTime:    time.Unix(0, f.ts),
+			})
+			res.bytes += int64(len(f.key) + len(f.data))
+		}
+	}
+	return res, nil
+}
+
+// tsLocked returns the arrival time of record off, if it is retained.
+func (sh *shard) tsLocked(off uint64) (int64, bool) {
+	k := sort.Search(len(sh.segs), func(k int) bool { return sh.segs[k].base+sh.segs[k].count() > off })
+	if k == len(sh.segs) || off < sh.segs[k].base {
+		return 0, false
+	}
+	return sh.segs[k].ts[off-sh.segs[k].base], true
+}
+
+// offsetAtTime returns the offset of the first visible record that arrived at or after t.
+func (sh *shard) offsetAtTime(t time.Time) uint64 {
+	ns := t.UnixNano()
+	sh.mu.RLock()
+	defer sh.mu.RUnlock()
+	for _, s := range sh.segs {
+		n := int(min(s.count(), sh.visible-min(sh.visible, s.base)))
+		if i := sort.Search(n, func(i int) bool { return s.ts[i] >= ns }); i < n {
+			return s.base + uint64(i)
+		}
+	}
+	return sh.visible
+}
+
+// closeFiles waits for any flush, writes what is pending with a final fdatasync and closes the files.
+func (sh *shard) closeFiles(reason string) error {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	for sh.flushing {
+		sh.cond.Wait()
+	}
+	var errs []error
+	if len(sh.pending) > 0 && sh.err == nil {
+		errs = append(errs, sh.flushLocked(true))
+	}
+	for _, s := range sh.segs {
+		if sh.err == nil {
+			errs = append(errs, s.syncSealed())
+		}
+		if s.f != nil {
+			if sh.err == nil {
+				errs = append(errs, fdatasync(s.f))
+			}
+			errs = append(errs, s.f.Close())
+			s.f = nil
+		}
+	}
+	if sh.err == nil {
+		sh.err = errorf(ErrResourceNotFound, "%s", reason)
+	}
+	sh.cond.Broadcast()
+	sh.wakeLocked()
+	return errors.Join(errs...)
+}
