@@ -5,14 +5,13 @@ import (
 	"encoding/binary"
 	"math"
 	"math/bits"
-	"strconv"
 )
 
 // Skew is the hot-shard analysis of a provisioned plan.
 //
 // Model: key i (0-based, rank i+1 for zipf, hot keys first) is named
-// "key-<i>" and is placed on the shard whose equal share of the 128-bit
-// hash-key space holds MD5("key-<i>"), as Kinesis does when a stream is
+// PartitionKey(i, length) ("k0…0i") and is placed on the shard whose equal share of the 128-bit
+// hash-key space holds its MD5, as Kinesis does when a stream is
 // created with N shards (the top 64 bits of the hash decide; the lower
 // bits move a key only when it sits within 2⁻⁶⁴ of a range boundary).
 // Real key names hash elsewhere, so the busiest share is an example of
@@ -51,14 +50,12 @@ type Skew struct {
 type keyModel struct {
 	floorMass float64   // share of traffic spread evenly (floor × count)
 	excess    []float64 // excess share of each hashed key
-	hash      []uint64  // top 64 bits of MD5("key-<i>") of each hashed key
+	hash      []uint64  // top 64 bits of MD5(PartitionKey(i)) of each hashed key
 	hotShare  float64   // largest single-key share
 	hotName   string
 	desc      string
 }
 
-// keyName is the name hashed for key i.
-func keyName(i int) string { return "key-" + strconv.Itoa(i) }
 
 // hashKey returns the top 64 bits of MD5(name): its position in the hash space.
 func hashKey(name string) uint64 {
@@ -80,12 +77,12 @@ func newKeyModel(k KeySpec) keyModel {
 			h += w[r]
 		}
 		floor := w[n-1] / h
-		m := keyModel{floorMass: floor * float64(n), hotShare: 1 / h, hotName: keyName(0), desc: keyModelDesc(k),
+		m := keyModel{floorMass: floor * float64(n), hotShare: 1 / h, hotName: PartitionKey(0, k.Length), desc: keyModelDesc(k),
 			excess: make([]float64, n-1), hash: make([]uint64, n-1)}
 		buf := make([]byte, 0, 24)
 		for r := range n - 1 { // the last rank has no excess
 			m.excess[r] = w[r]/h - floor
-			buf = strconv.AppendInt(append(buf[:0], "key-"...), int64(r), 10)
+			buf = AppendPartitionKey(buf[:0], r, k.Length)
 			sum := md5.Sum(buf)
 			m.hash[r] = binary.BigEndian.Uint64(sum[:8])
 		}
@@ -102,24 +99,24 @@ func newKeyModel(k KeySpec) keyModel {
 			if n == d.HotKeys {
 				floor = hot
 			}
-			m.floorMass, m.hotShare, m.hotName = floor*float64(n), hot, keyName(0)
+			m.floorMass, m.hotShare, m.hotName = floor*float64(n), hot, PartitionKey(0, k.Length)
 			if hot > floor {
 				for i := range d.HotKeys {
 					m.excess = append(m.excess, hot-floor)
-					m.hash = append(m.hash, hashKey(keyName(i)))
+					m.hash = append(m.hash, hashKey(PartitionKey(i, k.Length)))
 				}
 			}
 			return m
 		}
 		// "hot" keys colder than the rest: the others carry the excess.
-		m.floorMass, m.hotShare, m.hotName = hot*float64(n), cold, keyName(d.HotKeys)
+		m.floorMass, m.hotShare, m.hotName = hot*float64(n), cold, PartitionKey(d.HotKeys, k.Length)
 		for i := d.HotKeys; i < n; i++ {
 			m.excess = append(m.excess, cold-hot)
-			m.hash = append(m.hash, hashKey(keyName(i)))
+			m.hash = append(m.hash, hashKey(PartitionKey(i, k.Length)))
 		}
 		return m
 	default:
-		return keyModel{floorMass: 1, hotShare: 1 / float64(n), hotName: keyName(0), desc: keyModelDesc(k)}
+		return keyModel{floorMass: 1, hotShare: 1 / float64(n), hotName: PartitionKey(0, k.Length), desc: keyModelDesc(k)}
 	}
 }
 
