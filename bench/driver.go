@@ -4,15 +4,18 @@ package bench
 
 import (
 	"context"
-	"errors"
 	"time"
+
+	"github.com/streamcap/streamcap/loadgen"
 )
 
 // ErrThrottled marks a send or read the target refused for capacity
 // (Kinesis ProvisionedThroughputExceededException, Kafka quota throttling).
 // Drivers wrap it (fmt.Errorf("...: %w", bench.ErrThrottled)) so runs count
-// throttles apart from other errors.
-var ErrThrottled = errors.New("throttled")
+// throttles apart from other errors. It is the same value as
+// loadgen.ErrThrottled, which the load generator (it cannot import bench)
+// classifies sends by.
+var ErrThrottled = loadgen.ErrThrottled
 
 // Topology is what a run asks a driver to prepare before it sends.
 type Topology struct {

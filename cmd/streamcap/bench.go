@@ -14,6 +14,7 @@ import (
 
 	"github.com/streamcap/streamcap/bench"
 	"github.com/streamcap/streamcap/bench/targets"
+	"github.com/streamcap/streamcap/loadgen"
 	"github.com/streamcap/streamcap/model"
 	"github.com/streamcap/streamcap/model/units"
 	"github.com/streamcap/streamcap/scenarios"
@@ -27,6 +28,8 @@ const defaultScenario = "kds-3000x1kb"
 type benchOptions struct {
 	scenario    string
 	rate        units.EventRate
+	profile     loadgen.Profile
+	interval    units.Duration
 	recordSize  units.Bytes
 	keys        int
 	keyDist     string
@@ -76,6 +79,8 @@ Exit 1 when the scenario's SLO is missed, 2 on bad flags.`,
 	fs := cmd.Flags()
 	fs.StringVar(&o.drv.Target, "target", targets.Embedded, "target: "+strings.Join(targets.Names(), " | "))
 	fs.Var(&o.rate, "rate", "records per second (overrides the scenario), e.g. 3000/s")
+	fs.Var(&o.profile, "profile", "rate profile instead of a constant --rate: ramp:FROM:TO:OVER, steps:R@D,R@D..., max:WORKERS")
+	fs.Var(&o.interval, "interval", "timeline interval (default 1s)")
 	fs.Var(&o.recordSize, "record-size", "record size (overrides the scenario), e.g. 1KB")
 	fs.IntVar(&o.keys, "keys", 0, "distinct partition keys (overrides the scenario)")
 	fs.StringVar(&o.keyDist, "key-distribution", "", "uniform | zipf:S | hot:FRACTION:KEYS")
@@ -176,6 +181,12 @@ func benchRun(ctx context.Context, io *streams, o *benchOptions) error {
 		Progress:    io.ErrOut,
 		IsTTY:       io.ErrTTY,
 		Quiet:       o.quiet,
+	}
+	if o.set("profile") {
+		opts.Profile = o.profile
+	}
+	if o.set("interval") {
+		opts.Interval = o.interval.D()
 	}
 	if opts.MaxInflight == 0 {
 		opts.MaxInflight = spec.MaxInflight

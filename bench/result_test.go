@@ -1,0 +1,340 @@
+package bench
+
+import (
+	"bytes"
+	"flag"
+	"math"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/streamcap/streamcap/loadgen"
+	"github.com/streamcap/streamcap/model"
+	"github.com/streamcap/streamcap/model/units"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
+var testStart = time.Date(2026, 11, 24, 9, 0, 0, 0, time.UTC)
+
+// syntheticResult builds a deterministic Result from seeded samples: 3
+// intervals of perInterval sends with service ≈ 0.5–3 ms, a small send lag,
+// a few errors and throttles, and end-to-end latency ≈ 5–20 ms.
+func syntheticResult(t testing.TB, seed uint64, perInterval int) *Result {
+	t.Helper()
+	rng := rand.New(rand.NewPCG(seed, 42))
+	lr := &loadgen.Result{
+		Profile: loadgen.Constant(units.EventRate(perInterval)), Start: testStart,
+		Elapsed: 3 * time.Second, TargetRate: float64(perInterval), StopReason: "duration",
+		Response: loadgen.NewHistogram(), Service: loadgen.NewHistogram(), SendLag: loadgen.NewHistogram(),
+		Errors:    []loadgen.ErrorCount{{Message: "connection reset by peer", Count: 3}, {Message: "internal failure", Count: 1}},
+		Throttles: []loadgen.ErrorCount{{Message: "put: ProvisionedThroughputExceededException: throttled", Count: 7}},
+	}
+	e2e := loadgen.NewE2E()
+	e2e.Open(testStart)
+	for k := range 3 {
+		resp, svc, lag := loadgen.NewHistogram(), loadgen.NewHistogram(), loadgen.NewHistogram()
+		for range perInterval {
+			s := 500*time.Microsecond + time.Duration(rng.ExpFloat64()*float64(500*time.Microsecond))
+			l := time.Duration(rng.ExpFloat64() * float64(20*time.Microsecond))
+			if rng.IntN(1000) == 0 {
+				l += 300 * time.Millisecond // a rare stall
+			}
+			for _, x := range []struct {
+				h *hdr.Histogram
+				v time.Duration
+			}{{resp, s + l}, {svc, s}, {lag, l}} {
+				if err := x.h.RecordValue(int64(x.v)); err != nil {
+					t.Fatal(err)
+				}
+			}
+			var p [loadgen.StampSize]byte
+			loadgen.Stamp(p[:], testStart.UnixNano(), 0)
+			e2e.Record(p[:], testStart.Add(5*time.Millisecond+time.Duration(rng.Float64()*float64(15*time.Millisecond))))
+		}
+		lr.Response.Merge(resp)
+		lr.Service.Merge(svc)
+		lr.SendLag.Merge(lag)
+		iv := loadgen.Interval{
+			Start: time.Duration(k) * time.Second, Length: time.Second, Sent: int64(perInterval), Acked: int64(perInterval),
+			TargetRate: float64(perInterval), Rate: float64(perInterval),
+			P50: time.Duration(resp.ValueAtQuantile(50)), P99: time.Duration(resp.ValueAtQuantile(99)), Max: time.Duration(resp.Max()),
+		}
+		iv.Response, _ = loadgen.Encode(resp)
+		iv.Service, _ = loadgen.Encode(svc)
+		iv.SendLag, _ = loadgen.Encode(lag)
+		lr.Intervals = append(lr.Intervals, iv)
+	}
+	n := int64(3 * perInterval)
+	lr.Counts = loadgen.Counts{
+		Sent: n + 11, SentBytes: (n + 11) * 1000, Acked: n, AckedBytes: n * 1000, Errors: 4, Throttles: 7,
+		Late: 3, InflightLimited: 1, WarmupSent: 500, PeakInflight: 12,
+	}
+	lr.AchievedRate = float64(lr.Counts.Sent) / 3
+	opts := Options{Target: "kinesis", Workload: model.Workload{Rate: units.EventRate(perInterval)}, Duration: 3 * time.Second, Warmup: 500 * time.Millisecond, Consumers: 1, Seed: seed}
+	_, st, err := opts.loadgenConfig()
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.GeneratorCPU = 2
+	info := DriverInfo{Name: "kinesis", Version: "github.com/aws/aws-sdk-go-v2@v1.47.7", Endpoint: "http://127.0.0.1:4567", Settings: map[string]string{"batch_size": "1"}}
+	r, err := newResult(opts, st, info, lr, []*loadgen.E2E{e2e})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func TestWriteTextGolden(t *testing.T) {
+	// A run canceled during its warm-up: nothing measured.
+	empty, err := newResult(Options{Target: "embedded"}, Settings{Profile: "3000/s", Warmup: "5s", MaxInflight: 1024, CatchUp: "2x", RecordSize: "1KB", Keys: "10000 uniform", LateAfterNS: 1e6},
+		DriverInfo{Name: "embedded", Version: "streamcap"},
+		&loadgen.Result{Start: testStart, StopReason: "canceled", Response: loadgen.NewHistogram(), Service: loadgen.NewHistogram(), SendLag: loadgen.NewHistogram()}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, r := range map[string]*Result{"result.txt": syntheticResult(t, 1, 1000), "empty.txt": empty} {
+		t.Run(name, func(t *testing.T) {
+			var b bytes.Buffer
+			if err := WriteText(&b, r); err != nil {
+				t.Fatal(err)
+			}
+			golden(t, name, b.Bytes())
+		})
+	}
+}
+
+func golden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name)
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test ./bench -run %s -update to create it)", err, t.Name())
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s differs from the golden file (run with -update after checking):\n--- got\n%s\n--- want\n%s", name, got, want)
+	}
+}
+
+func TestJSONRoundTrip(t *testing.T) {
+	r := syntheticResult(t, 2, 500)
+	var b bytes.Buffer
+	if err := WriteJSON(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	back, err := ReadJSON(&b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, l := range r.latencies() {
+		got := back.latencies()[name]
+		if *got != *l {
+			t.Errorf("%s: decoded summary %+v; want %+v", name, *got, *l)
+		}
+		// The decoded histogram gives the same percentiles as the summary.
+		h, err := got.Decode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, q := range Percentiles {
+			want, _ := l.Quantile(q)
+			if v := h.ValueAtQuantile(q); v != want {
+				t.Errorf("%s p%v from the decoded histogram = %d; want %d", name, q, v, want)
+			}
+		}
+	}
+	if back.Counts != r.Counts || len(back.Timeline) != 3 || back.Timeline[1] != r.Timeline[1] || !back.StartedAt.Equal(r.StartedAt) {
+		t.Errorf("counts, timeline or start changed in the round trip")
+	}
+	for in, want := range map[string]string{
+		`{"schema":"other/v9"}`: `schema "other/v9": must be "streamcap.bench.result/v1"`,
+		`{"schema":"streamcap.bench.result/v1","response":{"hdr":"bm90IGEgaGlzdG9ncmFt"}}`: "response.hdr",
+		`{`: "read result json",
+	} {
+		if _, err := ReadJSON(strings.NewReader(in)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ReadJSON(%s) = %v; want an error containing %q", in, err, want)
+		}
+	}
+}
+
+func TestMergeAddsHistogramsAndSumsCounters(t *testing.T) {
+	a, b := syntheticResult(t, 3, 1000), syntheticResult(t, 4, 2000)
+	m, err := Merge(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Runs != 2 || m.Counts.Sent != a.Counts.Sent+b.Counts.Sent || m.Counts.Acked != 9000 || m.AchievedRate != a.AchievedRate+b.AchievedRate || m.TargetRate != 3000 {
+		t.Errorf("runs %d sent %d acked %d rate %v target %v", m.Runs, m.Counts.Sent, m.Counts.Acked, m.AchievedRate, m.TargetRate)
+	}
+	// The merged percentiles are those of all samples together.
+	for name, l := range m.latencies() {
+		all := loadgen.NewHistogram()
+		for _, r := range []*Result{a, b} {
+			h, _ := r.latencies()[name].Decode()
+			all.Merge(h)
+		}
+		if l.Count != all.TotalCount() || l.P99NS != all.ValueAtQuantile(99) || l.MaxNS != all.Max() {
+			t.Errorf("%s: merged count %d p99 %d max %d; want %d, %d, %d", name, l.Count, l.P99NS, l.MaxNS, all.TotalCount(), all.ValueAtQuantile(99), all.Max())
+		}
+	}
+	if len(m.Timeline) != 3 || m.Timeline[0].Sent != 3000 || m.Timeline[0].Rate != 3000 {
+		t.Errorf("merged timeline %+v", m.Timeline)
+	}
+	if len(m.Errors) != 2 || m.Errors[0] != (loadgen.ErrorCount{Message: "connection reset by peer", Count: 6}) {
+		t.Errorf("merged errors %v", m.Errors)
+	}
+	// Merging one result reproduces it.
+	one, err := Merge(a)
+	if err != nil || one.Response != a.Response || one.Counts != a.Counts {
+		t.Errorf("Merge(a) changed the result: %v", err)
+	}
+	if _, err := Merge(); err == nil {
+		t.Error("Merge() of nothing succeeded")
+	}
+}
+
+func TestHlogRoundTrip(t *testing.T) {
+	r := syntheticResult(t, 5, 800)
+	var b bytes.Buffer
+	if err := WriteHlog(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	text := b.String()
+	for _, want := range []string{
+		"#[Histogram log format version 1.3]\n",
+		"#[StartTime: 1795510800 (seconds since epoch), 2026-11-24T09:00:00Z]\n",
+		"\"StartTimestamp\",\"Interval_Length\",\"Interval_Max\",\"Interval_Compressed_Histogram\"\n",
+		"\n1.000000,1.000000,",
+		"\nTag=service,2.000000,1.000000,",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("hlog lacks %q:\n%s", want, text[:min(len(text), 600)])
+		}
+	}
+	// Our reader: 3 intervals × (response, service, send lag) + e2e.
+	l, err := ReadHlog(strings.NewReader(text))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if l.Version != "1.3" || l.StartTime != 1795510800 || len(l.Entries) != 10 {
+		t.Fatalf("version %q start %v entries %d; want 1.3, 1795510800, 10", l.Version, l.StartTime, len(l.Entries))
+	}
+	byTag := map[string]*hdr.Histogram{}
+	for _, e := range l.Entries {
+		if byTag[e.Tag] == nil {
+			byTag[e.Tag] = loadgen.NewHistogram()
+		}
+		byTag[e.Tag].Merge(e.Histogram)
+		if e.Tag == "" && math.Abs(e.Max-float64(e.Histogram.Max())/1e6) > 1e-6 {
+			t.Errorf("interval max %v ms; want the histogram's %v ns / 1e6", e.Max, e.Histogram.Max())
+		}
+	}
+	for tag, l := range map[string]Latency{HlogTagResponse: r.Response, HlogTagService: r.Service, HlogTagSendLag: r.SendLag, HlogTagE2E: r.E2E} {
+		h := byTag[tag]
+		if h == nil || h.TotalCount() != l.Count || h.ValueAtQuantile(99) != l.P99NS {
+			t.Errorf("tag %q: read back %v samples; want %d with p99 %d", tag, h, l.Count, l.P99NS)
+		}
+	}
+	// HdrHistogram's own reader reads it too.
+	hr := hdr.NewHistogramLogReader(strings.NewReader(text))
+	n := 0
+	for {
+		h, err := hr.NextIntervalHistogram()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if h == nil {
+			break
+		}
+		n++
+	}
+	if n != 10 {
+		t.Errorf("hdrhistogram's reader read %d intervals; want 10", n)
+	}
+}
+
+func TestReadHlogErrorsNameTheLine(t *testing.T) {
+	for in, want := range map[string]string{
+		"#[StartTime: abc]\n": "line 1: StartTime",
+		"# c\n1.0,2.0\n":      "line 2: want START,LENGTH,MAX,HISTOGRAM",
+		"x,1,2,HISTF\n":       "line 1: start must be a number",
+		"1,1,2,bm9wZQ==\n":    "line 1: histogram",
+		"Tag=only\n":          "line 1: Tag= without",
+	} {
+		if _, err := ReadHlog(strings.NewReader(in)); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ReadHlog(%q) = %v; want an error containing %q", in, err, want)
+		}
+	}
+}
+
+func FuzzReadHlog(f *testing.F) {
+	var b bytes.Buffer
+	if err := WriteHlog(&b, syntheticResult(f, 6, 50)); err != nil {
+		f.Fatal(err)
+	}
+	f.Add(b.Bytes())
+	f.Add([]byte("#[BaseTime: 12.5 (seconds since epoch)]\nTag=a,0,1,2,HISTFAAAAB54nJNpmSzMwMDAzAABUJr5BQMDs5vBjgUM9h8gIu/NWAABAAD//3EOBmE=\n"))
+	f.Add([]byte("Tag=,,,,\n\n\r\n#\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		l, err := ReadHlog(bytes.NewReader(data))
+		if err != nil {
+			return
+		}
+		for _, e := range l.Entries {
+			if e.Histogram == nil {
+				t.Fatal("entry without histogram")
+			}
+		}
+	})
+}
+
+func TestCheckSLO(t *testing.T) {
+	r := syntheticResult(t, 7, 1000) // response p99 ≈ 2.8 ms, e2e p99 ≈ 19.9 ms, 11 of 3011 failed
+	ms := func(v float64) units.Duration { return units.Duration(v * float64(time.Millisecond)) }
+	tests := []struct {
+		name string
+		slo  *model.SLO
+		want []string
+	}{
+		{"no SLO", nil, nil},
+		{"all met", &model.SLO{PublishP99: ms(50), E2EP99: ms(1000), MaxErrorRate: 0.01}, nil},
+		{"publish p99 missed", &model.SLO{PublishP99: ms(1)}, []string{"publish_p99"}},
+		{"e2e p99 missed", &model.SLO{E2EP99: ms(10)}, []string{"e2e_p99"}},
+		{"error rate missed", &model.SLO{MaxErrorRate: 0.001}, []string{"max_error_rate"}},
+		{"all missed", &model.SLO{PublishP99: ms(1), E2EP99: ms(1), MaxErrorRate: 0.0001}, []string{"publish_p99", "e2e_p99", "max_error_rate"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := CheckSLO(r, tc.slo)
+			var names []string
+			for _, v := range got {
+				names = append(names, v.Name)
+			}
+			if strings.Join(names, ",") != strings.Join(tc.want, ",") {
+				t.Errorf("violations %v; want %v", got, tc.want)
+			}
+		})
+	}
+	v := CheckSLO(r, &model.SLO{MaxErrorRate: 0.001})[0]
+	if want := "SLO max_error_rate missed: 0.00365327 (11 of 3011 sends failed) (limit 0.001)"; v.String() != want {
+		t.Errorf("%q; want %q", v.String(), want)
+	}
+	noE2E := *r
+	noE2E.E2E = Latency{}
+	if got := CheckSLO(&noE2E, &model.SLO{E2EP99: ms(1000)}); len(got) != 1 || got[0].Actual != "no samples" {
+		t.Errorf("a run without end-to-end samples passed its e2e SLO: %v", got)
+	}
+}

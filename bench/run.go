@@ -1,0 +1,387 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+
+	hdr "github.com/HdrHistogram/hdrhistogram-go"
+
+	"github.com/streamcap/streamcap/loadgen"
+	"github.com/streamcap/streamcap/model"
+	"github.com/streamcap/streamcap/model/units"
+)
+
+// Defaults of Options.
+const (
+	DefaultDuration     = 60 * time.Second
+	DefaultSetupTimeout = 2 * time.Minute
+	DefaultE2EDrain     = 5 * time.Second
+	DefaultStream       = "streamcap-bench"
+	// consumerStopWait bounds the wait for Consume calls to return after
+	// their context is canceled.
+	consumerStopWait = 5 * time.Second
+)
+
+// Options configure one benchmark run. Zero values take the scenario's
+// bench block (Workload.Bench: target, duration, warm-up, shards, max
+// in-flight) when it sets them, else the documented defaults;
+// Workload.Rate (or Profile) is the only required field.
+type Options struct {
+	// Target names the target in the result (embedded, kinesis, kafka).
+	Target string
+	// Workload supplies the rate, record sizes and partition keys.
+	Workload model.Workload
+	// Profile overrides the constant rate Workload.Rate (ramp, steps,
+	// max); zero means loadgen.Constant(Workload.Rate).
+	Profile loadgen.Profile
+	// Duration is the measured time (default 60 s; 0 with Records > 0
+	// means until Records are sent). Warmup runs before it (default 0).
+	Duration time.Duration
+	Warmup   time.Duration
+	// Records stops after this many measured sends (0 = no limit).
+	Records int64
+	// MaxInflight bounds concurrent sends (default
+	// loadgen.DefaultMaxInflight).
+	MaxInflight int
+	// CatchUp bounds the send rate while behind to CatchUp × the target
+	// (default 2; +Inf unbounded).
+	CatchUp float64
+	// Interval is the timeline resolution (default 1 s).
+	Interval time.Duration
+	// Consumers is the number of end-to-end consumers (default 0: no
+	// end-to-end latency).
+	Consumers int
+	// Stream is the stream or topic (default DefaultStream); Shards the
+	// shard or partition count to create when it is missing (0: the
+	// driver's choice).
+	Stream string
+	Shards int
+	// Seed fixes keys, sizes and payload content (default 0).
+	Seed uint64
+	// PayloadFile, when set, supplies the records (one per line) instead
+	// of Workload.RecordSize.
+	PayloadFile string
+	// FailFast ends the run at the first send error.
+	FailFast bool
+	// SetupTimeout bounds driver.Setup (default 2 min); E2EDrain bounds the
+	// wait for consumers to see the last records (default 5 s);
+	// DrainTimeout bounds the wait for in-flight sends (default 10 s).
+	SetupTimeout time.Duration
+	E2EDrain     time.Duration
+	DrainTimeout time.Duration
+	// Progress receives the live progress line when IsTTY and not Quiet.
+	Progress io.Writer
+	IsTTY    bool
+	Quiet    bool
+	// Clock is the time source (default loadgen.RealClock).
+	Clock loadgen.Clock
+}
+
+// Run benchmarks driver with opts: it sets the target up, starts
+// opts.Consumers consumers that record end-to-end latency, drives
+// driver.Send from the load generator, waits (bounded) for the consumers
+// to see the last records, and returns the result. Errors from the target
+// are counted, not fatal: the run ends at its duration (or at the first
+// error with FailFast) and the partial result is returned together with
+// the fail-fast error. A canceled ctx ends the run early with a partial
+// result and no error. Run does not Close driver.
+func Run(ctx context.Context, opts Options, driver Driver) (*Result, error) {
+	cfg, settings, err := opts.loadgenConfig()
+	if err != nil {
+		return nil, err
+	}
+	clock := cfg.Clock
+
+	setupCtx, cancelSetup := context.WithTimeout(ctx, opts.SetupTimeout)
+	err = driver.Setup(setupCtx, Topology{Stream: opts.Stream, Shards: opts.Shards, Consumers: opts.Consumers})
+	cancelSetup()
+	if err != nil {
+		return nil, fmt.Errorf("setup %s target: %w", opts.Target, err)
+	}
+
+	// Consumers run until the producer is done and they caught up.
+	consCtx, stopConsumers := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopConsumers()
+	recs := make([]*loadgen.E2E, opts.Consumers)
+	var wg sync.WaitGroup
+	var cmu sync.Mutex
+	var consumerErrs []string
+	for i := range recs {
+		rec := loadgen.NewE2E()
+		recs[i] = rec
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := driver.Consume(consCtx, i, func(d Delivery) { rec.Record(d.Payload, d.ReceivedAt) })
+			if err != nil && !errors.Is(err, context.Canceled) {
+				cmu.Lock()
+				consumerErrs = append(consumerErrs, fmt.Sprintf("consumer %d: %v", i, err))
+				cmu.Unlock()
+			}
+		}()
+	}
+	cfg.E2E = recs
+
+	prog := newProgressLine(opts.Progress, opts.IsTTY && !opts.Quiet)
+	cfg.OnInterval = prog.update
+	lres, runErr := loadgen.Run(ctx, cfg, driver.Send)
+	prog.finish()
+	if lres == nil {
+		stopConsumers()
+		return nil, runErr
+	}
+
+	if opts.Consumers > 0 {
+		waitE2E(ctx, clock, recs, lres.Counts.Acked*int64(opts.Consumers), opts.E2EDrain)
+	}
+	stopConsumers()
+	waitGroup(&wg, clock, consumerStopWait)
+
+	res, err := newResult(opts, settings, driver.Info(), lres, recs)
+	if err != nil {
+		return nil, err
+	}
+	cmu.Lock()
+	res.ConsumerErrors = append([]string(nil), consumerErrs...)
+	cmu.Unlock()
+	return res, runErr
+}
+
+// waitE2E polls until the consumers recorded want measured records, the
+// drain time is up, or ctx ends.
+func waitE2E(ctx context.Context, clock loadgen.Clock, recs []*loadgen.E2E, want int64, drain time.Duration) {
+	deadline := clock.Now().Add(drain)
+	t := clock.NewTimer(0)
+	defer t.Stop()
+	for {
+		var got int64
+		for _, r := range recs {
+			_, c := r.Snapshot()
+			got += c.Received
+		}
+		if got >= want || !clock.Now().Before(deadline) {
+			return
+		}
+		t.Reset(10 * time.Millisecond)
+		select {
+		case <-t.C():
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+// waitGroup waits for wg at most d (a driver whose Consume ignores its
+// context must not hang the run).
+func waitGroup(wg *sync.WaitGroup, clock loadgen.Clock, d time.Duration) {
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	t := clock.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C():
+	}
+}
+
+// loadgenConfig validates opts, fills its defaults in place and builds the
+// generator configuration.
+func (opts *Options) loadgenConfig() (loadgen.Config, Settings, error) {
+	// The scenario's bench block fills what the flags left unset.
+	if b := opts.Workload.Bench; b != nil {
+		if opts.Target == "" {
+			opts.Target = b.Target
+		}
+		if opts.Duration == 0 {
+			opts.Duration = b.Duration.D()
+		}
+		if opts.Warmup == 0 {
+			opts.Warmup = b.Warmup.D()
+		}
+		if opts.Shards == 0 {
+			opts.Shards = b.Shards
+		}
+		if opts.MaxInflight == 0 {
+			opts.MaxInflight = b.MaxInflight
+		}
+	}
+	if opts.Profile.Kind == "" {
+		opts.Profile = loadgen.Constant(opts.Workload.Rate)
+	}
+	if opts.Duration == 0 && opts.Records == 0 && opts.Profile.Kind != loadgen.ProfileSteps {
+		opts.Duration = DefaultDuration
+	}
+	if opts.Stream == "" {
+		opts.Stream = DefaultStream
+	}
+	if opts.SetupTimeout == 0 {
+		opts.SetupTimeout = DefaultSetupTimeout
+	}
+	if opts.E2EDrain == 0 {
+		opts.E2EDrain = DefaultE2EDrain
+	}
+	if opts.Clock == nil {
+		opts.Clock = loadgen.RealClock{}
+	}
+	if opts.Consumers < 0 || opts.Consumers > 64 {
+		return loadgen.Config{}, Settings{}, fmt.Errorf("consumers %d: must be between 0 and 64", opts.Consumers)
+	}
+	if opts.Shards < 0 {
+		return loadgen.Config{}, Settings{}, fmt.Errorf("shards %d: must be at least 0", opts.Shards)
+	}
+	if opts.SetupTimeout < 0 || opts.E2EDrain < 0 {
+		return loadgen.Config{}, Settings{}, fmt.Errorf("setup timeout %v and e2e drain %v: must be at least 0s", opts.SetupTimeout, opts.E2EDrain)
+	}
+	keys, err := loadgen.NewKeys(opts.Workload.Keys)
+	if err != nil {
+		return loadgen.Config{}, Settings{}, err
+	}
+	var payloads *loadgen.Payloads
+	if opts.PayloadFile != "" {
+		payloads, err = loadgen.PayloadsFromFile(opts.PayloadFile, opts.Workload.MaxRecordSize)
+	} else {
+		rs := opts.Workload.RecordSize
+		if rs.Kind == "" && rs.Fixed == 0 {
+			rs = model.SizeDist{Kind: model.SizeFixed, Fixed: 1000}
+		}
+		payloads, err = loadgen.NewPayloads(rs, opts.Workload.MaxRecordSize, opts.Seed)
+	}
+	if err != nil {
+		return loadgen.Config{}, Settings{}, err
+	}
+	cfg := loadgen.Config{
+		Profile: opts.Profile, Warmup: opts.Warmup, Duration: opts.Duration, Records: opts.Records,
+		MaxInflight: opts.MaxInflight, CatchUp: opts.CatchUp, Interval: opts.Interval,
+		DrainTimeout: opts.DrainTimeout, Keys: keys, Payloads: payloads, Seed: opts.Seed,
+		Clock: opts.Clock, FailFast: opts.FailFast,
+	}
+	st := Settings{
+		Profile:      opts.Profile.String(),
+		Duration:     units.Duration(opts.Duration).String(),
+		Warmup:       units.Duration(opts.Warmup).String(),
+		Records:      opts.Records,
+		MaxInflight:  orDefault(opts.MaxInflight, loadgen.DefaultMaxInflight),
+		CatchUp:      catchUpString(opts.CatchUp),
+		Interval:     units.Duration(orDefaultDur(opts.Interval, loadgen.DefaultInterval)).String(),
+		Consumers:    opts.Consumers,
+		Stream:       opts.Stream,
+		Shards:       opts.Shards,
+		Seed:         opts.Seed,
+		RecordSize:   sizeString(opts.Workload.RecordSize),
+		Keys:         keysString(opts.Workload.Keys),
+		PayloadFile:  opts.PayloadFile,
+		FailFast:     opts.FailFast,
+		LateAfterNS:  int64(loadgen.DefaultLateThreshold),
+		GeneratorCPU: runtime.GOMAXPROCS(0),
+	}
+	if opts.PayloadFile != "" {
+		st.RecordSize = "file"
+	}
+	return cfg, st, nil
+}
+
+func orDefault(v, d int) int {
+	if v == 0 {
+		return d
+	}
+	return v
+}
+
+func orDefaultDur(v, d time.Duration) time.Duration {
+	if v == 0 {
+		return d
+	}
+	return v
+}
+
+func catchUpString(f float64) string {
+	switch {
+	case f == 0:
+		f = loadgen.DefaultCatchUp
+	case math.IsInf(f, 1):
+		return "unbounded"
+	}
+	return strconv.FormatFloat(f, 'g', -1, 64) + "x"
+}
+
+func sizeString(d model.SizeDist) string {
+	switch d.Kind {
+	case model.SizeUniform:
+		return fmt.Sprintf("uniform:%v-%v", d.Min, d.Max)
+	case model.SizeWeighted:
+		s := "weighted:"
+		for i, w := range d.Weighted {
+			if i > 0 {
+				s += ","
+			}
+			s += fmt.Sprintf("%v@%g", w.Size, w.Weight)
+		}
+		return s
+	}
+	if d.Fixed == 0 {
+		return units.Bytes(1000).String()
+	}
+	return d.Fixed.String()
+}
+
+func keysString(k model.KeySpec) string {
+	n := orDefault(k.Count, 10000)
+	d := k.Distribution
+	switch d.Kind {
+	case model.KeysZipf:
+		return fmt.Sprintf("%d zipf:%g", n, d.S)
+	case model.KeysHot:
+		return fmt.Sprintf("%d hot:%g:%d", n, d.HotFraction, d.HotKeys)
+	}
+	return fmt.Sprintf("%d uniform", n)
+}
+
+// newResult converts the generator's result and the consumers' recorders
+// into a Result.
+func newResult(opts Options, st Settings, info DriverInfo, lr *loadgen.Result, recs []*loadgen.E2E) (*Result, error) {
+	r := &Result{
+		Schema:       SchemaVersion,
+		Target:       opts.Target,
+		Driver:       info,
+		Settings:     st,
+		Runs:         1,
+		StartedAt:    lr.Start.UTC(),
+		ElapsedNS:    int64(lr.Elapsed),
+		TargetRate:   lr.TargetRate,
+		AchievedRate: lr.AchievedRate,
+		StopReason:   lr.StopReason,
+		Counts:       lr.Counts,
+		Errors:       nonNil(lr.Errors),
+		Throttles:    nonNil(lr.Throttles),
+		Timeline:     lr.Intervals,
+	}
+	if r.Timeline == nil {
+		r.Timeline = []loadgen.Interval{}
+	}
+	e2e, ec := loadgen.MergeE2E(recs...)
+	r.E2ECounts = ec
+	var err error
+	for _, x := range []struct {
+		dst *Latency
+		h   *hdr.Histogram
+	}{{&r.Response, lr.Response}, {&r.Service, lr.Service}, {&r.SendLag, lr.SendLag}, {&r.E2E, e2e}} {
+		if *x.dst, err = summarize(x.h); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+func nonNil(e []loadgen.ErrorCount) []loadgen.ErrorCount {
+	if e == nil {
+		return []loadgen.ErrorCount{}
+	}
+	return e
+}
