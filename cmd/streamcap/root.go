@@ -32,6 +32,8 @@ then proves the answer by measuring it against the bundled log engine or a real 
 		newPricesCmd(io),
 		newScenariosCmd(io),
 		newBenchCmd(io),
+		newEngineCmd(io),
+		newVerifyCmd(io),
 	)
 	return root
 }

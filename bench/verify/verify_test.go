@@ -1,0 +1,91 @@
+package verify
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/streamcap/streamcap/bench"
+	"github.com/streamcap/streamcap/loadgen"
+	"github.com/streamcap/streamcap/model"
+	"github.com/streamcap/streamcap/scenarios"
+)
+
+// TestVerifySeed runs verify end to end on the bundled seed scenario
+// (3000 records/s of 1 KB, 10000 uniform keys, one Lambda consumer polling
+// once a second). The plan is ⌈3000 / (1000 × 0.8)⌉ = 4 shards: each
+// carries about 750 records/s and nothing throttles. One shard fewer puts
+// 3000 / 3 = 1000 records/s on each shard on average — exactly the limit —
+// and MD5 never spreads 10000 keys perfectly, so the busiest shard is over
+// it and throttles.
+func TestVerifySeed(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the engine for about 25 s")
+	}
+	w, err := scenarios.Resolve("kds-3000x1kb", scenarios.Overrides{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	out, err := Verify(ctx, Options{Workload: *w, Duration: 5 * time.Second, Warmup: 5 * time.Second, Seed: 1, Quiet: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := out.Plan.Kinesis.Provisioned.Shards; got != 4 {
+		t.Fatalf("planned %d shards, want 4", got)
+	}
+	p := out.Planned
+	if p.Shards != 4 || p.Throttles != 0 || p.Result.Counts.Errors != 0 {
+		t.Errorf("planned run: %d shards, %d throttles, %d errors; want 4, 0, 0", p.Shards, p.Throttles, p.Result.Counts.Errors)
+	}
+	if p.Result.Counts.Acked < 15000*95/100 {
+		t.Errorf("planned run acked %d of ~15000 records", p.Result.Counts.Acked)
+	}
+	// Every acked record reached the consumer, within the scenario's e2e SLO.
+	if p.Result.E2E.Count != p.Result.Counts.Acked {
+		t.Errorf("consumer saw %d of %d acked records", p.Result.E2E.Count, p.Result.Counts.Acked)
+	}
+	if out.Below == nil || out.Below.Shards != 3 || out.Below.Throttles == 0 {
+		t.Fatalf("one shard fewer must throttle: %+v", out.Below)
+	}
+	if out.Below.Held {
+		t.Error("the run at 3 shards must not hold")
+	}
+	text := strings.Join(out.Findings, "\n")
+	if !strings.Contains(text, "one fewer (3 shards)") || !strings.Contains(text, "write_records limit is exceeded") {
+		t.Errorf("findings do not say what broke:\n%s", text)
+	}
+}
+
+// TestJudge checks the verdict logic on constructed runs.
+func TestJudge(t *testing.T) {
+	t.Parallel()
+	prov := &model.KinesisPlan{Shards: 4, BindingLimit: model.LimitWriteRecords}
+	res := func(throttles int64) *bench.Result {
+		return &bench.Result{TargetRate: 3000, AchievedRate: 3000, Counts: loadgen.Counts{Sent: 100, Throttles: throttles}}
+	}
+	ok := Run{Shards: 4, Result: res(0), Held: true}
+	thr := Run{Shards: 3, Result: res(7), Throttles: 7}
+	slo := Run{Shards: 4, Result: res(0), SLO: []bench.SLOViolation{{Name: "publish_p99", Limit: "50ms", Actual: "80ms"}}}
+	cases := []struct {
+		name    string
+		planned Run
+		below   *Run
+		holds   bool
+		want    string
+	}{
+		{"holds, breaks below", ok, &thr, true, "PLAN HOLDS: 4 shards"},
+		{"holds, no run below", ok, nil, true, "PLAN HOLDS"},
+		{"slo missed", slo, &thr, false, "SLO publish_p99 missed: 80ms (limit 50ms)"},
+		{"below also held", ok, &Run{Shards: 3, Result: res(0), Held: true}, true, "3 shards also held"},
+	}
+	for _, c := range cases {
+		holds, f := judge(prov, c.planned, c.below)
+		text := strings.Join(f, "\n")
+		if holds != c.holds || !strings.Contains(text, c.want) {
+			t.Errorf("%s: holds=%v findings:\n%s\nwant holds=%v and %q", c.name, holds, text, c.holds, c.want)
+		}
+	}
+}
