@@ -1,0 +1,159 @@
+package kinesisapi
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/streamcap/streamcap/bench/engine"
+)
+
+// DefaultAddr is where Serve listens unless told otherwise: loopback only.
+const DefaultAddr = "127.0.0.1:4567"
+
+// DefaultShutdownTimeout is how long Serve waits for in-flight requests after its context ends.
+const DefaultShutdownTimeout = 10 * time.Second
+
+// ServeOptions configures Serve; the `streamcap engine serve` command fills it from its flags.
+// The zero value serves on DefaultAddr from DefaultDataDir with interval fsync and limits on.
+type ServeOptions struct {
+	// Addr is the TCP address to listen on; "" means DefaultAddr. Port 0 picks a free port,
+	// reported through OnListen.
+	Addr string
+	// DataDir is the engine's data directory; "" means DefaultDataDir(). Ignored when InMemory.
+	DataDir string
+	// InMemory keeps everything in memory (nothing survives a restart).
+	InMemory bool
+	// Fsync is the durability policy (always, interval, never); "" means interval (group commit).
+	Fsync engine.FsyncPolicy
+	// FsyncInterval is the group-commit window under interval fsync; 0 means the engine default (2 ms).
+	FsyncInterval time.Duration
+	// LimitsOff disables the emulated per-shard throughput limits (on by default, like Kinesis).
+	LimitsOff bool
+	// Limits overrides the emulated limits; the zero value means engine.DefaultLimits().
+	Limits engine.Limits
+	// Auth, when set, requires SigV4-signed requests made with these credentials.
+	Auth *Credentials
+	// Logger receives the start and stop lines and internal failures; nil discards them.
+	Logger *slog.Logger
+	// Clock is the engine's and the SigV4 check's time source; nil means the real clock.
+	Clock engine.Clock
+	// OnListen, if set, is called once with the bound address before requests are served, so that
+	// callers using port 0 learn the port.
+	OnListen func(addr net.Addr)
+	// ShutdownTimeout bounds the wait for in-flight requests on shutdown; 0 means DefaultShutdownTimeout.
+	ShutdownTimeout time.Duration
+}
+
+// DefaultDataDir is the engine data directory used when none is given:
+// $XDG_CACHE_HOME/streamcap/engine (or the platform's user cache directory).
+func DefaultDataDir() (string, error) {
+	d, err := os.UserCacheDir()
+	if err != nil {
+		return "", fmt.Errorf("default data dir: %w; pass --data-dir", err)
+	}
+	return filepath.Join(d, "streamcap", "engine"), nil
+}
+
+// Serve opens the engine, serves the Kinesis API until ctx is cancelled, then shuts down
+// gracefully: it stops accepting, lets in-flight requests finish (up to ShutdownTimeout) and
+// closes the engine, which flushes and fsyncs every segment. It logs one line on start (address,
+// data directory, recovery summary) and one on stop. It returns nil after a clean shutdown.
+func Serve(ctx context.Context, opts ServeOptions) error {
+	log := opts.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	addr := opts.Addr
+	if addr == "" {
+		addr = DefaultAddr
+	}
+	dir := opts.DataDir
+	if !opts.InMemory && dir == "" {
+		d, err := DefaultDataDir()
+		if err != nil {
+			return err
+		}
+		dir = d
+	}
+	if opts.InMemory {
+		dir = ""
+	}
+	e, err := engine.Open(engine.Options{
+		Dir: dir, InMemory: opts.InMemory, Fsync: opts.Fsync, FsyncInterval: opts.FsyncInterval,
+		Limits: opts.Limits, LimitsOff: opts.LimitsOff, Clock: opts.Clock, Logger: log,
+	})
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return errors.Join(fmt.Errorf("serve: listen on %s: %w", addr, err), e.Close())
+	}
+	h := NewHandler(e, HandlerOptions{Auth: opts.Auth, Logger: log, Clock: opts.Clock})
+	// HTTP/1.1 and cleartext HTTP/2 (h2c with prior knowledge), for clients that insist on
+	// HTTP/2 for SubscribeToShard.
+	protocols := new(http.Protocols)
+	protocols.SetHTTP1(true)
+	protocols.SetUnencryptedHTTP2(true)
+	srv := &http.Server{
+		Handler:           h,
+		Protocols:         protocols,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	rec := e.Recovery()
+	var records int64
+	for _, s := range rec.Shards {
+		records += s.Records
+	}
+	where := dir
+	if opts.InMemory {
+		where = "(in memory)"
+	}
+	log.Info("kinesis engine serving", "addr", ln.Addr().String(), "data_dir", where, "fsync", fsyncName(opts.Fsync),
+		"limits", !opts.LimitsOff, "auth", opts.Auth != nil, "recovered_shards", len(rec.Shards),
+		"recovered_records", records, "dropped_tail_bytes", rec.DroppedBytes())
+	if opts.OnListen != nil {
+		opts.OnListen(ln.Addr())
+	}
+	srv.RegisterOnShutdown(h.EndSubscriptions)
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	var serveErr error
+	select {
+	case err := <-served: // listener failed
+		serveErr = fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+		timeout := opts.ShutdownTimeout
+		if timeout <= 0 {
+			timeout = DefaultShutdownTimeout
+		}
+		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), timeout)
+		if err := srv.Shutdown(sctx); err != nil {
+			_ = srv.Close()
+			serveErr = fmt.Errorf("serve: shutdown: %w", err)
+		}
+		cancel()
+		<-served // returns http.ErrServerClosed
+	}
+	if err := e.Close(); err != nil {
+		serveErr = errors.Join(serveErr, fmt.Errorf("serve: close engine: %w", err))
+	}
+	log.Info("kinesis engine stopped", "addr", ln.Addr().String(), "err", serveErr)
+	return serveErr
+}
+
+func fsyncName(p engine.FsyncPolicy) string {
+	if p == "" {
+		return string(engine.FsyncInterval)
+	}
+	return string(p)
+}
