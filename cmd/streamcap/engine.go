@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -76,11 +75,11 @@ func engineServeRun(ctx context.Context, io *streams, o *engineServeOptions) err
 		Fsync: fsync, FsyncInterval: o.fsyncInterval, LimitsOff: o.limits == "off",
 	}
 	if o.auth != "" {
-		id, secret, ok := strings.Cut(o.auth, ":")
-		if !ok || id == "" || secret == "" {
-			return usagef("--auth %q: must be ACCESS_KEY_ID:SECRET_ACCESS_KEY", o.auth)
+		creds, err := kinesisapi.ParseCredentials(o.auth)
+		if err != nil {
+			return asUsage(fmt.Errorf("--auth: %w", err))
 		}
-		opts.Auth = &kinesisapi.Credentials{AccessKeyID: id, SecretAccessKey: secret}
+		opts.Auth = creds
 	}
 	if !o.quiet {
 		opts.Logger = slog.New(slog.NewTextHandler(io.ErrOut, &slog.HandlerOptions{Level: slog.LevelInfo}))

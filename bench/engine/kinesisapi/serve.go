@@ -61,6 +61,10 @@ func DefaultDataDir() (string, error) {
 	return filepath.Join(d, "streamcap", "engine"), nil
 }
 
+// RetentionSweepInterval is how often Serve deletes segments past their
+// stream's retention on shards nobody writes or reads.
+const RetentionSweepInterval = time.Minute
+
 // Serve opens the engine, serves the Kinesis API until ctx is cancelled, then shuts down
 // gracefully: it stops accepting, lets in-flight requests finish (up to ShutdownTimeout) and
 // closes the engine, which flushes and fsyncs every segment. It logs one line on start (address,
@@ -127,6 +131,22 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 	srv.RegisterOnShutdown(h.EndSubscriptions)
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
+	// Idle and closed shards are trimmed here; busy ones also trim lazily
+	// on their own writes and reads.
+	retention := time.NewTicker(RetentionSweepInterval)
+	defer retention.Stop()
+	sweepDone := make(chan struct{})
+	defer close(sweepDone)
+	go func() {
+		for {
+			select {
+			case <-sweepDone:
+				return
+			case <-retention.C:
+				e.EnforceRetention()
+			}
+		}
+	}()
 	var serveErr error
 	select {
 	case err := <-served: // listener failed
