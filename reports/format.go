@@ -1,6 +1,12 @@
 // Package reports renders streamcap results for people (aligned text,
-// Markdown) and machines (JSON). Renderers are pure: they write to the
-// io.Writer they are given and return its first error.
+// Markdown, a self-contained HTML page with charts) and machines (JSON).
+// Renderers are pure: they write to the io.Writer they are given and
+// return its first error. Charts are pure functions returning a gonum
+// *plot.Plot, written as PNG or SVG by WritePNG and WriteSVG.
+//
+// A Report gathers any mix of a plan, a transfer plan, benchmark runs and
+// a verify verdict (AddJSON, AddPlan, AddTransfer, AddBenchResult); Render
+// writes it as Markdown, HTML or JSON.
 package reports
 
 import (
@@ -182,9 +188,10 @@ func money(v float64) string {
 }
 
 // moneyShort formats dollars for headlines and axis labels: whole dollars
-// from $100 up ("$143", "$12,345"), cents below ("$4.20").
+// from $100 up ("$143", "$12,345") and for whole amounts ("$10"), cents
+// otherwise ("$4.20").
 func moneyShort(v float64) string {
-	if math.Abs(v) < 100 {
+	if math.Abs(v) < 100 && v != math.Trunc(v) {
 		return money(v)
 	}
 	s := group(strconv.FormatFloat(math.Abs(math.Round(v)), 'f', 0, 64))
