@@ -34,6 +34,7 @@ then proves the answer by measuring it against the bundled log engine or a real 
 		newBenchCmd(io),
 		newEngineCmd(io),
 		newVerifyCmd(io),
+		newReportCmd(io),
 	)
 	return root
 }

@@ -93,7 +93,7 @@ func verifyRun(ctx context.Context, io *streams, o *verifyOptions) error {
 	}
 	switch {
 	case report != "":
-		if err := writeVerifyReport(report, outcome); err != nil {
+		if err := writeVerifyReport(report, outcome, prices); err != nil {
 			return err
 		}
 		if err := verify.WriteText(io.Out, outcome); err != nil {
