@@ -128,8 +128,8 @@ func keyText(k model.KeySpec) string {
 
 // RenderPlanText writes r as aligned plain text: a summary a person reads
 // in ten seconds (shards, binding limit, monthly cost, cheapest option),
-// then the limits table with the binding limit marked, line items,
-// warnings and the explanation.
+// then warnings (first, because no shard count fixes them), the limits
+// table with the binding limit marked, line items and the explanation.
 func RenderPlanText(w io.Writer, r *model.PlanResult) error {
 	e := &errWriter{w: w}
 	name := r.Workload.Name
@@ -137,6 +137,13 @@ func RenderPlanText(w io.Writer, r *model.PlanResult) error {
 		name = "workload"
 	}
 	e.printf("streamcap plan: %s\n  %s\n  prices: %s %s (%s, %s h/month)\n", name, workloadLine(r.Workload), r.Prices.Region, r.Prices.Version, r.Prices.Currency, qty(r.Prices.HoursPerMonth))
+	warns := allWarnings(r)
+	if len(warns) > 0 {
+		e.printf("\nWARNINGS\n")
+		for _, s := range warns {
+			e.printf("  ! %s\n", s)
+		}
+	}
 	for _, kp := range []*model.KinesisPlan{r.Kinesis.Provisioned, r.Kinesis.OnDemand} {
 		if kp != nil {
 			textKinesis(e, kp)
@@ -164,13 +171,6 @@ func RenderPlanText(w io.Writer, r *model.PlanResult) error {
 	if r.Transfer != nil {
 		e.printf("\n")
 		textTransfer(e, r.Transfer)
-	}
-	warns := allWarnings(r)
-	if len(warns) > 0 {
-		e.printf("\nWARNINGS\n")
-		for _, s := range warns {
-			e.printf("  ! %s\n", s)
-		}
 	}
 	e.printf("\nWHY\n")
 	for _, sec := range explanations(r) {
