@@ -65,26 +65,39 @@ type Options struct {
 	Seed uint64
 }
 
-// New builds the driver o.Target names. The caller closes it.
+// New builds the driver o.Target names. The caller closes it. On error the
+// returned Driver is nil (not a typed nil pointer).
 func New(o Options) (bench.Driver, error) {
 	switch strings.ToLower(o.Target) {
 	case "", Embedded:
-		return embedded.New(embedded.Options{
+		d, err := embedded.New(embedded.Options{
 			Dir: o.DataDir, Fsync: o.Fsync, LimitsOff: o.LimitsOff,
 			Stream: o.Stream, Shards: o.Shards,
 			Consumer: o.Consumer, PollInterval: o.PollInterval,
 		})
+		if err != nil {
+			return nil, err
+		}
+		return d, nil
 	case Kinesis:
-		return kinesis.New(kinesis.Options{
+		d, err := kinesis.New(kinesis.Options{
 			Endpoint: o.Endpoint, Region: o.Region, Stream: o.Stream, Shards: o.Shards,
 			BatchSize: o.BatchSize, Linger: o.Linger, MaxRetries: o.MaxRetries, NoRetries: o.NoRetries,
 			Consumer: o.Consumer, PollInterval: o.PollInterval, Seed: o.Seed,
 		})
+		if err != nil {
+			return nil, err
+		}
+		return d, nil
 	case Kafka:
-		return kafka.New(kafka.Options{
+		d, err := kafka.New(kafka.Options{
 			Brokers: o.Brokers, Topic: o.Stream, Partitions: o.Shards, ReplicationFactor: o.ReplicationFactor,
 			Acks: o.Acks, Linger: o.Linger, BatchMaxBytes: o.BatchMaxBytes, Compression: o.Compression,
 		})
+		if err != nil {
+			return nil, err
+		}
+		return d, nil
 	default:
 		return nil, fmt.Errorf("target %q: must be one of %s", o.Target, strings.Join(Names(), ", "))
 	}

@@ -26,6 +26,9 @@ func TestNew(t *testing.T) {
 	}
 	for _, tc := range bad {
 		d, err := New(tc.o)
+		if err != nil && d != nil {
+			t.Errorf("New(%+v) returned a non-nil driver with its error", tc.o)
+		}
 		if err == nil {
 			d.Close()
 			t.Errorf("New(%+v): want error", tc.o)

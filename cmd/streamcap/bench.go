@@ -70,6 +70,9 @@ Exit 1 when the scenario's SLO is missed, 2 on bad flags.`,
 				o.scenario = args[0]
 			}
 			o.set = cmd.Flags().Changed
+			if o.set("max-retries") && o.drv.MaxRetries == 0 {
+				o.drv.NoRetries = true // an explicit 0 means no retries, not the default
+			}
 			if o.brokers != "" {
 				o.drv.Brokers = strings.Split(o.brokers, ",")
 			}
@@ -110,7 +113,7 @@ Exit 1 when the scenario's SLO is missed, 2 on bad flags.`,
 	fs.StringVar(&o.drv.Region, "region", "", "kinesis: region")
 	fs.IntVar(&o.drv.BatchSize, "batch-size", 0, "kinesis: records per PutRecords call (1 = PutRecord)")
 	fs.DurationVar(&o.drv.Linger, "linger", 0, "kinesis/kafka: wait this long to fill a batch")
-	fs.IntVar(&o.drv.MaxRetries, "max-retries", 0, "kinesis: retries after throttling (default 3)")
+	fs.IntVar(&o.drv.MaxRetries, "max-retries", 0, "kinesis: retries after throttling (default 3; 0 = none)")
 	fs.BoolVar(&o.drv.NoRetries, "no-retries", false, "kinesis: never retry throttled records")
 	fs.StringVar(&o.brokers, "brokers", "127.0.0.1:9092", "kafka: seed brokers, comma separated")
 	fs.StringVar(&o.drv.Acks, "acks", "", "kafka: all | leader | none")

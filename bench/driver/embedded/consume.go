@@ -1,0 +1,261 @@
+package embedded
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/streamcap/streamcap/bench"
+	"github.com/streamcap/streamcap/bench/driver"
+	"github.com/streamcap/streamcap/bench/engine"
+)
+
+// getRecordsLimit is the most records one GetRecords call asks for.
+const getRecordsLimit = 10_000
+
+// retryPause is the wait after a failed consumer read (throttled or not)
+// before it is tried again; at least PollInterval is waited when polling.
+const retryPause = 100 * time.Millisecond
+
+// position is where a shard reader starts.
+type position struct {
+	typ engine.IteratorType
+	seq string
+	ts  time.Time
+}
+
+// Consume reads the shards that were open at Setup as consumer number index
+// and calls fn for each record, from this goroutine, until ctx ends. They
+// start at Setup's time (AT_TIMESTAMP); without Setup, the shards open now
+// start at LATEST. The children of a shard that closes are read from TRIM_HORIZON once all their
+// parents being read are finished.
+//
+// With ConsumerSubscribe, consumer ConsumerName-index is registered (or
+// reused) and each shard is read through engine.Subscribe, renewed from its
+// continuation sequence number when a subscription ends. With
+// ConsumerPolling each shard is read with GetRecords every PollInterval.
+func (d *Driver) Consume(ctx context.Context, index int, fn func(bench.Delivery)) error {
+	d.mu.Lock()
+	stream, startAt, shards := d.stream, d.startAt, d.startShards
+	d.mu.Unlock()
+	pos := position{typ: engine.AtTimestamp, ts: startAt}
+	if startAt.IsZero() { // no Setup: the shards open now, from their tips
+		var err error
+		if shards, err = d.openShards(stream); err != nil {
+			return fmt.Errorf("embedded: consumer %d: %w", index, err)
+		}
+		pos = position{typ: engine.Latest}
+	}
+	c := &consumeRun{
+		d:        d,
+		stream:   stream,
+		out:      make(chan []bench.Delivery, 64),
+		started:  map[string]bool{},
+		finished: map[string]bool{},
+	}
+	if d.opts.Consumer == ConsumerSubscribe {
+		var err error
+		if c.arn, err = d.consumerARN(stream, index); err != nil {
+			return err
+		}
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	for _, id := range shards {
+		c.start(ctx, id, pos)
+	}
+	done := make(chan struct{})
+	go func() {
+		c.wg.Wait()
+		close(done)
+	}()
+	for {
+		select {
+		case batch := <-c.out:
+			for _, dl := range batch {
+				fn(dl)
+			}
+		case <-ctx.Done():
+			<-done
+			return nil
+		case <-done:
+			return nil
+		}
+	}
+}
+
+// consumerARN registers consumer ConsumerName-index, or finds it when an
+// earlier run registered it.
+func (d *Driver) consumerARN(stream string, index int) (string, error) {
+	name := fmt.Sprintf("%s-%d", d.opts.ConsumerName, index)
+	c, err := d.eng.RegisterConsumer(stream, name)
+	if hasCode(err, engine.ErrResourceInUse) {
+		c, err = d.eng.DescribeConsumer(stream, name, "")
+	}
+	if err != nil {
+		return "", fmt.Errorf("embedded: consumer %d: register %q on %q: %w", index, name, stream, err)
+	}
+	return c.ARN, nil
+}
+
+// consumeRun is one Consume call: its shard readers and their lineage.
+type consumeRun struct {
+	d      *Driver
+	stream string
+	arn    string // subscription consumer; "" when polling
+	out    chan []bench.Delivery
+	wg     sync.WaitGroup
+
+	mu       sync.Mutex
+	started  map[string]bool
+	finished map[string]bool
+}
+
+// start launches the reader of shard id at pos unless it already runs.
+func (c *consumeRun) start(ctx context.Context, id string, pos position) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.started[id] {
+		return
+	}
+	c.started[id] = true
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		var children []engine.Shard
+		if c.arn != "" {
+			children = c.subscribe(ctx, id, pos)
+		} else {
+			children = c.poll(ctx, id, pos)
+		}
+		c.finish(ctx, id, children)
+	}()
+}
+
+// finish marks shard id read to its end and starts each child whose
+// parents being read are all finished.
+func (c *consumeRun) finish(ctx context.Context, id string, children []engine.Shard) {
+	if ctx.Err() != nil {
+		return
+	}
+	c.mu.Lock()
+	c.finished[id] = true
+	var ready []string
+	for _, ch := range children {
+		ok := true
+		for _, p := range []string{ch.ParentShardID, ch.AdjacentParentShardID} {
+			if p != "" && c.started[p] && !c.finished[p] {
+				ok = false
+			}
+		}
+		if ok {
+			ready = append(ready, ch.ID)
+		}
+	}
+	c.mu.Unlock()
+	for _, child := range ready {
+		c.start(ctx, child, position{typ: engine.TrimHorizon})
+	}
+}
+
+// deliver hands records to the Consume goroutine; false when ctx ended.
+func (c *consumeRun) deliver(ctx context.Context, recs []engine.StoredRecord) bool {
+	if len(recs) == 0 {
+		return true
+	}
+	now := c.d.opts.Now()
+	batch := make([]bench.Delivery, len(recs))
+	for i, r := range recs {
+		batch[i] = bench.Delivery{Payload: r.Data, ReceivedAt: now}
+	}
+	select {
+	case c.out <- batch:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// failed counts a failed read and waits before the retry.
+func (c *consumeRun) failed(ctx context.Context, err error) {
+	if hasCode(err, engine.ErrThroughputExceeded) {
+		c.d.readThrottles.Add(1)
+	} else {
+		c.d.readErrors.Add(1)
+	}
+	_ = driver.Sleep(ctx, retryPause)
+}
+
+// poll reads one shard with GetRecords until it closes (returning its
+// children) or ctx ends.
+func (c *consumeRun) poll(ctx context.Context, id string, pos position) []engine.Shard {
+	iter, lastSeq := "", ""
+	for ctx.Err() == nil {
+		if iter == "" {
+			typ, seq, ts := pos.typ, pos.seq, pos.ts
+			if lastSeq != "" { // resume after an expired iterator
+				typ, seq, ts = engine.AfterSequenceNumber, lastSeq, time.Time{}
+			}
+			it, err := c.d.eng.GetShardIterator(c.stream, id, typ, seq, ts)
+			if err != nil {
+				c.failed(ctx, err)
+				continue
+			}
+			iter = it
+		}
+		res, err := c.d.eng.GetRecords(iter, getRecordsLimit)
+		if err != nil {
+			if hasCode(err, engine.ErrExpiredIterator) {
+				iter = ""
+			}
+			c.failed(ctx, err)
+			continue
+		}
+		if !c.deliver(ctx, res.Records) {
+			return nil
+		}
+		if n := len(res.Records); n > 0 {
+			lastSeq = res.Records[n-1].SequenceNumber
+		}
+		if res.NextShardIterator == "" {
+			return res.ChildShards
+		}
+		iter = res.NextShardIterator
+		_ = driver.Sleep(ctx, c.d.opts.PollInterval)
+	}
+	return nil
+}
+
+// subscribe reads one shard through engine subscriptions until it closes
+// (returning its children) or ctx ends.
+func (c *consumeRun) subscribe(ctx context.Context, id string, pos position) []engine.Shard {
+	for ctx.Err() == nil {
+		events, err := c.d.eng.Subscribe(ctx, c.arn, id, pos.typ, pos.seq, pos.ts)
+		if err != nil {
+			c.failed(ctx, err)
+			continue
+		}
+		var endErr error
+		for ev := range events {
+			if !c.deliver(ctx, ev.Records) {
+				return nil
+			}
+			if ev.Err != nil {
+				endErr = ev.Err
+				break
+			}
+			if len(ev.ChildShards) > 0 {
+				// The shard closed and was read to its end.
+				return ev.ChildShards
+			}
+			if ev.ContinuationSequenceNumber != "" {
+				pos = position{typ: engine.AfterSequenceNumber, seq: ev.ContinuationSequenceNumber}
+			}
+		}
+		if endErr != nil && ctx.Err() == nil {
+			c.failed(ctx, endErr)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,257 @@
+package kinesis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis"
+	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
+
+	"github.com/streamcap/streamcap/bench"
+	"github.com/streamcap/streamcap/bench/driver"
+)
+
+// errClosed fails sends queued or in flight when the driver closes.
+var errClosed = errors.New("kinesis: driver closed")
+
+// entry is one Send waiting in a PutRecords batch.
+type entry struct {
+	key  string
+	data []byte     // a copy of the caller's payload
+	done chan error // buffered 1: the batch never blocks on a departed Send
+}
+
+// size is what the entry counts against the 10 MiB PutRecords limit.
+func (e *entry) size() int { return len(e.key) + len(e.data) }
+
+// batcher gathers concurrent sends into PutRecords calls: a batch is flushed
+// when it holds BatchSize records, when the next record would take it past
+// MaxBatchBytes, or Linger after its first record. Up to
+// MaxInflightBatches calls run at once; beyond that the batcher (and so the
+// senders) wait, which is the backpressure the load generator observes.
+type batcher struct {
+	d   *Driver
+	in  chan *entry
+	sem chan struct{}
+}
+
+func newBatcher(d *Driver) *batcher {
+	return &batcher{
+		d:   d,
+		in:  make(chan *entry, d.opts.BatchSize),
+		sem: make(chan struct{}, d.opts.MaxInflightBatches),
+	}
+}
+
+// send queues one record and waits for its outcome or the end of ctx.
+func (b *batcher) send(ctx context.Context, key string, payload []byte) error {
+	if b.d.ctx.Err() != nil {
+		return errClosed
+	}
+	e := &entry{key: key, data: append([]byte(nil), payload...), done: make(chan error, 1)}
+	select {
+	case b.in <- e:
+	case <-ctx.Done():
+		return fmt.Errorf("kinesis: queue record: %w", ctx.Err())
+	case <-b.d.ctx.Done():
+		return errClosed
+	}
+	select {
+	case err := <-e.done:
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("kinesis: wait for ack: %w", ctx.Err())
+	case <-b.d.ctx.Done():
+		// The batch loop fails what it holds on close; an entry queued
+		// after it stopped would never be answered.
+		select {
+		case err := <-e.done:
+			return err
+		case <-time.After(b.d.opts.RequestTimeout):
+			return errClosed
+		}
+	}
+}
+
+// run is the batching loop; it returns when ctx (the driver's) ends, after
+// failing what it holds and waiting for in-flight calls.
+func (b *batcher) run(ctx context.Context) {
+	o := b.d.opts
+	var (
+		batch  []*entry
+		bytes  int
+		timer  = time.NewTimer(time.Hour)
+		timerC <-chan time.Time
+	)
+	timer.Stop()
+	defer func() {
+		for _, e := range batch {
+			e.done <- errClosed
+		}
+		for range cap(b.sem) { // wait for in-flight calls
+			b.sem <- struct{}{}
+		}
+	}()
+	flush := func() {
+		if len(batch) == 0 {
+			return
+		}
+		timer.Stop()
+		timerC = nil
+		out := batch
+		batch, bytes = make([]*entry, 0, o.BatchSize), 0
+		b.sem <- struct{}{}
+		go func() {
+			defer func() { <-b.sem }()
+			b.put(ctx, out)
+		}()
+	}
+	add := func(e *entry) {
+		if len(batch) > 0 && bytes+e.size() > MaxBatchBytes {
+			flush()
+		}
+		batch = append(batch, e)
+		bytes += e.size()
+		if len(batch) == 1 && o.Linger > 0 {
+			timer.Reset(o.Linger)
+			timerC = timer.C
+		}
+		if len(batch) >= o.BatchSize {
+			flush()
+		}
+	}
+	for {
+		select {
+		case e := <-b.in:
+			add(e)
+			if o.Linger == 0 { // take what is queued already, then send
+				for drained := false; !drained && len(batch) > 0; {
+					select {
+					case e := <-b.in:
+						add(e)
+					default:
+						drained = true
+					}
+				}
+				flush()
+			}
+		case <-timerC:
+			timerC = nil
+			flush()
+		case <-ctx.Done():
+			for {
+				select {
+				case e := <-b.in:
+					e.done <- errClosed
+				default:
+					return
+				}
+			}
+		}
+	}
+}
+
+// put sends one batch with PutRecords and completes every entry: entries
+// the stream accepted get nil; throttled entries and InternalFailure entries
+// are retried (only those) after a jittered backoff, up to MaxRetries; a
+// whole-call throttle or a connection lost mid-call (see isTransient)
+// retries the whole batch. ctx is the driver's.
+func (b *batcher) put(ctx context.Context, batch []*entry) {
+	d := b.d
+	stream := d.currentStream()
+	pending := batch
+	reqs := make([]types.PutRecordsRequestEntry, 0, len(batch))
+	for attempt := 0; ; attempt++ {
+		reqs = reqs[:0]
+		for _, e := range pending {
+			reqs = append(reqs, types.PutRecordsRequestEntry{PartitionKey: aws.String(e.key), Data: e.data})
+		}
+		cctx, cancel := context.WithTimeout(ctx, d.opts.RequestTimeout)
+		out, err := d.client.PutRecords(cctx, &kinesis.PutRecordsInput{StreamName: aws.String(stream), Records: reqs})
+		cancel()
+		d.st.calls.Add(1)
+		var retry []*entry
+		var lastCode, lastMsg string
+		var lastErr error // a whole-call transport failure, kept for the final error
+		switch {
+		case err != nil && isThrottle(err):
+			d.st.throttled.Add(int64(len(pending)))
+			retry = pending
+			lastCode, lastMsg = codeThrottled, err.Error()
+		case err != nil && isTransient(err):
+			d.st.transportErrors.Add(1)
+			retry, lastErr = pending, err
+		case err != nil:
+			failAll(pending, fmt.Errorf("kinesis: put records to %q: %w", stream, err))
+			return
+		case len(out.Records) != len(pending):
+			failAll(pending, fmt.Errorf("kinesis: put records to %q: %d results for %d records", stream, len(out.Records), len(pending)))
+			return
+		default:
+			for i, r := range out.Records {
+				code := aws.ToString(r.ErrorCode)
+				switch {
+				case code == "":
+					pending[i].done <- nil
+				case isThrottleCode(code):
+					d.st.throttled.Add(1)
+					retry = append(retry, pending[i])
+					lastCode, lastMsg = code, aws.ToString(r.ErrorMessage)
+				case code == codeInternal:
+					retry = append(retry, pending[i])
+					lastCode, lastMsg = code, aws.ToString(r.ErrorMessage)
+				default:
+					pending[i].done <- fmt.Errorf("kinesis: put records to %q: entry refused: %s: %s", stream, code, aws.ToString(r.ErrorMessage))
+				}
+			}
+		}
+		if len(retry) == 0 {
+			return
+		}
+		if attempt >= d.opts.MaxRetries {
+			if lastErr != nil {
+				failAll(retry, fmt.Errorf("kinesis: put records to %q: failed after %d attempts: %w", stream, attempt+1, lastErr))
+			} else {
+				failAll(retry, finalErr(stream, attempt+1, lastCode, lastMsg))
+			}
+			return
+		}
+		d.st.retries.Add(int64(len(retry)))
+		if serr := driver.Sleep(ctx, d.backoff.Delay(attempt)); serr != nil {
+			failAll(retry, errClosed)
+			return
+		}
+		pending = retry
+	}
+}
+
+// finalErr is the error of a record still refused after its last attempt;
+// capacity refusals wrap bench.ErrThrottled.
+func finalErr(stream string, attempts int, code, msg string) error {
+	if isThrottleCode(code) {
+		return fmt.Errorf("kinesis: put records to %q: %w after %d attempts: %s: %s", stream, bench.ErrThrottled, attempts, code, msg)
+	}
+	return fmt.Errorf("kinesis: put records to %q: entry failed after %d attempts: %s: %s", stream, attempts, code, msg)
+}
+
+// failAll completes every entry with err.
+func failAll(entries []*entry, err error) {
+	for _, e := range entries {
+		e.done <- err
+	}
+}
+
+// drain fails entries queued after the batch loop stopped.
+func (b *batcher) drain() {
+	for {
+		select {
+		case e := <-b.in:
+			e.done <- errClosed
+		default:
+			return
+		}
+	}
+}
