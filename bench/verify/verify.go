@@ -41,8 +41,8 @@ type Options struct {
 	Seed uint64
 	// SkipBelow skips the run with one shard fewer.
 	SkipBelow bool
-	// Progress receives live progress lines and one line per phase;
-	// IsTTY draws the live line, Quiet silences both.
+	// Progress receives a live progress line and one line per phase, on a
+	// terminal only (IsTTY); Quiet silences both.
 	Progress io.Writer
 	IsTTY    bool
 	Quiet    bool
@@ -127,7 +127,7 @@ func Verify(ctx context.Context, opts Options) (*Outcome, error) {
 // runAt benchmarks w at its peak rate on a fresh in-memory engine with
 // shards shards and the emulated limits on.
 func runAt(ctx context.Context, opts Options, w model.Workload, shards int) (*Run, error) {
-	if !opts.Quiet && opts.Progress != nil {
+	if !opts.Quiet && opts.IsTTY && opts.Progress != nil {
 		fmt.Fprintf(opts.Progress, "verify: %d shards, %.0f records/s for %s (+%s warm-up)\n",
 			shards, float64(w.Rate)*w.PeakFactor, opts.Duration, opts.Warmup)
 	}
