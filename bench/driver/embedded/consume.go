@@ -3,7 +3,6 @@ package embedded
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/streamcap/streamcap/bench"
@@ -47,13 +46,7 @@ func (d *Driver) Consume(ctx context.Context, index int, fn func(bench.Delivery)
 		}
 		pos = position{typ: engine.Latest}
 	}
-	c := &consumeRun{
-		d:        d,
-		stream:   stream,
-		out:      make(chan []bench.Delivery, 64),
-		started:  map[string]bool{},
-		finished: map[string]bool{},
-	}
+	c := &consumeRun{d: d, stream: stream, out: make(chan []bench.Delivery, 64)}
 	if d.opts.Consumer == ConsumerSubscribe {
 		var err error
 		if c.arn, err = d.consumerARN(stream, index); err != nil {
@@ -62,14 +55,11 @@ func (d *Driver) Consume(ctx context.Context, index int, fn func(bench.Delivery)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	readers := driver.NewShardReaders(c.read, position{typ: engine.TrimHorizon})
 	for _, id := range shards {
-		c.start(ctx, id, pos)
+		readers.Start(ctx, id, pos)
 	}
-	done := make(chan struct{})
-	go func() {
-		c.wg.Wait()
-		close(done)
-	}()
+	done := readers.Done()
 	for {
 		select {
 		case batch := <-c.out:
@@ -99,64 +89,28 @@ func (d *Driver) consumerARN(stream string, index int) (string, error) {
 	return c.ARN, nil
 }
 
-// consumeRun is one Consume call: its shard readers and their lineage.
+// consumeRun is one Consume call: where its shard readers deliver.
 type consumeRun struct {
 	d      *Driver
 	stream string
 	arn    string // subscription consumer; "" when polling
 	out    chan []bench.Delivery
-	wg     sync.WaitGroup
-
-	mu       sync.Mutex
-	started  map[string]bool
-	finished map[string]bool
 }
 
-// start launches the reader of shard id at pos unless it already runs.
-func (c *consumeRun) start(ctx context.Context, id string, pos position) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.started[id] {
-		return
+// read reads shard id from pos to its end, by subscription or polling,
+// and returns its children (see driver.ShardReaders).
+func (c *consumeRun) read(ctx context.Context, id string, pos position) []driver.Child {
+	var children []engine.Shard
+	if c.arn != "" {
+		children = c.subscribe(ctx, id, pos)
+	} else {
+		children = c.poll(ctx, id, pos)
 	}
-	c.started[id] = true
-	c.wg.Add(1)
-	go func() {
-		defer c.wg.Done()
-		var children []engine.Shard
-		if c.arn != "" {
-			children = c.subscribe(ctx, id, pos)
-		} else {
-			children = c.poll(ctx, id, pos)
-		}
-		c.finish(ctx, id, children)
-	}()
-}
-
-// finish marks shard id read to its end and starts each child whose
-// parents being read are all finished.
-func (c *consumeRun) finish(ctx context.Context, id string, children []engine.Shard) {
-	if ctx.Err() != nil {
-		return
+	out := make([]driver.Child, len(children))
+	for i, ch := range children {
+		out[i] = driver.Child{ID: ch.ID, Parents: []string{ch.ParentShardID, ch.AdjacentParentShardID}}
 	}
-	c.mu.Lock()
-	c.finished[id] = true
-	var ready []string
-	for _, ch := range children {
-		ok := true
-		for _, p := range []string{ch.ParentShardID, ch.AdjacentParentShardID} {
-			if p != "" && c.started[p] && !c.finished[p] {
-				ok = false
-			}
-		}
-		if ok {
-			ready = append(ready, ch.ID)
-		}
-	}
-	c.mu.Unlock()
-	for _, child := range ready {
-		c.start(ctx, child, position{typ: engine.TrimHorizon})
-	}
+	return out
 }
 
 // deliver hands records to the Consume goroutine; false when ctx ended.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -45,14 +44,7 @@ func (d *Driver) Consume(ctx context.Context, index int, fn func(bench.Delivery)
 		}
 		pos = types.StartingPosition{Type: types.ShardIteratorTypeLatest}
 	}
-	c := &consumeRun{
-		d:        d,
-		stream:   stream,
-		out:      make(chan []bench.Delivery, 64),
-		fatal:    make(chan error, 1),
-		started:  map[string]bool{},
-		finished: map[string]bool{},
-	}
+	c := &consumeRun{d: d, stream: stream, out: make(chan []bench.Delivery, 64), fatal: make(chan error, 1)}
 	if d.opts.Consumer == ConsumerEFO {
 		var err error
 		if c.consumerARN, err = d.registerConsumer(ctx, stream, index); err != nil {
@@ -61,14 +53,11 @@ func (d *Driver) Consume(ctx context.Context, index int, fn func(bench.Delivery)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	readers := driver.NewShardReaders(c.read, types.StartingPosition{Type: types.ShardIteratorTypeTrimHorizon})
 	for _, id := range shards {
-		c.start(ctx, id, pos)
+		readers.Start(ctx, id, pos)
 	}
-	done := make(chan struct{})
-	go func() {
-		c.wg.Wait()
-		close(done)
-	}()
+	done := readers.Done()
 	for {
 		select {
 		case batch := <-c.out:
@@ -95,58 +84,24 @@ type consumeRun struct {
 	consumerARN string // EFO only
 	out         chan []bench.Delivery
 	fatal       chan error // first error no retry can cure; ends Consume
-	wg          sync.WaitGroup
-
-	mu       sync.Mutex
-	started  map[string]bool
-	finished map[string]bool
 }
 
-// start launches the reader of shard id at pos unless it already runs.
-func (c *consumeRun) start(ctx context.Context, id string, pos types.StartingPosition) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.started[id] {
-		return
+// read reads shard id from pos to its end, by subscription (EFO) or
+// polling, and returns its children (see driver.ShardReaders).
+func (c *consumeRun) read(ctx context.Context, id string, pos types.StartingPosition) []driver.Child {
+	var children []types.ChildShard
+	if c.consumerARN != "" {
+		children = c.subscribe(ctx, id, pos)
+	} else {
+		children = c.poll(ctx, id, pos)
 	}
-	c.started[id] = true
-	c.wg.Add(1)
-	go func() {
-		defer c.wg.Done()
-		var children []types.ChildShard
-		if c.consumerARN != "" {
-			children = c.subscribe(ctx, id, pos)
-		} else {
-			children = c.poll(ctx, id, pos)
-		}
-		c.finish(ctx, id, children)
-	}()
-}
-
-// finish records that shard id is fully read and starts each child whose
-// parents (those this consumer reads) are all finished.
-func (c *consumeRun) finish(ctx context.Context, id string, children []types.ChildShard) {
-	if ctx.Err() != nil {
-		return
-	}
-	c.mu.Lock()
-	c.finished[id] = true
-	var ready []string
+	out := make([]driver.Child, 0, len(children))
 	for _, ch := range children {
-		ok := true
-		for _, p := range ch.ParentShards {
-			if c.started[p] && !c.finished[p] {
-				ok = false
-			}
-		}
-		if ok && ch.ShardId != nil {
-			ready = append(ready, *ch.ShardId)
+		if ch.ShardId != nil {
+			out = append(out, driver.Child{ID: *ch.ShardId, Parents: ch.ParentShards})
 		}
 	}
-	c.mu.Unlock()
-	for _, child := range ready {
-		c.start(ctx, child, types.StartingPosition{Type: types.ShardIteratorTypeTrimHorizon})
-	}
+	return out
 }
 
 // deliver hands records to the Consume goroutine; false when ctx ended.
