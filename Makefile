@@ -12,8 +12,10 @@ all: build
 build:
 	$(GO) build -o $(BIN) ./cmd/streamcap
 
+# Plan the bundled 3000 msg/s scenario, prove the plan on the embedded
+# engine (planned shards and one fewer), and write report.html.
 run: build
-	./$(BIN) plan kds-3000x1kb
+	./$(BIN) verify kds-3000x1kb --duration 10s -o report.html
 
 vet:
 	$(GO) vet ./...
