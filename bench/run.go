@@ -29,6 +29,10 @@ const (
 	consumerStopWait = 5 * time.Second
 )
 
+// ErrInvalidOptions wraps every error Run returns for options it rejects
+// before touching the target (the CLI exits 2 on it).
+var ErrInvalidOptions = errors.New("invalid benchmark options")
+
 // Options configure one benchmark run. Zero values take the scenario's
 // bench block (Workload.Bench: target, duration, warm-up, shards, max
 // in-flight) when it sets them, else the documented defaults;
@@ -94,8 +98,11 @@ type Options struct {
 // result and no error. Run does not Close driver.
 func Run(ctx context.Context, opts Options, driver Driver) (*Result, error) {
 	cfg, settings, err := opts.loadgenConfig()
+	if err == nil {
+		err = cfg.Validate()
+	}
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %w", ErrInvalidOptions, err)
 	}
 	clock := cfg.Clock
 

@@ -275,6 +275,13 @@ type Result struct {
 	StopReason string
 }
 
+// Validate reports the first setting of c that Run would reject, so a
+// caller can refuse bad options before preparing a target.
+func (c Config) Validate() error {
+	_, err := c.withDefaults()
+	return err
+}
+
 // Run drives send according to cfg until the duration, record count or
 // profile ends, ctx is canceled, or (FailFast) a send fails. It always
 // returns the (possibly partial) result when the configuration is valid;

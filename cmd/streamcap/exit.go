@@ -1,12 +1,15 @@
 package main
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"strings"
 
+	"github.com/streamcap/streamcap/bench"
+	"github.com/streamcap/streamcap/bench/driver"
+	"github.com/streamcap/streamcap/model"
 	"github.com/streamcap/streamcap/model/units"
+	"github.com/streamcap/streamcap/scenarios"
 )
 
 // Exit codes, decided here and nowhere else.
@@ -19,7 +22,10 @@ const (
 // usageError marks bad flags, arguments or input files (exit 2).
 type usageError struct{ err error }
 
+// Error implements error.
 func (e *usageError) Error() string { return e.err.Error() }
+
+// Unwrap exposes the cause to errors.Is and errors.As.
 func (e *usageError) Unwrap() error { return e.err }
 
 // usagef builds a usageError.
@@ -37,6 +43,7 @@ func asUsage(err error) error {
 // after its output was written; the message says which check.
 type failureError struct{ msg string }
 
+// Error implements error.
 func (e *failureError) Error() string { return e.msg }
 
 // exitCode maps an error returned by a command to the process exit code.
@@ -46,10 +53,10 @@ func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.As(err, &ue), errors.As(err, &pe), isCobraUsage(err):
+	case errors.As(err, &ue), errors.As(err, &pe), isCobraUsage(err),
+		errors.Is(err, bench.ErrInvalidOptions), errors.Is(err, driver.ErrInvalidOption),
+		errors.Is(err, model.ErrPlanInput), errors.Is(err, model.ErrInvalidWorkload), errors.Is(err, scenarios.ErrInvalid):
 		return exitUsage
-	case errors.Is(err, context.Canceled):
-		return exitFailure
 	default:
 		return exitFailure
 	}

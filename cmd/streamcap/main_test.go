@@ -179,3 +179,13 @@ func TestBenchOutAndMerge(t *testing.T) {
 		t.Errorf("merged runs=%d sent=%d; want 2 and ~4000", m.Runs, m.Counts.Sent)
 	}
 }
+
+// TestBenchOptionErrorsExit2: options the generator rejects are bad input
+// (exit 2), refused before the target is touched.
+func TestBenchOptionErrorsExit2(t *testing.T) {
+	t.Parallel()
+	code, _, errOut := runCLI(t, "bench", "--rate", "100/s", "--record-size", "1KB", "--max-inflight", "-3", "--duration", "1s")
+	if code != 2 || !strings.Contains(errOut, "max inflight -3: must be between 1 and") {
+		t.Errorf("exit %d, stderr %q", code, errOut)
+	}
+}
