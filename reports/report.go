@@ -244,7 +244,35 @@ func (rep *Report) AddPlan(p *model.PlanResult, prices *model.Prices) error {
 	if err := rep.costCurves(p, prices, r); err != nil {
 		return err
 	}
-	return rep.shardSteps(p, prices, r)
+	if err := rep.shardSteps(p, prices, r); err != nil {
+		return err
+	}
+	return rep.shardLoads(p, prices)
+}
+
+// maxLoadBars is the most shards the per-shard load chart draws.
+const maxLoadBars = 256
+
+// shardLoads sets the per-shard write load at peak for the planned
+// provisioned shard count, from the real MD5 placement of the workload's
+// keys, against the per-shard write_records limit (unless the caller set
+// loads already).
+func (rep *Report) shardLoads(p *model.PlanResult, prices *model.Prices) error {
+	kp := p.Kinesis.Provisioned
+	if rep.ShardLoads != nil || kp == nil || kp.Shards < 1 || kp.Shards > maxLoadBars {
+		return nil
+	}
+	shares, err := model.ShardShares(p.Workload.Keys, kp.Shards)
+	if err != nil {
+		return fmt.Errorf("plan shard loads: %w", err)
+	}
+	peak := float64(p.Workload.Rate) * p.Workload.PeakFactor
+	loads := make([]float64, len(shares))
+	for i, sh := range shares {
+		loads[i] = sh * peak
+	}
+	rep.ShardLoads = &ShardLoads{Loads: loads, Limit: prices.Kinesis.ShardWriteRecords.Value, Unit: "records/s"}
+	return nil
 }
 
 // costCurves sweeps the plan's workload around the average rate r in both
