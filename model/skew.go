@@ -56,7 +56,6 @@ type keyModel struct {
 	desc      string
 }
 
-
 // hashKey returns the top 64 bits of MD5(name): its position in the hash space.
 func hashKey(name string) uint64 {
 	sum := md5sum(name)
