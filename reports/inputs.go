@@ -53,14 +53,14 @@ func (rep *Report) AddVerify(o *verify.Outcome, prices *model.Prices) error {
 	if o.Planned.Result == nil {
 		return errors.New("verify outcome: no run at the planned shard count")
 	}
-	at, err := FromBenchResult(fmt.Sprintf("planned: %d shards", o.Planned.Shards), o.Planned.Result)
+	at, err := FromBenchResult(fmt.Sprintf("planned: %d %s", o.Planned.Shards, plural(o.Planned.Shards, "shard", "shards")), o.Planned.Result)
 	if err != nil {
 		return err
 	}
 	rep.AddRun(at)
 	var below *Run
 	if o.Below != nil && o.Below.Result != nil {
-		b, err := FromBenchResult(fmt.Sprintf("one fewer: %d shards", o.Below.Shards), o.Below.Result)
+		b, err := FromBenchResult(fmt.Sprintf("one fewer: %d %s", o.Below.Shards, plural(o.Below.Shards, "shard", "shards")), o.Below.Result)
 		if err != nil {
 			return err
 		}

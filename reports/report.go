@@ -163,7 +163,7 @@ func FromBenchResult(name string, r *bench.Result) (Run, error) {
 			name = "run"
 		}
 		if r.Settings.Shards > 0 {
-			name = fmt.Sprintf("%s, %d shards", name, r.Settings.Shards)
+			name = fmt.Sprintf("%s, %d %s", name, r.Settings.Shards, plural(r.Settings.Shards, "shard", "shards"))
 		}
 	}
 	run := Run{
