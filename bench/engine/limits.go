@@ -1,6 +1,10 @@
 package engine
 
-import "fmt"
+import (
+	"fmt"
+
+	"github.com/streamcap/streamcap/model"
+)
 
 // FsyncPolicy is when appended records are made durable before a put is acknowledged.
 type FsyncPolicy string
@@ -47,15 +51,22 @@ type Limits struct {
 	MaxGetRecordsBytes int64
 }
 
-// DefaultLimits returns the documented Kinesis Data Streams provisioned-mode per-shard limits.
-func DefaultLimits() Limits {
+// DefaultLimits returns the Kinesis Data Streams provisioned-mode per-shard
+// limits from the model's embedded, sourced quota table (see
+// LimitsFromPrices), so the engine emulates exactly what plans assume.
+func DefaultLimits() Limits { return LimitsFromPrices(model.DefaultPrices()) }
+
+// LimitsFromPrices takes the per-shard limits from a price and quota table
+// (`--prices FILE` can change them like any other figure).
+func LimitsFromPrices(p *model.Prices) Limits {
+	k := p.Kinesis
 	return Limits{
-		WriteBytesPerSec:   1 << 20,
-		WriteRecordsPerSec: 1000,
-		ReadBytesPerSec:    2 << 20,
-		ReadCallsPerSec:    5,
-		EFOBytesPerSec:     2 << 20,
-		MaxGetRecordsCount: 10000,
-		MaxGetRecordsBytes: 10 << 20,
+		WriteBytesPerSec:   int64(k.ShardWriteBytes.Value),
+		WriteRecordsPerSec: int64(k.ShardWriteRecords.Value),
+		ReadBytesPerSec:    int64(k.ShardReadBytes.Value),
+		ReadCallsPerSec:    int64(k.ShardReadCalls.Value),
+		EFOBytesPerSec:     int64(k.EFOReadBytes.Value),
+		MaxGetRecordsCount: int(k.GetRecordsMaxRecords.Value),
+		MaxGetRecordsBytes: int64(k.GetRecordsMaxBytes.Value),
 	}
 }

@@ -194,3 +194,17 @@ func TestNoBurstCredit(t *testing.T) {
 		t.Fatalf("after 5s: ok %d, throttled %d; want 1000, 1", ok, th)
 	}
 }
+
+// TestDefaultLimitsComeFromTheQuotaTable: the emulated limits are the
+// model's sourced figures, the same numbers plans are computed with.
+func TestDefaultLimitsComeFromTheQuotaTable(t *testing.T) {
+	t.Parallel()
+	want := Limits{
+		WriteBytesPerSec: 1 << 20, WriteRecordsPerSec: 1000,
+		ReadBytesPerSec: 2 << 20, ReadCallsPerSec: 5, EFOBytesPerSec: 2 << 20,
+		MaxGetRecordsCount: 10000, MaxGetRecordsBytes: 10 << 20,
+	}
+	if got := DefaultLimits(); got != want {
+		t.Fatalf("DefaultLimits() = %+v, want %+v", got, want)
+	}
+}
