@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"io"
 	"net"
 	"net/http"
@@ -72,7 +73,16 @@ func newSDKClient(url, key, secret string) *kinesis.Client {
 		Credentials: credentials.NewStaticCredentialsProvider(key, secret, ""),
 	}, func(o *kinesis.Options) {
 		o.BaseEndpoint = aws.String(url)
-		o.RetryMaxAttempts = 1
+		// Every API error (throttles included) surfaces at once, so tests
+		// count them exactly; only a dropped connection is retried. Rarely,
+		// under heavy parallel test load, a client read fails with "use of
+		// closed network connection" (a TCP reset, aws-sdk-go-v2 #2737);
+		// the cause is not yet found, see the closing note of issue 5.
+		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+			so.MaxAttempts = 3
+			so.Retryables = []retry.IsErrorRetryable{retry.RetryableConnectionError{}}
+			so.Backoff = retry.NewExponentialJitterBackoff(10 * time.Millisecond)
+		})
 	})
 }
 
