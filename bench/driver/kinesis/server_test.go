@@ -33,7 +33,20 @@ func newServer(t *testing.T, limits bool) string {
 // reshard behind the API's back.
 func newServerEngine(t *testing.T, limits bool) (string, *engine.Engine) {
 	t.Helper()
-	eng, err := engine.Open(engine.Options{InMemory: true, LimitsOff: !limits})
+	return newServerWith(t, engine.Options{InMemory: true, LimitsOff: !limits})
+}
+
+// frozenClock is an engine clock that never moves: token buckets never
+// refill, so exactly one second's worth of records passes and every later
+// one is throttled, however fast or slow the test machine is.
+type frozenClock struct{ t time.Time }
+
+func (c frozenClock) Now() time.Time { return c.t }
+
+// newServerWith serves an engine opened with eo.
+func newServerWith(t *testing.T, eo engine.Options) (string, *engine.Engine) {
+	t.Helper()
+	eng, err := engine.Open(eo)
 	if err != nil {
 		t.Fatalf("engine.Open: %v", err)
 	}
@@ -178,31 +191,36 @@ func TestThrottling(t *testing.T) {
 		opts  Options
 		batch int
 		size  int // payload bytes
+		acked int64
 	}{
 		// 16-byte records: the 1000 records/s limit binds.
-		{"PutRecords without retries", Options{BatchSize: 500, NoRetries: true}, 500, 16},
-		{"PutRecords with retries", Options{BatchSize: 500, MaxRetries: 2, Backoff: 20 * time.Millisecond, MaxBackoff: 50 * time.Millisecond}, 500, 16},
-		// One PutRecord call per record cannot reliably exceed 1000
-		// records/s on a loaded test machine, so 256 KiB records make the
-		// 1 MiB/s byte limit bind instead (5 records within a second).
-		{"PutRecord without retries", Options{NoRetries: true}, 1, 256 << 10},
+		// Exactly one second's worth, 1000 records, is acknowledged.
+		{"PutRecords without retries", Options{BatchSize: 500, NoRetries: true}, 500, 16, 1000},
+		{"PutRecords with retries", Options{BatchSize: 500, MaxRetries: 2, Backoff: 20 * time.Millisecond, MaxBackoff: 50 * time.Millisecond}, 500, 16, 1000},
+		// 256 KiB records make the 1 MiB/s byte limit bind instead.
+		// 3 × (256 KiB + key) fit in 1 MiB; the 4th does not.
+		{"PutRecord without retries", Options{NoRetries: true}, 1, 256 << 10, 3},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
 			o := tc.opts
-			o.Endpoint = newServer(t, true)
+			// The engine's clock is frozen so the shard's buckets never
+			// refill: the first second's worth of records passes, every
+			// later one (and every retry) is throttled, whatever the
+			// machine's speed.
+			o.Endpoint, _ = newServerWith(t, engine.Options{InMemory: true, Clock: frozenClock{time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}})
 			d := newTestDriver(t, o)
 			ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 			defer cancel()
 			if err := d.Setup(ctx, bench.Topology{Stream: "hot", Shards: 1}); err != nil {
 				t.Fatalf("Setup: %v", err)
 			}
-			// Records as fast as the senders go, at most 6000: a shard
-			// takes 1000 records/s and 1 MiB/s (with a one-second burst),
-			// so throttling starts within the first seconds. Sending
-			// stops early once 3000 records (or 40 MiB) were sent and
-			// throttles were seen.
+			// Records as fast as the senders go, at most 6000: with the
+			// clock frozen the shard takes one second's burst (1000
+			// records, 1 MiB) and refuses the rest. Sending stops early
+			// once 3000 records (or 40 MiB) were sent and throttles were
+			// seen.
 			maxSends, enough := 6000, min(3000, (40<<20)/tc.size)
 			workers := 8
 			if tc.batch > 1 {
@@ -251,6 +269,9 @@ func TestThrottling(t *testing.T) {
 			}
 			if s.Throttled == 0 {
 				t.Fatalf("no throttles counted pushing %d records at one shard", sent)
+			}
+			if s.Acked != tc.acked {
+				t.Errorf("acked %d records, want exactly %d (one second of the shard's limit)", s.Acked, tc.acked)
 			}
 			if o.NoRetries {
 				if throttled == 0 || s.Retries != 0 {
