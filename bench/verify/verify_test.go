@@ -21,7 +21,7 @@ import (
 // it and throttles.
 func TestVerifySeed(t *testing.T) {
 	if testing.Short() {
-		t.Skip("runs the engine for about 25 s")
+		t.Skip("runs the engine for about 30 s")
 	}
 	w, err := scenarios.Resolve("kds-3000x1kb", scenarios.Overrides{})
 	if err != nil {
@@ -29,7 +29,7 @@ func TestVerifySeed(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	out, err := Verify(ctx, Options{Workload: *w, Duration: 5 * time.Second, Warmup: 5 * time.Second, Seed: 1, Quiet: true})
+	out, err := Verify(ctx, Options{Workload: *w, Duration: 8 * time.Second, Warmup: 5 * time.Second, Seed: 1, Quiet: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -40,15 +40,20 @@ func TestVerifySeed(t *testing.T) {
 	if p.Shards != 4 || p.Throttles != 0 || p.Result.Counts.Errors != 0 {
 		t.Errorf("planned run: %d shards, %d throttles, %d errors; want 4, 0, 0", p.Shards, p.Throttles, p.Result.Counts.Errors)
 	}
-	if p.Result.Counts.Acked < 15000*95/100 {
-		t.Errorf("planned run acked %d of ~15000 records", p.Result.Counts.Acked)
+	if p.Result.Counts.Acked < 24000*95/100 {
+		t.Errorf("planned run acked %d of ~24000 records", p.Result.Counts.Acked)
 	}
 	// Every acked record reached the consumer, within the scenario's e2e SLO.
 	if p.Result.E2E.Count != p.Result.Counts.Acked {
 		t.Errorf("consumer saw %d of %d acked records", p.Result.E2E.Count, p.Result.Counts.Acked)
 	}
-	if out.Below == nil || out.Below.Shards != 3 || out.Below.Throttles == 0 {
-		t.Fatalf("one shard fewer must throttle: %+v", out.Below)
+	if out.Below == nil || out.Below.Shards != 3 {
+		t.Fatalf("no run at one shard fewer: %+v", out.Below)
+	}
+	b := out.Below.Result
+	t.Logf("3 shards: achieved %.1f/s of %.1f/s, %d late, %d throttled", b.AchievedRate, b.TargetRate, b.Counts.Late, out.Below.Throttles)
+	if out.Below.Throttles == 0 {
+		t.Fatalf("one shard fewer must throttle: achieved %.1f/s of %.1f/s, %d sends late", b.AchievedRate, b.TargetRate, b.Counts.Late)
 	}
 	if out.Below.Held {
 		t.Error("the run at 3 shards must not hold")
