@@ -27,12 +27,10 @@ const defaultScenario = "kds-3000x1kb"
 // benchOptions is what `streamcap bench` needs.
 type benchOptions struct {
 	scenario    string
-	rate        units.EventRate
+	traffic     workloadFlags
+	ov          scenarios.Overrides
 	profile     loadgen.Profile
 	interval    units.Duration
-	recordSize  units.Bytes
-	keys        int
-	keyDist     string
 	duration    units.Duration
 	warmup      units.Duration
 	records     int64
@@ -70,6 +68,7 @@ Exit 1 when the scenario's SLO is missed, 2 on bad flags.`,
 				o.scenario = args[0]
 			}
 			o.set = cmd.Flags().Changed
+			o.ov = o.traffic.overrides(cmd.Flags())
 			if o.set("max-retries") && o.drv.MaxRetries == 0 {
 				o.drv.NoRetries = true // an explicit 0 means no retries, not the default
 			}
@@ -81,12 +80,9 @@ Exit 1 when the scenario's SLO is missed, 2 on bad flags.`,
 	}
 	fs := cmd.Flags()
 	fs.StringVar(&o.drv.Target, "target", targets.Embedded, "target: "+strings.Join(targets.Names(), " | "))
-	fs.Var(&o.rate, "rate", "records per second (overrides the scenario), e.g. 3000/s")
+	o.traffic.registerTraffic(fs)
 	fs.Var(&o.profile, "profile", "rate profile instead of a constant --rate: ramp:FROM:TO:OVER, steps:R@D,R@D..., max:WORKERS")
 	fs.Var(&o.interval, "interval", "timeline interval (default 1s)")
-	fs.Var(&o.recordSize, "record-size", "record size (overrides the scenario), e.g. 1KB")
-	fs.IntVar(&o.keys, "keys", 0, "distinct partition keys (overrides the scenario)")
-	fs.StringVar(&o.keyDist, "key-distribution", "", "uniform | zipf:S | hot:FRACTION:KEYS")
 	fs.Var(&o.duration, "duration", "measured duration (default: scenario, else 60s)")
 	fs.Var(&o.warmup, "warmup", "warm-up before measuring (default: scenario, else 5s)")
 	fs.Int64Var(&o.records, "records", 0, "stop after this many measured records (0 = duration only)")
@@ -132,20 +128,7 @@ func benchRun(ctx context.Context, io *streams, o *benchOptions) error {
 	if ref == "" && !o.set("rate") {
 		ref = defaultScenario
 	}
-	ov := scenarios.Overrides{}
-	if o.set("rate") {
-		ov.Rate = &o.rate
-	}
-	if o.set("record-size") {
-		ov.RecordSize = &o.recordSize
-	}
-	if o.set("keys") {
-		ov.Keys = &o.keys
-	}
-	if o.set("key-distribution") {
-		ov.KeyDistribution = &o.keyDist
-	}
-	w, err := scenarios.Resolve(ref, ov)
+	w, err := scenarios.Resolve(ref, o.ov)
 	if err != nil {
 		return asUsage(err)
 	}

@@ -29,22 +29,29 @@ type workloadFlags struct {
 	pricesFile    string
 }
 
-// register adds the workload flags to fs.
+// register adds every workload flag to fs.
 func (f *workloadFlags) register(fs *pflag.FlagSet) {
-	fs.Var(&f.rate, "rate", "records per second, e.g. 3000/s, 3k/s, 180000/min")
-	fs.Var(&f.recordSize, "record-size", "record size, e.g. 1KB (decimal) or 1KiB (binary)")
+	f.registerTraffic(fs)
 	fs.Var(&f.maxRecordSize, "max-record-size", "stream max record size, 1MiB..10MiB")
 	fs.Var(&f.retention, "retention", "retention, e.g. 24h, 7d, 365d")
 	fs.Var(&f.pollInterval, "poll-interval", "GetRecords poll interval of shared consumers")
 	fs.Float64Var(&f.peakFactor, "peak-factor", 0, "peak rate ÷ average rate (≥ 1)")
 	fs.Float64Var(&f.headroom, "headroom", 0, "highest utilisation of any limit to plan for, (0,1]; default 0.8")
-	fs.IntVar(&f.keys, "keys", 0, "distinct partition keys")
-	fs.StringVar(&f.keyDist, "key-distribution", "", "uniform | zipf:S | hot:FRACTION:KEYS")
 	fs.IntVar(&f.consumers, "consumers", 0, "shared (GetRecords polling) consumers")
 	fs.IntVar(&f.efoConsumers, "efo-consumers", 0, "enhanced fan-out consumers")
 }
 
-// overrides collects the flags the user actually set.
+// registerTraffic adds only the flags that shape the records sent (rate,
+// size, keys): what `bench` takes beside its own settings.
+func (f *workloadFlags) registerTraffic(fs *pflag.FlagSet) {
+	fs.Var(&f.rate, "rate", "records per second, e.g. 3000/s, 3k/s, 180000/min")
+	fs.Var(&f.recordSize, "record-size", "record size, e.g. 1KB (decimal) or 1KiB (binary)")
+	fs.IntVar(&f.keys, "keys", 0, "distinct partition keys")
+	fs.StringVar(&f.keyDist, "key-distribution", "", "uniform | zipf:S | hot:FRACTION:KEYS")
+}
+
+// overrides collects the flags the user actually set (flags fs does not
+// have count as not set).
 func (f *workloadFlags) overrides(fs *pflag.FlagSet) scenarios.Overrides {
 	var o scenarios.Overrides
 	set := fs.Changed
