@@ -28,6 +28,18 @@ type Topology struct {
 	Consumers int
 }
 
+// Or returns the stream name and shard count to set up: the topology's
+// where given, else the driver's own defaults.
+func (t Topology) Or(stream string, shards int) (string, int) {
+	if t.Stream != "" {
+		stream = t.Stream
+	}
+	if t.Shards > 0 {
+		shards = t.Shards
+	}
+	return stream, shards
+}
+
 // DriverInfo describes a driver for the result file: what it is, which
 // client library and version it uses, and every setting that shaped the run.
 type DriverInfo struct {

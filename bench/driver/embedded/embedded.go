@@ -255,14 +255,7 @@ func (d *Driver) Setup(ctx context.Context, topo bench.Topology) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	stream := d.opts.Stream
-	if topo.Stream != "" {
-		stream = topo.Stream
-	}
-	shards := d.opts.Shards
-	if topo.Shards > 0 {
-		shards = topo.Shards
-	}
+	stream, shards := topo.Or(d.opts.Stream, d.opts.Shards)
 	if _, err := d.eng.DescribeStream(stream); err != nil {
 		if !hasCode(err, engine.ErrResourceNotFound) {
 			return fmt.Errorf("embedded: setup: describe stream %q: %w", stream, err)

@@ -361,14 +361,7 @@ func (d *Driver) currentTopic() string {
 func (d *Driver) Setup(ctx context.Context, topo bench.Topology) error {
 	ctx, cancel := context.WithTimeout(ctx, d.opts.SetupTimeout)
 	defer cancel()
-	topic := d.opts.Topic
-	if topo.Stream != "" {
-		topic = topo.Stream
-	}
-	parts := d.opts.Partitions
-	if topo.Shards > 0 {
-		parts = topo.Shards
-	}
+	topic, parts := topo.Or(d.opts.Topic, d.opts.Partitions)
 	adm := kadm.NewClient(d.cl)
 	details, err := adm.ListTopics(ctx, topic)
 	if err != nil {

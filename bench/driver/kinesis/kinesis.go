@@ -491,14 +491,7 @@ func (d *Driver) currentStream() string {
 func (d *Driver) Setup(ctx context.Context, topo bench.Topology) error {
 	ctx, cancel := context.WithTimeout(ctx, d.opts.SetupTimeout)
 	defer cancel()
-	stream := d.opts.Stream
-	if topo.Stream != "" {
-		stream = topo.Stream
-	}
-	shards := d.opts.Shards
-	if topo.Shards > 0 {
-		shards = topo.Shards
-	}
+	stream, shards := topo.Or(d.opts.Stream, d.opts.Shards)
 	if _, err := d.describe(ctx, stream); err != nil {
 		var nf *types.ResourceNotFoundException
 		if !errors.As(err, &nf) {
