@@ -86,6 +86,17 @@ func streamNameOfARN(arn string) (string, error) {
 	return "", badRequest(engine.ErrInvalidArgument, "StreamARN %q: must look like arn:aws:kinesis:REGION:ACCOUNT:stream/NAME", arn)
 }
 
+// decodeNamed decodes a request of type T and resolves the stream it names
+// (by StreamName or StreamARN).
+func decodeNamed[T interface{ name() (string, error) }](body []byte) (T, string, error) {
+	var in T
+	if err := decode(body, &in); err != nil {
+		return in, "", err
+	}
+	name, err := in.name()
+	return in, name, err
+}
+
 // name resolves the stream a request names by StreamName or StreamARN (either, or both if they agree).
 func (r streamRef) name() (string, error) {
 	if r.StreamARN == "" {
@@ -145,11 +156,7 @@ func (h *Handler) createStream(body []byte) (any, error) {
 }
 
 func (h *Handler) deleteStream(body []byte) (any, error) {
-	var in deleteStreamInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	name, err := in.name()
+	in, name, err := decodeNamed[deleteStreamInput](body)
 	if err != nil {
 		return nil, err
 	}
@@ -168,11 +175,7 @@ func (h *Handler) deleteStream(body []byte) (any, error) {
 func streamMode() streamModeDetails { return streamModeDetails{StreamMode: "PROVISIONED"} }
 
 func (h *Handler) describeStream(body []byte) (any, error) {
-	var in describeStreamInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	name, err := in.name()
+	in, name, err := decodeNamed[describeStreamInput](body)
 	if err != nil {
 		return nil, err
 	}
@@ -212,11 +215,7 @@ func afterShard(shards []engine.Shard, after string) []engine.Shard {
 }
 
 func (h *Handler) describeStreamSummary(body []byte) (any, error) {
-	var in streamRef
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	name, err := in.name()
+	_, name, err := decodeNamed[streamRef](body)
 	if err != nil {
 		return nil, err
 	}
@@ -361,11 +360,7 @@ func filterShards(shards []engine.Shard, f *shardFilter) ([]engine.Shard, error)
 }
 
 func (h *Handler) putRecord(body []byte) (any, error) {
-	var in putRecordInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	name, err := in.name()
+	in, name, err := decodeNamed[putRecordInput](body)
 	if err != nil {
 		return nil, err
 	}
@@ -413,11 +408,7 @@ func (h *Handler) putRecords(body []byte) (any, error) {
 }
 
 func (h *Handler) getShardIterator(body []byte) (any, error) {
-	var in getShardIteratorInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	name, err := in.name()
+	in, name, err := decodeNamed[getShardIteratorInput](body)
 	if err != nil {
 		return nil, err
 	}
@@ -480,11 +471,7 @@ func toChildShards(cs []engine.Shard) []childShard {
 }
 
 func (h *Handler) splitShard(body []byte) (any, error) {
-	var in splitShardInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	name, err := in.name()
+	in, name, err := decodeNamed[splitShardInput](body)
 	if err != nil {
 		return nil, err
 	}
@@ -498,11 +485,7 @@ func (h *Handler) splitShard(body []byte) (any, error) {
 }
 
 func (h *Handler) mergeShards(body []byte) (any, error) {
-	var in mergeShardsInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	name, err := in.name()
+	in, name, err := decodeNamed[mergeShardsInput](body)
 	if err != nil {
 		return nil, err
 	}
@@ -516,11 +499,7 @@ func (h *Handler) mergeShards(body []byte) (any, error) {
 }
 
 func (h *Handler) updateShardCount(body []byte) (any, error) {
-	var in updateShardCountInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	name, err := in.name()
+	in, name, err := decodeNamed[updateShardCountInput](body)
 	if err != nil {
 		return nil, err
 	}
@@ -542,11 +521,7 @@ func (h *Handler) updateShardCount(body []byte) (any, error) {
 }
 
 func (h *Handler) retention(body []byte, increase bool) (any, error) {
-	var in retentionInput
-	if err := decode(body, &in); err != nil {
-		return nil, err
-	}
-	name, err := in.name()
+	in, name, err := decodeNamed[retentionInput](body)
 	if err != nil {
 		return nil, err
 	}
