@@ -171,6 +171,12 @@ func planCheckTransfer(t Transfer, p *Prices) error {
 	return nil
 }
 
+// NetworkDaysAt is the network leg's time in days had the link run at
+// linkBPS bit/s: data × 8 / (link × utilisation × efficiency).
+func (t TransferPlan) NetworkDaysAt(linkBPS float64) float64 {
+	return t.DataBytes * 8 / (linkBPS * t.Utilization * t.Efficiency) / secondsPerDay
+}
+
 // TransferPoint is one point of a link-speed sweep.
 type TransferPoint struct {
 	LinkBPS     float64 `json:"link_bps"`
@@ -191,7 +197,7 @@ func SweepTransfer(t Transfer, p *Prices, links []float64) ([]TransferPoint, err
 		if !(l > 0) || math.IsInf(l, 0) {
 			return nil, planInputErr(fmt.Sprintf("links[%d]", i), l, "> 0bps")
 		}
-		nd := base.DataBytes * 8 / (l * base.Utilization * base.Efficiency) / secondsPerDay
+		nd := base.NetworkDaysAt(l)
 		f := "network"
 		if base.Device.Days < nd {
 			f = "device"

@@ -391,10 +391,8 @@ func (rep *Report) AddTransfer(t *model.TransferPlan, sweep []model.TransferPoin
 		links, err := model.LogSpace(lo/30, hi*30, 61)
 		if err == nil {
 			for _, l := range links {
-				// The network leg of model.PlanTransfer at link l:
-				// bytes × 8 / (l × utilisation × efficiency) seconds.
 				s.LinkBPS = append(s.LinkBPS, l)
-				s.NetworkDays = append(s.NetworkDays, t.DataBytes*8/(l*t.Utilization*t.Efficiency)/86400)
+				s.NetworkDays = append(s.NetworkDays, t.NetworkDaysAt(l))
 			}
 		}
 	}
