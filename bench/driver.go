@@ -4,6 +4,7 @@ package bench
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"github.com/streamcap/streamcap/loadgen"
@@ -16,6 +17,13 @@ import (
 // loadgen.ErrThrottled, which the load generator (it cannot import bench)
 // classifies sends by.
 var ErrThrottled = loadgen.ErrThrottled
+
+// ErrInvalidResponse marks an answer that lacks what the target's API
+// promises for an acknowledged write (a PutRecord answer without
+// SequenceNumber or ShardId, a PutRecords entry with neither those nor an
+// ErrorCode, a Kafka ack without an offset). Drivers wrap it; such a send
+// is an error, never an acknowledgement.
+var ErrInvalidResponse = errors.New("invalid response")
 
 // Topology is what a run asks a driver to prepare before it sends.
 type Topology struct {

@@ -53,5 +53,5 @@ func formatProgress(p loadgen.Progress) string {
 	iv := p.Interval
 	return fmt.Sprintf("%6s  %s/s (target %s/s)  sent %d  p99 %s  errors %d  throttles %d",
 		p.Elapsed.Round(time.Second), fmtRate(iv.Rate), fmtRate(iv.TargetRate), p.Sent,
-		fmtDur(int64(p.ResponseP99)), p.Errors, p.Throttles)
+		FormatDuration(int64(p.ResponseP99)), p.Errors, p.Throttles)
 }

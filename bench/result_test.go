@@ -305,36 +305,91 @@ func TestCheckSLO(t *testing.T) {
 	r := syntheticResult(t, 7, 1000) // response p99 ≈ 2.8 ms, e2e p99 ≈ 19.9 ms, 11 of 3011 failed
 	ms := func(v float64) units.Duration { return units.Duration(v * float64(time.Millisecond)) }
 	tests := []struct {
-		name string
-		slo  *model.SLO
-		want []string
+		name   string
+		slo    *model.SLO
+		checks []string // every check made
+		failed []string // the ones that failed
 	}{
-		{"no SLO", nil, nil},
-		{"all met", &model.SLO{PublishP99: ms(50), E2EP99: ms(1000), MaxErrorRate: 0.01}, nil},
-		{"publish p99 missed", &model.SLO{PublishP99: ms(1)}, []string{"publish_p99"}},
-		{"e2e p99 missed", &model.SLO{E2EP99: ms(10)}, []string{"e2e_p99"}},
-		{"error rate missed", &model.SLO{MaxErrorRate: 0.001}, []string{"max_error_rate"}},
-		{"all missed", &model.SLO{PublishP99: ms(1), E2EP99: ms(1), MaxErrorRate: 0.0001}, []string{"publish_p99", "e2e_p99", "max_error_rate"}},
+		{"no SLO", nil, nil, nil},
+		{"all met", &model.SLO{PublishP99: ms(50), E2EP99: ms(1000), MaxErrorRate: 0.01}, []string{"publish p99", "end-to-end p99", "failed sends"}, nil},
+		{"publish p99 missed", &model.SLO{PublishP99: ms(1)}, []string{"publish p99"}, []string{"publish p99"}},
+		{"e2e p99 missed", &model.SLO{E2EP99: ms(10)}, []string{"end-to-end p99"}, []string{"end-to-end p99"}},
+		{"error rate missed", &model.SLO{MaxErrorRate: 0.001}, []string{"failed sends"}, []string{"failed sends"}},
+		{"all missed", &model.SLO{PublishP99: ms(1), E2EP99: ms(1), MaxErrorRate: 0.0001},
+			[]string{"publish p99", "end-to-end p99", "failed sends"}, []string{"publish p99", "end-to-end p99", "failed sends"}},
+	}
+	names := func(cs []Check) string {
+		var n []string
+		for _, c := range cs {
+			n = append(n, c.What)
+		}
+		return strings.Join(n, ",")
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := CheckSLO(r, tc.slo)
-			var names []string
-			for _, v := range got {
-				names = append(names, v.Name)
-			}
-			if strings.Join(names, ",") != strings.Join(tc.want, ",") {
-				t.Errorf("violations %v; want %v", got, tc.want)
+			got := CheckSLO("", r, tc.slo)
+			if names(got) != strings.Join(tc.checks, ",") || names(failedChecks(got)) != strings.Join(tc.failed, ",") {
+				t.Errorf("checks %v; want %v failing %v", got, tc.checks, tc.failed)
 			}
 		})
 	}
-	v := CheckSLO(r, &model.SLO{MaxErrorRate: 0.001})[0]
-	if want := "SLO max_error_rate missed: 0.00365327 (11 of 3011 sends failed) (limit 0.001)"; v.String() != want {
+	v := CheckSLO("", r, &model.SLO{MaxErrorRate: 0.001})[0]
+	if want := "failed sends missed: 0.365% (11 of 3011) (want ≤ 0.1%)"; v.String() != want {
 		t.Errorf("%q; want %q", v.String(), want)
+	}
+	met := CheckSLO("", r, &model.SLO{PublishP99: ms(50)})[0]
+	if want := "publish p99 met: " + FormatDuration(r.Response.P99NS) + " (want ≤ 50ms)"; met.String() != want {
+		t.Errorf("%q; want %q", met.String(), want)
 	}
 	noE2E := *r
 	noE2E.E2E = Latency{}
-	if got := CheckSLO(&noE2E, &model.SLO{E2EP99: ms(1000)}); len(got) != 1 || got[0].Actual != "no samples" {
+	if got := CheckSLO("", &noE2E, &model.SLO{E2EP99: ms(1000)}); len(got) != 1 || got[0].OK || got[0].Got != "no samples" {
 		t.Errorf("a run without end-to-end samples passed its e2e SLO: %v", got)
+	}
+}
+
+// TestJudgeCountsEveryOutcome checks that every send not acknowledged —
+// error, throttle, aborted or unfinished — counts against max_error_rate,
+// and that a run with nothing acknowledged fails with or without an SLO.
+func TestJudgeCountsEveryOutcome(t *testing.T) {
+	slo := &model.SLO{MaxErrorRate: 0.01}
+	tests := []struct {
+		name      string
+		counts    loadgen.Counts
+		slo       *model.SLO
+		ok        bool
+		runFailed bool
+		failed    int64
+	}{
+		{"all acked", loadgen.Counts{Sent: 1000, Acked: 1000}, slo, true, false, 0},
+		{"100 unfinished", loadgen.Counts{Sent: 1000, Acked: 900, Unfinished: 100}, slo, false, false, 100},
+		{"600 aborted, nothing acked", loadgen.Counts{Sent: 600, Aborted: 600}, slo, false, true, 600},
+		{"nothing acked, no SLO", loadgen.Counts{Sent: 600, Errors: 600}, nil, false, true, 600},
+		{"1% mixed is within 1%", loadgen.Counts{Sent: 1000, Acked: 990, Errors: 4, Throttles: 3, Aborted: 2, Unfinished: 1}, slo, true, false, 10},
+		{"11 of 1000 mixed", loadgen.Counts{Sent: 1000, Acked: 989, Errors: 4, Throttles: 3, Aborted: 3, Unfinished: 1}, slo, false, false, 11},
+		{"nothing sent", loadgen.Counts{}, nil, false, true, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			r := &Result{Counts: tc.counts}
+			v := Judge("", r, tc.slo)
+			if v.OK != tc.ok || v.RunFailed() != tc.runFailed || r.Failed() != tc.failed {
+				t.Errorf("ok=%v runFailed=%v failed=%d; want %v %v %d (checks %v)", v.OK, v.RunFailed(), r.Failed(), tc.ok, tc.runFailed, tc.failed, v.Checks)
+			}
+			var b strings.Builder
+			if err := WriteVerdict(&b, v); err != nil {
+				t.Fatal(err)
+			}
+			want := map[bool]string{true: "SLO met: every check passed", false: "SLO missed"}[tc.ok]
+			switch {
+			case tc.runFailed:
+				want = "run failed: nothing was acknowledged"
+			case tc.slo == nil:
+				want = "no SLO to check"
+			}
+			if !strings.Contains(b.String(), want) {
+				t.Errorf("verdict text lacks %q:\n%s", want, b.String())
+			}
+		})
 	}
 }

@@ -37,7 +37,7 @@ func WriteText(w io.Writer, r *Result) error {
 	b.WriteString("\n")
 	s := r.Settings
 	fmt.Fprintf(&b, "profile %s, %s measured after %s warm-up, max in-flight %d, catch-up %s, records %s, keys %s\n",
-		s.Profile, units.Duration(r.ElapsedNS).String(), s.Warmup, s.MaxInflight, s.CatchUp, s.RecordSize, s.Keys)
+		s.Profile, units.Duration(roundElapsed(r.Elapsed())).String(), s.Warmup, s.MaxInflight, s.CatchUp, s.RecordSize, s.Keys)
 	fmt.Fprintf(&b, "stopped: %s\n\n", r.StopReason)
 
 	c := r.Counts
@@ -47,10 +47,12 @@ func WriteText(w io.Writer, r *Result) error {
 		pct = strconv.FormatFloat(100*r.AchievedRate/r.TargetRate, 'f', 2, 64) + "%"
 	}
 	fmt.Fprintf(tw, "rate\tachieved %s/s\ttarget %s/s\t(%s)\n", fmtRate(r.AchievedRate), fmtRate(r.TargetRate), pct)
-	fmt.Fprintf(tw, "records\tsent %d (%s)\tacked %d (%s)\tunfinished %d, aborted %d\n",
-		c.Sent, units.Bytes(c.SentBytes).String(), c.Acked, units.Bytes(c.AckedBytes).String(), c.Unfinished, c.Aborted)
+	sentB, ackedB := formatBytesPair(c.SentBytes, c.AckedBytes)
+	fmt.Fprintf(tw, "records\tsent %d (%s)\tacked %d (%s)\t\n", c.Sent, sentB, c.Acked, ackedB)
+	fmt.Fprintf(tw, "failed\t%d of %d sends (%s)\t%d errors, %d throttled\t%d aborted, %d unfinished\n",
+		r.Failed(), c.Sent, FormatPercent(r.FailureRate()), c.Errors, c.Throttles, c.Aborted, c.Unfinished)
 	fmt.Fprintf(tw, "late\t%d sent > %s behind schedule\t%d of them in-flight-limited\tmissed %d, peak in-flight %d\n",
-		c.Late, fmtDur(s.LateAfterNS), c.InflightLimited, c.Missed, c.PeakInflight)
+		c.Late, FormatDuration(s.LateAfterNS), c.InflightLimited, c.Missed, c.PeakInflight)
 	if r.Settings.Consumers > 0 || r.E2ECounts.Received > 0 {
 		fmt.Fprintf(tw, "consumed\t%d records end to end\t%d warm-up, %d unstamped\t\n", r.E2ECounts.Received, r.E2ECounts.Warmup, r.E2ECounts.Unstamped)
 	}
@@ -86,13 +88,44 @@ func WriteText(w io.Writer, r *Result) error {
 		}
 		for _, p := range Percentiles {
 			v, _ := row.l.Quantile(p)
-			fmt.Fprintf(tw, "%s\t", fmtDur(v))
+			fmt.Fprintf(tw, "%s\t", FormatDuration(v))
 		}
-		fmt.Fprintf(tw, "%s\t%d\t\n", fmtDur(row.l.MaxNS), row.l.Count)
+		fmt.Fprintf(tw, "%s\t%d\t\n", FormatDuration(row.l.MaxNS), row.l.Count)
 	}
 	tw.Flush()
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// roundElapsed rounds a measured window for display: to the millisecond
+// from one second up, else to the microsecond.
+func roundElapsed(d time.Duration) time.Duration {
+	if d >= time.Second {
+		return d.Round(time.Millisecond)
+	}
+	return d.Round(time.Microsecond)
+}
+
+// formatBytesPair formats two byte counts in one decimal unit (the one
+// that suits the larger), so they compare at a glance: "30.0MB", "29.9MB".
+func formatBytesPair(a, b int64) (string, string) {
+	m := max(a, b)
+	unit, div := "B", 1.0
+	for _, u := range []struct {
+		name string
+		v    float64
+	}{{"kB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}} {
+		if float64(m) >= u.v {
+			unit, div = u.name, u.v
+		}
+	}
+	f := func(n int64) string {
+		if unit == "B" {
+			return strconv.FormatInt(n, 10) + "B"
+		}
+		return strconv.FormatFloat(float64(n)/div, 'f', 1, 64) + unit
+	}
+	return f(a), f(b)
 }
 
 func writeErrors(b *strings.Builder, kind string, n, sent int64, list []loadgen.ErrorCount) {
@@ -117,9 +150,10 @@ func orDash(s string) string {
 	return s
 }
 
-// fmtDur formats nanoseconds with 3–4 significant figures in the largest
-// unit below the value: 812µs, 12.35ms, 1.235s.
-func fmtDur(ns int64) string {
+// FormatDuration formats nanoseconds with 3–4 significant figures in the
+// largest unit below the value: 812µs, 12.35ms, 1.235s. It is the one
+// latency format of bench's text and of every Check's figures.
+func FormatDuration(ns int64) string {
 	d := time.Duration(ns)
 	switch {
 	case d < time.Microsecond:
@@ -146,4 +180,57 @@ func fmtRate(r float64) string {
 		return "-"
 	}
 	return strconv.FormatFloat(r, 'f', 1, 64)
+}
+
+// WriteVerdict renders v check by check, passed checks included, then the
+// overall line: "run failed" when nothing was acknowledged, else whether
+// the SLO was met ("no SLO" when v has only the run check).
+func WriteVerdict(w io.Writer, v Verdict) error {
+	var b strings.Builder
+	b.WriteString("\n")
+	writeChecks(&b, v.Checks)
+	switch {
+	case v.RunFailed():
+		b.WriteString("run failed: nothing was acknowledged\n")
+	case len(v.Checks) <= 1:
+		b.WriteString("no SLO to check\n")
+	case v.OK:
+		b.WriteString("SLO met: every check passed\n")
+	default:
+		n := len(v.Failed())
+		fmt.Fprintf(&b, "SLO missed: %d %s failed\n", n, Plural(n, "check", "checks"))
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// WriteChecks renders checks one per line, passed ones included:
+// "ok   publish p99 met: 3.1ms (want ≤ 50ms)", "FAIL ...", "note ..." for a
+// failed informational check.
+func WriteChecks(w io.Writer, checks []Check) error {
+	var b strings.Builder
+	writeChecks(&b, checks)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func writeChecks(b *strings.Builder, checks []Check) {
+	for _, c := range checks {
+		mark := "ok  "
+		switch {
+		case !c.OK && c.Informational:
+			mark = "note"
+		case !c.OK:
+			mark = "FAIL"
+		}
+		fmt.Fprintf(b, "%s %s\n", mark, c.String())
+	}
+}
+
+// Plural returns one when n is 1, else many.
+func Plural(n int, one, many string) string {
+	if n == 1 {
+		return one
+	}
+	return many
 }

@@ -138,9 +138,9 @@ func checksSection(rep *Report) *docSection {
 	s := docSection{id: "checks"}
 	if v := rep.Verify; v != nil {
 		heading = "Verdict"
-		verdict := fmt.Sprintf("The plan holds: %d shards meet every check.", v.PlannedShards)
+		verdict := fmt.Sprintf("The plan holds: %d %s meet every check.", v.PlannedShards, plural(v.PlannedShards, "shard", "shards"))
 		if !v.Holds {
-			verdict = fmt.Sprintf("The plan does not hold at %d shards: see the failed checks below.", v.PlannedShards)
+			verdict = fmt.Sprintf("The plan does not hold at %d %s: see the failed checks below.", v.PlannedShards, plural(v.PlannedShards, "shard", "shards"))
 		}
 		s.blocks = append(s.blocks, docBlock{text: verdict})
 	}

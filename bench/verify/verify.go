@@ -7,9 +7,11 @@ package verify
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"strconv"
 	"time"
 
 	"github.com/streamcap/streamcap/bench"
@@ -48,23 +50,31 @@ type Options struct {
 	Quiet    bool
 }
 
+// Schema identifies the JSON document Verify's Outcome is written as
+// (`streamcap verify --out`); `streamcap report` dispatches on it.
+const Schema = "streamcap.verify/v1"
+
 // Run is one benchmark of the plan at a shard count.
 type Run struct {
+	// Label names the run in checks and reports ("planned: 4 shards").
+	Label string `json:"label"`
 	// Shards is the shard count the stream had.
 	Shards int `json:"shards"`
 	// Result is the full benchmark result.
 	Result *bench.Result `json:"result"`
 	// Throttles counts sends the emulated limits refused.
 	Throttles int64 `json:"throttles"`
-	// SLO lists the SLOs the run missed.
-	SLO []bench.SLOViolation `json:"slo_violations,omitempty"`
-	// Held is true when the run had no throttles, no errors and met
-	// every SLO.
+	// Verdict is bench's verdict on the run (sends acknowledged, SLO).
+	Verdict bench.Verdict `json:"verdict"`
+	// Held is true when the run's verdict passed and every send was
+	// acknowledged (no error, throttle, aborted or unfinished send).
 	Held bool `json:"held"`
 }
 
-// Outcome is what Verify found.
+// Outcome is what Verify found; it is the streamcap.verify/v1 document.
 type Outcome struct {
+	// Schema is Schema.
+	Schema string `json:"schema"`
 	// Plan is the capacity plan that was tested.
 	Plan *model.PlanResult `json:"plan"`
 	// PeakRate is the rate the runs drove (rate × peak factor), records/s.
@@ -73,13 +83,40 @@ type Outcome struct {
 	// one shard fewer (nil when the plan has one shard or SkipBelow).
 	Planned Run  `json:"planned"`
 	Below   *Run `json:"below,omitempty"`
-	// Holds is the verdict: the planned count held, and (when run) one
-	// shard fewer did not — so the plan is neither short nor wasteful by
-	// a whole shard. Headroom can make one fewer hold too; that is
-	// reported in Findings but does not fail the plan.
+	// Verdict is the plan verdict, computed once by Judge: the planned
+	// count held; one shard fewer breaking is an informational check
+	// (headroom can make one fewer hold too; that does not fail the plan).
+	Verdict bench.PlanVerdict `json:"verdict"`
+	// Holds is Verdict.Holds.
 	Holds bool `json:"holds"`
 	// Findings explain the verdict, one sentence each.
 	Findings []string `json:"findings"`
+}
+
+// ReadJSON reads an Outcome written as JSON, checking its schema and the
+// runs' results.
+func ReadJSON(rd io.Reader) (*Outcome, error) {
+	var o Outcome
+	if err := json.NewDecoder(rd).Decode(&o); err != nil {
+		return nil, fmt.Errorf("read verify json: %w", err)
+	}
+	if o.Schema != Schema {
+		return nil, fmt.Errorf("read verify json: schema %q: must be %q", o.Schema, Schema)
+	}
+	if o.Plan == nil || o.Plan.Kinesis.Provisioned == nil {
+		return nil, errors.New("read verify json: no provisioned plan")
+	}
+	return &o, nil
+}
+
+// WriteJSON writes o as indented JSON.
+func WriteJSON(w io.Writer, o *Outcome) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(o); err != nil {
+		return fmt.Errorf("write verify json: %w", err)
+	}
+	return nil
 }
 
 // Verify plans opts.Workload and proves the plan against the bundled
@@ -100,13 +137,13 @@ func Verify(ctx context.Context, opts Options) (*Outcome, error) {
 	}
 	prov := plan.Kinesis.Provisioned
 	w := plan.Workload
-	out := &Outcome{Plan: plan, PeakRate: float64(w.Rate) * w.PeakFactor}
+	out := &Outcome{Schema: Schema, Plan: plan, PeakRate: float64(w.Rate) * w.PeakFactor}
 	if prov.Skew.Unfixable {
 		out.Findings = append(out.Findings, "the plan itself says no shard count fixes this workload: "+firstWarning(prov.Warnings))
 		return out, nil
 	}
 
-	planned, err := runAt(ctx, opts, w, prov.Shards)
+	planned, err := runAt(ctx, opts, w, prov.Shards, prov.Shards)
 	if planned != nil {
 		out.Planned = *planned
 	}
@@ -114,22 +151,23 @@ func Verify(ctx context.Context, opts Options) (*Outcome, error) {
 		return out, err
 	}
 	if !opts.SkipBelow && prov.Shards > 1 {
-		below, err := runAt(ctx, opts, w, prov.Shards-1)
+		below, err := runAt(ctx, opts, w, prov.Shards-1, prov.Shards)
 		out.Below = below
 		if err != nil {
 			return out, err
 		}
 	}
-	out.Holds, out.Findings = judge(prov, out.Planned, out.Below)
+	out.Verdict, out.Findings = Judge(prov, out.Planned, out.Below, w.SLO)
+	out.Holds = out.Verdict.Holds
 	return out, nil
 }
 
 // runAt benchmarks w at its peak rate on a fresh in-memory engine with
 // shards shards and the emulated limits on.
-func runAt(ctx context.Context, opts Options, w model.Workload, shards int) (*Run, error) {
+func runAt(ctx context.Context, opts Options, w model.Workload, shards, plannedShards int) (*Run, error) {
 	if !opts.Quiet && opts.IsTTY && opts.Progress != nil {
-		fmt.Fprintf(opts.Progress, "verify: %d shards, %.0f records/s for %s (+%s warm-up)\n",
-			shards, float64(w.Rate)*w.PeakFactor, opts.Duration, opts.Warmup)
+		fmt.Fprintf(opts.Progress, "verify: %d %s, %.0f records/s for %s (+%s warm-up)\n",
+			shards, bench.Plural(shards, "shard", "shards"), float64(w.Rate)*w.PeakFactor, opts.Duration, opts.Warmup)
 	}
 	// A fresh engine per run, its shards starting with no burst credit:
 	// a shard loaded above its limit on average then throttles within
@@ -162,8 +200,7 @@ func runAt(ctx context.Context, opts Options, w model.Workload, shards int) (*Ru
 	if res == nil {
 		return nil, fmt.Errorf("verify: %d shards: %w", shards, err)
 	}
-	r := &Run{Shards: shards, Result: res, Throttles: res.Counts.Throttles, SLO: bench.CheckSLO(res, w.SLO)}
-	r.Held = r.Throttles == 0 && res.Counts.Errors == 0 && len(r.SLO) == 0
+	r := NewRun(shards, plannedShards, res, w.SLO)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		return r, fmt.Errorf("verify: %d shards: %w", shards, err)
 	}
@@ -183,35 +220,67 @@ func consumerMode(w model.Workload) (string, time.Duration) {
 	return "subscribe", 0
 }
 
-// judge turns the runs into a verdict and findings.
-func judge(prov *model.KinesisPlan, planned Run, below *Run) (bool, []string) {
+// NewRun judges one run of the plan at shards shards (the plan chose
+// plannedShards; the label says which run it is).
+func NewRun(shards, plannedShards int, res *bench.Result, slo *model.SLO) *Run {
+	label := fmt.Sprintf("planned: %d %s", shards, bench.Plural(shards, "shard", "shards"))
+	if shards != plannedShards {
+		label = fmt.Sprintf("one fewer: %d %s", shards, bench.Plural(shards, "shard", "shards"))
+	}
+	r := &Run{Label: label, Shards: shards, Result: res, Throttles: res.Counts.Throttles, Verdict: bench.Judge(label, res, slo)}
+	r.Held = r.Verdict.OK && res.Failed() == 0
+	return r
+}
+
+// Judge is the one plan verdict: the plan holds when the run at the
+// planned count acknowledged every send (no throttle, error, aborted or
+// unfinished send) and passed bench's verdict (bench.Judge: something
+// acknowledged, every SLO met). The run one shard below, when given, adds
+// an informational check that passes when it broke (throttled, failed
+// sends or missed the SLO): it shows the plan is not a whole shard too big
+// but does not decide Holds. Findings say the same in sentences.
+func Judge(prov *model.KinesisPlan, planned Run, below *Run, slo *model.SLO) (bench.PlanVerdict, []string) {
+	v := bench.PlanVerdict{PlannedShards: prov.Shards}
+	at := planned.Result
+	v.Checks = append(v.Checks,
+		bench.Check{Run: planned.Label, What: "throttled sends", Want: "0", Got: strconv.FormatInt(at.Counts.Throttles, 10), OK: at.Counts.Throttles == 0},
+		bench.Check{Run: planned.Label, What: "sends not acknowledged", Want: "0", Got: strconv.FormatInt(at.Failed(), 10), OK: at.Failed() == 0})
+	v.Checks = append(v.Checks, planned.Verdict.Checks...)
+	v.Holds = bench.AllOK(v.Checks)
 	var f []string
-	holds := planned.Held
 	f = append(f, describe("planned", planned, string(prov.BindingLimit)))
 	if below != nil {
+		broke := !below.Held
+		got := strconv.FormatInt(below.Throttles, 10) + " throttled"
+		if !broke {
+			got += ", SLO met: the plan may be one shard too big"
+		}
+		v.Checks = append(v.Checks, bench.Check{Run: below.Label, What: "breaks below the plan", Want: "throttles or misses the SLO", Got: got, OK: broke, Informational: true})
 		f = append(f, describe("one fewer", *below, string(prov.BindingLimit)))
 		if below.Held {
 			f = append(f, fmt.Sprintf("%d shards also held at this run's length: the plan's headroom buys margin for bursts, not bare capacity", below.Shards))
 		}
 	}
-	if holds {
-		f = append(f, fmt.Sprintf("PLAN HOLDS: %d shards carried the peak with no throttles and every SLO met", planned.Shards))
+	if v.Holds {
+		f = append(f, fmt.Sprintf("PLAN HOLDS: %d shards carried the peak with every send acknowledged, no throttles and every SLO met", planned.Shards))
 	} else {
 		f = append(f, fmt.Sprintf("PLAN DOES NOT HOLD at %d shards", planned.Shards))
 	}
-	return holds, f
+	return v, f
 }
 
 // describe says what one run showed.
 func describe(label string, r Run, binding string) string {
 	res := r.Result
-	s := fmt.Sprintf("%s (%d shards): %.1f/s achieved of %.1f/s, %d throttled, %d errors",
-		label, r.Shards, res.AchievedRate, res.TargetRate, r.Throttles, res.Counts.Errors)
+	c := res.Counts
+	s := fmt.Sprintf("%s (%d %s): %.1f/s achieved of %.1f/s, %d of %d sends not acknowledged (%d throttled, %d errors, %d aborted, %d unfinished)",
+		label, r.Shards, bench.Plural(r.Shards, "shard", "shards"), res.AchievedRate, res.TargetRate,
+		res.Failed(), c.Sent, r.Throttles, c.Errors, c.Aborted, c.Unfinished)
 	if r.Throttles > 0 {
 		s += fmt.Sprintf(" — the %s limit is exceeded", binding)
 	}
-	for _, v := range r.SLO {
-		s += "; " + v.String()
+	for _, c := range r.Verdict.Failed() {
+		s += "; " + c.String()
 	}
 	return s
 }
@@ -231,8 +300,8 @@ func WriteText(w io.Writer, o *Outcome) error {
 	if !o.Holds {
 		verdict = "DOES NOT HOLD"
 	}
-	_, err := fmt.Fprintf(w, "streamcap verify: %s — plan %d shards (binding %s, $%.2f/month) at a peak of %.0f records/s: %s\n\n",
-		o.Plan.Workload.Name, prov.Shards, prov.BindingLimit, prov.MonthlyUSD, o.PeakRate, verdict)
+	_, err := fmt.Fprintf(w, "streamcap verify: %s — plan %d %s (binding %s, $%.2f/month) at a peak of %.0f records/s: %s\n\n",
+		o.Plan.Workload.Name, prov.Shards, bench.Plural(prov.Shards, "shard", "shards"), prov.BindingLimit, prov.MonthlyUSD, o.PeakRate, verdict)
 	if err != nil {
 		return err
 	}
@@ -240,6 +309,12 @@ func WriteText(w io.Writer, o *Outcome) error {
 		if _, err := fmt.Fprintf(w, "  - %s\n", f); err != nil {
 			return err
 		}
+	}
+	if _, err := fmt.Fprintln(w, "\nchecks:"); err != nil {
+		return err
+	}
+	if err := bench.WriteChecks(w, o.Verdict.Checks); err != nil {
+		return err
 	}
 	if o.Planned.Result != nil {
 		if _, err := fmt.Fprintf(w, "\nRUN AT THE PLANNED %d SHARDS\n", o.Planned.Shards); err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/streamcap/streamcap/bench"
 	"github.com/streamcap/streamcap/loadgen"
 	"github.com/streamcap/streamcap/model"
+	"github.com/streamcap/streamcap/model/units"
 	"github.com/streamcap/streamcap/scenarios"
 )
 
@@ -68,12 +69,17 @@ func TestVerifySeed(t *testing.T) {
 func TestJudge(t *testing.T) {
 	t.Parallel()
 	prov := &model.KinesisPlan{Shards: 4, BindingLimit: model.LimitWriteRecords}
-	res := func(throttles int64) *bench.Result {
-		return &bench.Result{TargetRate: 3000, AchievedRate: 3000, Counts: loadgen.Counts{Sent: 100, Throttles: throttles}}
+	slo := &model.SLO{PublishP99: units.Duration(50 * time.Millisecond), MaxErrorRate: 0.5}
+	res := func(c loadgen.Counts, p99 time.Duration) *bench.Result {
+		return &bench.Result{TargetRate: 3000, AchievedRate: 3000, Counts: c, Response: bench.Latency{Count: c.Acked, P99NS: int64(p99)}}
 	}
-	ok := Run{Shards: 4, Result: res(0), Held: true}
-	thr := Run{Shards: 3, Result: res(7), Throttles: 7}
-	slo := Run{Shards: 4, Result: res(0), SLO: []bench.SLOViolation{{Name: "publish_p99", Limit: "50ms", Actual: "80ms"}}}
+	all := loadgen.Counts{Sent: 100, Acked: 100}
+	ok := *NewRun(4, 4, res(all, 3*time.Millisecond), slo)
+	thr := *NewRun(3, 4, res(loadgen.Counts{Sent: 100, Acked: 93, Throttles: 7}, 3*time.Millisecond), slo)
+	slow := *NewRun(4, 4, res(all, 80*time.Millisecond), slo)
+	unfinished := *NewRun(4, 4, res(loadgen.Counts{Sent: 100, Acked: 90, Unfinished: 10}, 3*time.Millisecond), slo)
+	none := *NewRun(4, 4, res(loadgen.Counts{Sent: 100, Aborted: 100}, 0), nil)
+	heldBelow := *NewRun(3, 4, res(all, 3*time.Millisecond), slo)
 	cases := []struct {
 		name    string
 		planned Run
@@ -83,14 +89,22 @@ func TestJudge(t *testing.T) {
 	}{
 		{"holds, breaks below", ok, &thr, true, "PLAN HOLDS: 4 shards"},
 		{"holds, no run below", ok, nil, true, "PLAN HOLDS"},
-		{"slo missed", slo, &thr, false, "SLO publish_p99 missed: 80ms (limit 50ms)"},
-		{"below also held", ok, &Run{Shards: 3, Result: res(0), Held: true}, true, "3 shards also held"},
+		{"slo missed", slow, &thr, false, "planned: 4 shards: publish p99 missed: 80ms (want ≤ 50ms)"},
+		{"unfinished sends fail the plan", unfinished, &thr, false, "10 of 100 sends not acknowledged"},
+		{"nothing acknowledged fails without an SLO", none, nil, false, "acknowledged sends missed: 0 of 100"},
+		{"below also held", ok, &heldBelow, true, "3 shards also held"},
 	}
 	for _, c := range cases {
-		holds, f := judge(prov, c.planned, c.below)
+		v, f := Judge(prov, c.planned, c.below, slo)
 		text := strings.Join(f, "\n")
-		if holds != c.holds || !strings.Contains(text, c.want) {
-			t.Errorf("%s: holds=%v findings:\n%s\nwant holds=%v and %q", c.name, holds, text, c.holds, c.want)
+		if v.Holds != c.holds || !strings.Contains(text, c.want) {
+			t.Errorf("%s: holds=%v findings:\n%s\nwant holds=%v and %q", c.name, v.Holds, text, c.holds, c.want)
+		}
+		if c.below != nil {
+			last := v.Checks[len(v.Checks)-1]
+			if !last.Informational || last.OK == c.below.Held {
+				t.Errorf("%s: the run below gives %+v", c.name, last)
+			}
 		}
 	}
 }

@@ -198,10 +198,16 @@ func benchRun(ctx context.Context, io *streams, o *benchOptions) error {
 	if err := writeBenchResult(io, o.output, o.out, o.hlog, res); err != nil {
 		return err
 	}
+	v := bench.Judge("", res, w.SLO)
+	if o.output != "json" {
+		if err := bench.WriteVerdict(io.Out, v); err != nil {
+			return err
+		}
+	}
 	if runErr != nil {
 		return runErr
 	}
-	return sloFailure(bench.CheckSLO(res, w.SLO))
+	return verdictFailure(v)
 }
 
 // pick returns the flag value when set, else the scenario value when
@@ -259,16 +265,23 @@ func writeFile(path string, fn func(*os.File) error) error {
 	return f.Close()
 }
 
-// sloFailure turns SLO violations into a failureError (exit 1).
-func sloFailure(v []bench.SLOViolation) error {
-	if len(v) == 0 {
+// verdictFailure turns a failed verdict into a failureError (exit 1):
+// "run failed: ..." when nothing was acknowledged, else the missed SLO
+// checks.
+func verdictFailure(v bench.Verdict) error {
+	failed := v.Failed()
+	if len(failed) == 0 {
 		return nil
 	}
-	msgs := make([]string, len(v))
-	for i, x := range v {
-		msgs[i] = x.String()
+	msgs := make([]string, len(failed))
+	for i, c := range failed {
+		msgs[i] = c.String()
 	}
-	return &failureError{strings.Join(msgs, "; ")}
+	prefix := "SLO missed: "
+	if v.RunFailed() {
+		prefix = "run failed: "
+	}
+	return &failureError{prefix + strings.Join(msgs, "; ")}
 }
 
 func newBenchMergeCmd(io *streams) *cobra.Command {

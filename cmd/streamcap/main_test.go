@@ -130,7 +130,7 @@ func TestExitCodes(t *testing.T) {
 		{"validate bad", []string{"scenarios", "validate", bad}, 2, ""},
 		{"validate bundled", []string{"scenarios", "validate"}, 0, ""},
 		{"bad target", []string{"bench", "--target", "pulsar", "--rate", "10/s", "--record-size", "1KB"}, 2, `target "pulsar"`},
-		{"slo missed", []string{"bench", strictSLO, "--duration", "1s", "--warmup", "0s", "-q"}, 1, "SLO publish_p99 missed"},
+		{"slo missed", []string{"bench", strictSLO, "--duration", "1s", "--warmup", "0s", "-q"}, 1, "SLO missed: publish p99 missed"},
 		{"merge nothing", []string{"bench", "merge"}, 2, "at least one"},
 	}
 	for _, c := range cases {
@@ -150,7 +150,7 @@ func TestBenchOutAndMerge(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	res, hlog := filepath.Join(dir, "r.json"), filepath.Join(dir, "r.hlog")
-	code, out, errOut := runCLI(t, "bench", "--rate", "1000/s", "--record-size", "200B", "--duration", "2s", "--warmup", "0s",
+	code, out, errOut := runCLI(t, "bench", "--rate", "1000/s", "--record-size", "200B", "--records", "2000", "--warmup", "0s",
 		"--shards", "2", "--out", res, "--hlog", hlog, "-q")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -174,9 +174,10 @@ func TestBenchOutAndMerge(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &m); err != nil {
 		t.Fatal(err)
 	}
-	// 1000/s for 2 s = 2000 sends per run; two copies merged = 4000.
-	if m.Runs != 2 || m.Counts.Sent < 3960 || m.Counts.Sent > 4040 {
-		t.Errorf("merged runs=%d sent=%d; want 2 and ~4000", m.Runs, m.Counts.Sent)
+	// 2000 sends per run (--records: a count, not a wall-clock window);
+	// two copies merged = 4000.
+	if m.Runs != 2 || m.Counts.Sent != 4000 {
+		t.Errorf("merged runs=%d sent=%d; want 2 and 4000", m.Runs, m.Counts.Sent)
 	}
 }
 

@@ -87,7 +87,7 @@ func verifyRun(ctx context.Context, io *streams, o *verifyOptions) error {
 		return runErr
 	}
 	if o.out != "" {
-		if err := writeFile(o.out, func(f *os.File) error { return writeIndentJSON(f, outcome) }); err != nil {
+		if err := writeFile(o.out, func(f *os.File) error { return verify.WriteJSON(f, outcome) }); err != nil {
 			return err
 		}
 	}

@@ -110,7 +110,10 @@ type Options struct {
 	ReplicationFactor int
 	// Acks is the acknowledgement level a Send waits for (--acks): "all"
 	// (every in-sync replica, the default), "leader" or "none". "leader"
-	// and "none" disable idempotent writes, as Kafka requires.
+	// and "none" disable idempotent writes, as Kafka requires. With "all"
+	// and "leader" an ack without an offset is an invalid response (an
+	// error); with "none" no broker answers, so a send counts as
+	// acknowledged once the client has written it.
 	Acks string
 	// Linger is how long a partition's batch waits for more records before
 	// it is sent (--linger, Kafka linger.ms). Default 0; range 0..1m.
@@ -425,7 +428,13 @@ func (d *Driver) Send(ctx context.Context, key string, payload []byte) error {
 	// Records are produced under the driver's context, not ctx: franz-go
 	// fails every buffered record of a partition when one record's context
 	// ends, and one caller giving up must not fail the others.
-	d.cl.Produce(d.ctx, rec, func(_ *kgo.Record, err error) { done <- err })
+	checkOffset := d.opts.Acks != "none"
+	d.cl.Produce(d.ctx, rec, func(r *kgo.Record, err error) {
+		if err == nil && checkOffset && r.Offset < 0 {
+			err = fmt.Errorf("%w: ack without an offset", bench.ErrInvalidResponse)
+		}
+		done <- err
+	})
 	select {
 	case err := <-done:
 		if err != nil {

@@ -188,12 +188,14 @@ func (b *batcher) put(ctx context.Context, batch []*entry) {
 			failAll(pending, fmt.Errorf("kinesis: put records to %q: %w", stream, err))
 			return
 		case len(out.Records) != len(pending):
-			failAll(pending, fmt.Errorf("kinesis: put records to %q: %d results for %d records", stream, len(out.Records), len(pending)))
+			failAll(pending, fmt.Errorf("kinesis: put records to %q: %w: %d results for %d records", stream, bench.ErrInvalidResponse, len(out.Records), len(pending)))
 			return
 		default:
 			for i, r := range out.Records {
 				code := aws.ToString(r.ErrorCode)
 				switch {
+				case code == "" && (aws.ToString(r.SequenceNumber) == "" || aws.ToString(r.ShardId) == ""):
+					pending[i].done <- fmt.Errorf("kinesis: put records to %q: %w: entry without SequenceNumber, ShardId or ErrorCode", stream, bench.ErrInvalidResponse)
 				case code == "":
 					pending[i].done <- nil
 				case isThrottleCode(code):

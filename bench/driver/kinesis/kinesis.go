@@ -580,7 +580,7 @@ func (d *Driver) putRecord(ctx context.Context, key string, payload []byte) erro
 	stream := d.currentStream()
 	for attempt := 0; ; attempt++ {
 		cctx, cancel := context.WithTimeout(ctx, d.opts.RequestTimeout)
-		_, err := d.client.PutRecord(cctx, &kinesis.PutRecordInput{
+		out, err := d.client.PutRecord(cctx, &kinesis.PutRecordInput{
 			StreamName:   aws.String(stream),
 			PartitionKey: aws.String(key),
 			Data:         payload,
@@ -588,6 +588,9 @@ func (d *Driver) putRecord(ctx context.Context, key string, payload []byte) erro
 		cancel()
 		d.st.calls.Add(1)
 		if err == nil {
+			if aws.ToString(out.SequenceNumber) == "" || aws.ToString(out.ShardId) == "" {
+				return fmt.Errorf("kinesis: put record to %q: %w: answer without SequenceNumber or ShardId", stream, bench.ErrInvalidResponse)
+			}
 			return nil
 		}
 		switch {

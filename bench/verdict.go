@@ -1,0 +1,164 @@
+package bench
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"time"
+
+	"github.com/streamcap/streamcap/model"
+)
+
+// Check is one pass/fail comparison of a measured figure with its bound.
+// Every judgement streamcap makes on a run — the run check, each SLO, the
+// plan verdict's checks — is a Check built here or in bench/verify; reports
+// and the CLI only display them.
+type Check struct {
+	// Run names the run checked ("" for a lone bench run).
+	Run string `json:"run,omitempty"`
+	// What is the figure checked: "acknowledged sends", "publish p99",
+	// "end-to-end p99", "failed sends", "throttled sends", ...
+	What string `json:"what"`
+	// Want is the bound and Got the measured figure, as people read them.
+	Want string `json:"want"`
+	Got  string `json:"got"`
+	// OK is true when the figure is within its bound.
+	OK bool `json:"ok"`
+	// Informational checks are shown but do not decide a verdict.
+	Informational bool `json:"informational,omitempty"`
+}
+
+// String says what was checked, whether it passed and by how much:
+// "publish p99 met: 3.1ms (want ≤ 50ms)".
+func (c Check) String() string {
+	state := "met"
+	if !c.OK {
+		state = "missed"
+	}
+	s := fmt.Sprintf("%s %s: %s (want %s)", c.What, state, c.Got, c.Want)
+	if c.Run != "" {
+		s = c.Run + ": " + s
+	}
+	return s
+}
+
+// Verdict is the judgement of one run: it passes when every deciding check
+// passes. The first check is always "acknowledged sends" (a run with
+// nothing acknowledged failed, SLO or not); the SLO's checks follow.
+type Verdict struct {
+	// OK is true when every non-informational check passed.
+	OK bool `json:"ok"`
+	// Checks in the order they were made.
+	Checks []Check `json:"checks"`
+}
+
+// Failed returns the deciding checks that did not pass.
+func (v Verdict) Failed() []Check { return failedChecks(v.Checks) }
+
+// RunFailed reports whether the run itself failed (nothing acknowledged),
+// as opposed to missing an SLO.
+func (v Verdict) RunFailed() bool { return len(v.Checks) > 0 && !v.Checks[0].OK }
+
+func failedChecks(cs []Check) []Check {
+	var out []Check
+	for _, c := range cs {
+		if !c.OK && !c.Informational {
+			out = append(out, c)
+		}
+	}
+	return out
+}
+
+// AllOK reports whether every deciding check in cs passed.
+func AllOK(cs []Check) bool {
+	return !slices.ContainsFunc(cs, func(c Check) bool { return !c.OK && !c.Informational })
+}
+
+// Failed is the number of sends that did not end acknowledged: errors,
+// throttles, aborted and unfinished sends. Every one counts against
+// max_error_rate and in the printed failure rate.
+func (r *Result) Failed() int64 {
+	c := r.Counts
+	return c.Errors + c.Throttles + c.Aborted + c.Unfinished
+}
+
+// FailureRate is Failed / Sent (0 when nothing was sent).
+func (r *Result) FailureRate() float64 {
+	if r.Counts.Sent == 0 {
+		return 0
+	}
+	return float64(r.Failed()) / float64(r.Counts.Sent)
+}
+
+// Judge is the one verdict on a run: the run check (at least one send
+// acknowledged) followed by CheckSLO's checks. run labels the checks.
+func Judge(run string, r *Result, slo *model.SLO) Verdict {
+	c := r.Counts
+	checks := []Check{{
+		Run: run, What: "acknowledged sends", Want: "> 0",
+		Got: fmt.Sprintf("%d of %d", c.Acked, c.Sent), OK: c.Acked > 0,
+	}}
+	checks = append(checks, CheckSLO(run, r, slo)...)
+	return Verdict{OK: AllOK(checks), Checks: checks}
+}
+
+// CheckSLO checks r against slo, one Check per bound set (nil or zero
+// fields are not checked): publish p99 bounds the corrected response-time
+// p99; end-to-end p99 the end-to-end p99 (a run with no end-to-end samples
+// misses it); failed sends bounds Failed / Sent — errors, throttles,
+// aborted and unfinished sends alike — by max_error_rate.
+func CheckSLO(run string, r *Result, slo *model.SLO) []Check {
+	if slo == nil {
+		return nil
+	}
+	var out []Check
+	p99 := func(what string, lim time.Duration, l Latency) Check {
+		c := Check{Run: run, What: what, Want: "≤ " + FormatDuration(int64(lim)), Got: "no samples"}
+		if l.Count > 0 {
+			c.Got, c.OK = FormatDuration(l.P99NS), time.Duration(l.P99NS) <= lim
+		}
+		return c
+	}
+	if lim := slo.PublishP99.D(); lim > 0 {
+		out = append(out, p99("publish p99", lim, r.Response))
+	}
+	if lim := slo.E2EP99.D(); lim > 0 {
+		out = append(out, p99("end-to-end p99", lim, r.E2E))
+	}
+	if slo.MaxErrorRate > 0 {
+		rate := r.FailureRate()
+		out = append(out, Check{Run: run, What: "failed sends",
+			Want: "≤ " + FormatPercent(slo.MaxErrorRate),
+			Got:  fmt.Sprintf("%s (%d of %d)", FormatPercent(rate), r.Failed(), r.Counts.Sent),
+			OK:   rate <= slo.MaxErrorRate})
+	}
+	return out
+}
+
+// FormatPercent formats a fraction as a percentage with up to 3
+// significant digits: 0.0012 → "0.12%", 0.1 → "10%".
+func FormatPercent(f float64) string {
+	return strconv.FormatFloat(roundSig(f*100, 3), 'f', -1, 64) + "%"
+}
+
+// roundSig rounds v to n significant digits.
+func roundSig(v float64, n int) float64 {
+	if v == 0 {
+		return 0
+	}
+	f, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', n, 64), 64)
+	return f
+}
+
+// PlanVerdict is the verdict on a capacity plan proven by measurement
+// (computed once, by bench/verify; reports and the CLI display it): whether
+// the plan holds, and each check behind it.
+type PlanVerdict struct {
+	// Holds is true when every deciding check passed.
+	Holds bool `json:"holds"`
+	// PlannedShards is the shard count the plan chose.
+	PlannedShards int `json:"planned_shards"`
+	// Checks in the order they were made; the run below the plan adds an
+	// informational one.
+	Checks []Check `json:"checks"`
+}

@@ -1,0 +1,72 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/streamcap/streamcap/bench/engine"
+	"github.com/streamcap/streamcap/bench/engine/kinesisapi"
+)
+
+// emptyPutServer serves the bundled engine on 127.0.0.1 but answers every
+// PutRecord and PutRecords call with {} (no SequenceNumber, no ShardId, no
+// per-record entries): answers that acknowledge nothing.
+func emptyPutServer(t *testing.T) string {
+	t.Helper()
+	eng, err := engine.Open(engine.Options{InMemory: true, LimitsOff: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := kinesisapi.NewHandler(eng, kinesisapi.HandlerOptions{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Header.Get("X-Amz-Target") {
+		case "Kinesis_20131202.PutRecord", "Kinesis_20131202.PutRecords":
+			_, _ = io.Copy(io.Discard, r.Body)
+			w.Header().Set("Content-Type", "application/x-amz-json-1.1")
+			_, _ = io.WriteString(w, "{}")
+		default:
+			api.ServeHTTP(w, r)
+		}
+	}))
+	t.Cleanup(func() { srv.Close(); eng.Close() })
+	return srv.URL
+}
+
+// TestBenchNothingAcknowledgedExits1: a run whose sends all got answers
+// lacking what the API promises acknowledged nothing, so it failed — exit 1
+// with "run failed" — with or without an SLO, batched or not.
+func TestBenchNothingAcknowledgedExits1(t *testing.T) {
+	t.Parallel()
+	url := emptyPutServer(t)
+	dir := t.TempDir()
+	scenario := filepath.Join(dir, "slo.yaml")
+	if err := os.WriteFile(scenario, []byte("name: slo\nrate: 100/s\nrecord_size: 100B\nslo:\n  max_error_rate: 0.01\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	base := []string{"bench", "--target", "kinesis", "--endpoint", url, "--duration", "300ms", "--warmup", "0s", "-q"}
+	cases := []struct {
+		name string
+		args []string
+	}{
+		{"PutRecord, no SLO", []string{"--rate", "100/s", "--record-size", "100B"}},
+		{"PutRecords, no SLO", []string{"--rate", "100/s", "--record-size", "100B", "--batch-size", "10", "--linger", "5ms"}},
+		{"PutRecords, SLO", []string{scenario, "--batch-size", "10", "--linger", "5ms"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			code, out, errOut := runCLI(t, append(append([]string{}, base...), c.args...)...)
+			if code != 1 || !strings.Contains(errOut, "run failed") {
+				t.Fatalf("exit %d, stderr %q; want 1 and \"run failed\"\n%s", code, errOut, out)
+			}
+			if !strings.Contains(out, "invalid response") || !strings.Contains(out, "acked 0 ") {
+				t.Errorf("output does not show the invalid responses:\n%s", out)
+			}
+		})
+	}
+}
