@@ -15,7 +15,7 @@ build:
 # Plan the bundled 3000 msg/s scenario, prove the plan on the embedded
 # engine (planned shards and one fewer), and write report.html.
 run: build
-	./$(BIN) verify kds-3000x1kb --duration 10s -o report.html
+	./$(BIN) verify kds-3000x1kb --duration 10s --out report.html
 
 vet:
 	$(GO) vet ./...

@@ -61,14 +61,17 @@ type Result struct {
 
 // Settings are the knobs a run used, as given (durations as text).
 type Settings struct {
-	Profile      string `json:"profile"`
-	Duration     string `json:"duration"`
-	Warmup       string `json:"warmup"`
-	Records      int64  `json:"records,omitempty"`
-	MaxInflight  int    `json:"max_inflight"`
-	CatchUp      string `json:"catch_up"`
-	Interval     string `json:"interval"`
-	Consumers    int    `json:"consumers"`
+	Profile     string `json:"profile"`
+	Duration    string `json:"duration"`
+	Warmup      string `json:"warmup"`
+	Records     int64  `json:"records,omitempty"`
+	MaxInflight int    `json:"max_inflight"`
+	CatchUp     string `json:"catch_up"`
+	Interval    string `json:"interval"`
+	Consumers   int    `json:"consumers"`
+	// Consumer says how the end-to-end consumers read, the source of the
+	// end-to-end figures: "polling every 1s", "subscribe (push)", ...
+	Consumer     string `json:"consumer,omitempty"`
 	Stream       string `json:"stream,omitempty"`
 	Shards       int    `json:"shards,omitempty"`
 	Seed         uint64 `json:"seed"`

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"fmt"
+	"github.com/streamcap/streamcap/bench"
 	"regexp"
 	"slices"
 	"strconv"
@@ -85,7 +86,7 @@ func build(rep *Report) (*document, error) {
 	d := &document{title: rep.title(), summary: rep.Summary()}
 	if cs := rep.checks(); len(cs) > 0 {
 		for _, c := range cs {
-			if !c.OK {
+			if !c.OK && !c.Informational {
 				d.failed++
 			}
 		}
@@ -147,7 +148,11 @@ func checksSection(rep *Report) *docSection {
 	s.heading = heading
 	t := &docTable{head: []string{"run", "check", "bound", "measured", "result"}, right: []bool{false, false, true, true, false}}
 	for _, c := range cs {
-		t.rows = append(t.rows, []string{c.Run, c.What, c.Want, c.Got, mark(c.OK)})
+		m := mark(c.OK)
+		if !c.OK && c.Informational {
+			m = "note (does not decide)"
+		}
+		t.rows = append(t.rows, []string{c.Run, c.What, c.Want, c.Got, m})
 	}
 	s.blocks = append(s.blocks, docBlock{table: t})
 	return &s
@@ -182,10 +187,26 @@ func runsSection(rep *Report) (docSection, error) {
 	row("duration", func(r Run) string { return dur(r.Duration) })
 	row("target rate", func(r Run) string { return rate(r.TargetRate, "msg/s") })
 	row("achieved rate", func(r Run) string { return rate(r.AchievedRate, "msg/s") })
-	row("sent", func(r Run) string { return count(r.Sent) })
-	row("acknowledged", func(r Run) string { return count(r.Acked) })
-	row("throttled", func(r Run) string { return count(r.Throttles) })
-	row("errors", func(r Run) string { return count(r.Errors) })
+	row("sent", func(r Run) string { return count(r.Counts.Sent) })
+	row("acknowledged", func(r Run) string { return count(r.Counts.Acked) })
+	row("not acknowledged", func(r Run) string {
+		if r.Counts.Sent == 0 {
+			return "0"
+		}
+		return count(r.Failed()) + " (" + bench.FormatPercent(float64(r.Failed())/float64(r.Counts.Sent)) + ")"
+	})
+	row("throttled", func(r Run) string { return count(r.Counts.Throttles) })
+	row("errors", func(r Run) string { return count(r.Counts.Errors) })
+	row("aborted", func(r Run) string { return count(r.Counts.Aborted) })
+	row("unfinished", func(r Run) string { return count(r.Counts.Unfinished) })
+	if slices.ContainsFunc(rep.Runs, func(r Run) bool { return r.Consumer != "" }) {
+		row("end-to-end consumer", func(r Run) string {
+			if r.Consumer == "" {
+				return "–"
+			}
+			return r.Consumer
+		})
+	}
 	for _, name := range []string{LatencyResponse, LatencyService, LatencyE2E} {
 		for _, q := range []struct {
 			label string
@@ -299,7 +320,7 @@ func planSection(rep *Report) (docSection, error) {
 		s.blocks = append(s.blocks, docBlock{warn: w})
 	}
 	if len(rep.CostCurves) > 0 {
-		pl, cross, err := CostVsRate("Monthly cost vs write rate", rep.CostCurves)
+		pl, cross, err := CostVsRate("Monthly cost vs write rate", rep.CostCurves, rep.CostCrossings)
 		if err != nil {
 			return s, err
 		}
@@ -373,7 +394,7 @@ func stats(rep *Report) []stat {
 		if l, ok := r.Latency(LatencyE2E); ok {
 			out = append(out, stat{"p99 end-to-end", dur(l.P99)})
 		}
-		out = append(out, stat{"achieved rate", rate(r.AchievedRate, "msg/s")}, stat{"throttled sends", count(r.Throttles)})
+		out = append(out, stat{"achieved rate", rate(r.AchievedRate, "msg/s")}, stat{"throttled sends", count(r.Counts.Throttles)})
 	}
 	if t := rep.Transfer; t != nil {
 		out = append(out, stat{"over the network", daysShort(t.Plan.Network.Days)}, stat{"with shipped devices", daysShort(t.Plan.Device.Days)})

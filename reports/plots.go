@@ -17,6 +17,8 @@ import (
 	"gonum.org/v1/plot/text"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"github.com/streamcap/streamcap/model"
 )
 
 // Plots are pure functions from plain inputs to a *plot.Plot; WritePNG and
@@ -486,36 +488,9 @@ func P99OverTime(title string, pts []IntervalPoint, slo time.Duration) (*plot.Pl
 	return p, nil
 }
 
-// Curve is a named y(x) series: a cost in USD/month against a rate in
-// records/s, or a time against a link speed. X must increase. Step curves
-// hold their value until the next X (a post-step: provisioned shards).
-type Curve struct {
-	Name string    `json:"name"`
-	Step bool      `json:"step,omitempty"`
-	X    []float64 `json:"x"`
-	Y    []float64 `json:"y"`
-}
-
-// valid reports whether c has ≥ 1 point, equal lengths, finite values and
-// increasing X.
-func (c Curve) valid() error {
-	if len(c.X) == 0 || len(c.X) != len(c.Y) {
-		return fmt.Errorf("curve %q: %d x and %d y values: must be equal and at least 1", c.Name, len(c.X), len(c.Y))
-	}
-	for i := range c.X {
-		if !finite(c.X[i]) || !finite(c.Y[i]) {
-			return fmt.Errorf("curve %q: point %d (%v, %v): must be finite", c.Name, i, c.X[i], c.Y[i])
-		}
-		if i > 0 && !(c.X[i] > c.X[i-1]) {
-			return fmt.Errorf("curve %q: x[%d] = %v after %v: x must increase", c.Name, i, c.X[i], c.X[i-1])
-		}
-	}
-	return nil
-}
-
 // positive reports an error unless every value of c is > 0 (a log axis
 // cannot show 0).
-func (c Curve) positive(axis string) error {
+func positive(c Curve, axis string) error {
 	for i := range c.X {
 		if !(c.X[i] > 0) || (axis == "xy" && !(c.Y[i] > 0)) {
 			return fmt.Errorf("curve %q: point %d (%v, %v): must be > 0 on a log scale", c.Name, i, c.X[i], c.Y[i])
@@ -526,243 +501,23 @@ func (c Curve) positive(axis string) error {
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
 
-// at returns c's value at x (inside its domain), and its left limit at x
-// (the value just before x, which differs from at(x) at a step's jump).
-func (c Curve) at(x float64) (v, left float64) {
-	i, found := slices.BinarySearch(c.X, x)
-	if found {
-		v = c.Y[i]
-		if c.Step && i > 0 {
-			return v, c.Y[i-1]
-		}
-		return v, v
-	}
-	if i == 0 {
-		return c.Y[0], c.Y[0]
-	}
-	if i == len(c.X) {
-		return c.Y[i-1], c.Y[i-1]
-	}
-	if c.Step {
-		return c.Y[i-1], c.Y[i-1]
-	}
-	t := (x - c.X[i-1]) / (c.X[i] - c.X[i-1])
-	v = c.Y[i-1] + t*(c.Y[i]-c.Y[i-1])
-	return v, v
-}
-
-// Crossover is a point where two curves cross: A is cheaper (lower) just
-// before X and B from X on.
-type Crossover struct {
-	A string  `json:"below_before"`
-	B string  `json:"below_after"`
-	X float64 `json:"x"`
-	Y float64 `json:"y"`
-}
-
-// Crossovers finds every crossing of every pair of curves over the x range
-// they share, in increasing x (ties by curve order). Between grid points
-// linear curves are interpolated and step curves held; a step curve that
-// jumps past the other crosses at its jump. Exact touches that do not
-// change which curve is lower are not crossings.
-func Crossovers(curves []Curve) ([]Crossover, error) {
-	for _, c := range curves {
-		if err := c.valid(); err != nil {
-			return nil, err
-		}
-	}
-	var out []Crossover
-	for i := range curves {
-		for j := i + 1; j < len(curves); j++ {
-			out = append(out, crossPair(curves[i], curves[j])...)
-		}
-	}
-	slices.SortStableFunc(out, func(a, b Crossover) int {
-		switch {
-		case a.X < b.X:
-			return -1
-		case a.X > b.X:
-			return 1
-		}
-		return 0
-	})
-	return out, nil
-}
-
-// KeyCrossovers returns the crossovers a reader acts on, in increasing x:
-// where the cheapest (lowest) curve changes, and every crossing of the
-// first two curves (in a plan report, Kinesis provisioned and on-demand),
-// cheapest or not. Crossings of two curves that both cost more than a
-// third are left out, and crossings of one pair less than 10 % apart in x
-// cancel out in pairs (a step curve straddling a smooth one).
-func KeyCrossovers(curves []Curve) ([]Crossover, error) {
-	all, err := Crossovers(curves)
-	if err != nil || len(curves) < 2 {
-		return all, err
-	}
-	first := func(c Crossover) bool {
-		a, b := curves[0].Name, curves[1].Name
-		return (c.A == a && c.B == b) || (c.A == b && c.B == a)
-	}
-	var out []Crossover
-	for _, c := range all {
-		// The cheapest curve just before and just after x: the crossing
-		// matters when it hands "cheapest" from one of its pair to the other.
-		eps := 1e-7 * math.Max(math.Abs(c.X), 1e-3)
-		before, after := cheapest(curves, c.X-eps), cheapest(curves, c.X+eps)
-		if first(c) || (before == c.A && after == c.B) {
-			out = append(out, c)
-		}
-	}
-	return settle(out), nil
-}
-
-// cheapest names the lowest curve at x among those defined there.
-func cheapest(curves []Curve, x float64) string {
-	name, low := "", math.Inf(1)
-	for _, cv := range curves {
-		if x < cv.X[0] || x > cv.X[len(cv.X)-1] {
-			continue
-		}
-		if v, _ := cv.at(x); v < low {
-			name, low = cv.Name, v
-		}
-	}
-	return name
-}
-
-// settleRatio: crossings of the same two curves closer than this ratio in
-// x form one cluster (a step curve straddling a smooth one).
-const settleRatio = 1.1
-
-// settle collapses each cluster of crossings of one pair to its net
-// effect: an odd count is one crossing (the first), an even count none.
-// cross is sorted by x; the result keeps that order.
-func settle(cross []Crossover) []Crossover {
-	pair := func(c Crossover) [2]string {
-		if c.A < c.B {
-			return [2]string{c.A, c.B}
-		}
-		return [2]string{c.B, c.A}
-	}
-	drop := make([]bool, len(cross))
-	for i := 0; i < len(cross); {
-		// Gather the cluster of cross[i]'s pair starting at i.
-		members := []int{i}
-		last := cross[i].X
-		for j := i + 1; j < len(cross) && cross[j].X <= last*settleRatio; j++ {
-			if pair(cross[j]) == pair(cross[i]) && !drop[j] {
-				members = append(members, j)
-				last = cross[j].X
-			}
-		}
-		for k, m := range members {
-			if k > 0 || len(members)%2 == 0 {
-				drop[m] = true
-			}
-		}
-		// Next unprocessed crossing.
-		i++
-		for i < len(cross) && drop[i] {
-			i++
-		}
-	}
-	var out []Crossover
-	for i, c := range cross {
-		if !drop[i] {
-			out = append(out, c)
-		}
-	}
-	return out
-}
-
-// crossPair returns the crossings of a and b.
-func crossPair(a, b Curve) []Crossover {
-	lo, hi := math.Max(a.X[0], b.X[0]), math.Min(a.X[len(a.X)-1], b.X[len(b.X)-1])
-	if !(hi > lo) {
-		return nil
-	}
-	grid := []float64{lo}
-	for _, x := range slices.Concat(a.X, b.X) {
-		if x > lo && x < hi {
-			grid = append(grid, x)
-		}
-	}
-	grid = append(grid, hi)
-	slices.Sort(grid)
-	grid = slices.Compact(grid)
-
-	var out []Crossover
-	sign := 0 // sign of a-b on the last stretch where they differed
-	add := func(x, y float64, s int) {
-		if s > 0 { // a above b from x on: b is now the lower one
-			out = append(out, Crossover{A: a.Name, B: b.Name, X: x, Y: y})
-		} else {
-			out = append(out, Crossover{A: b.Name, B: a.Name, X: x, Y: y})
-		}
-	}
-	sgn := func(d float64) int {
-		switch {
-		case d > 0:
-			return 1
-		case d < 0:
-			return -1
-		}
-		return 0
-	}
-	for k, x := range grid {
-		av, al := a.at(x)
-		bv, bl := b.at(x)
-		if k > 0 {
-			// Inside (grid[k-1], x): both linear (a step is flat), so
-			// a-b goes linearly from d0 to the left limits' difference.
-			x0 := grid[k-1]
-			a0, _ := a.at(x0)
-			b0, _ := b.at(x0)
-			d0, d1 := a0-b0, al-bl
-			if s1 := sgn(d1); s1 != 0 && sign != 0 && s1 != sign {
-				t := d0 / (d0 - d1)
-				cx := x0 + t*(x-x0)
-				ay, _ := a.at(cx)
-				if a.Step {
-					ay, _ = b.at(cx)
-				}
-				add(cx, ay, s1)
-				sign = s1
-			} else if s1 != 0 && sign == 0 {
-				sign = s1
-			}
-		}
-		// At x itself a step may jump.
-		if s := sgn(av - bv); s != 0 {
-			if sign != 0 && s != sign {
-				y := bv
-				if b.Step && !a.Step {
-					y = av
-				}
-				add(x, y, s)
-			}
-			sign = s
-		}
-	}
-	return out
-}
-
 // CostVsRate plots monthly cost (USD, log scale) against the write rate
 // (records/s, log scale) for each curve, and marks and labels the key
-// crossovers (KeyCrossovers), returned too so renderers can list them:
-// one crossover is labelled in words, several by number and rate ("2:
-// 4,440/s"), numbered in the order returned.
-func CostVsRate(title string, curves []Curve) (*plot.Plot, []Crossover, error) {
+// crossovers cross (model.KeyCrossings of the curves, computed by
+// model.SweepPlan), returned too so renderers can list them in the same
+// numbering: one crossover is labelled in words, several by number and
+// rate ("2: 4,440/s"), numbered in the order given.
+func CostVsRate(title string, curves []Curve, cross []Crossover) (*plot.Plot, []Crossover, error) {
 	if len(curves) == 0 {
 		return nil, nil, fmt.Errorf("cost vs rate: %w", ErrNoData)
 	}
-	cross, err := KeyCrossovers(curves)
-	if err != nil {
-		return nil, nil, fmt.Errorf("cost vs rate: %w", err)
+	for _, c := range curves {
+		if err := c.Valid(); err != nil {
+			return nil, nil, fmt.Errorf("cost vs rate: %w", err)
+		}
 	}
 	for _, c := range curves {
-		if err := c.positive("x"); err != nil {
+		if err := positive(c, "x"); err != nil {
 			return nil, nil, fmt.Errorf("cost vs rate: %w", err)
 		}
 	}
@@ -858,14 +613,6 @@ func addCrossLabels(p *plot.Plot, cross []Crossover, label func(int, Crossover) 
 		p.Add(l)
 	}
 	return nil
-}
-
-// ShardStep is the shard count a plan needs from Rate up to the next
-// step's rate, and the limit that binds there.
-type ShardStep struct {
-	Rate    float64 `json:"rate"`
-	Shards  int     `json:"shards"`
-	Binding string  `json:"binding"`
 }
 
 // maxStepLabels is the most steps labelled with their shard count.
@@ -965,21 +712,6 @@ func ShardsVsRate(title string, steps []ShardStep, maxRate float64) (*plot.Plot,
 	return p, nil
 }
 
-// TransferSweep is a bulk transfer's time over the network at each link
-// speed against the (link-independent) time with shipped devices.
-type TransferSweep struct {
-	// LinkBPS are link line rates in bit/s (increasing) and NetworkDays
-	// the network transfer time at each.
-	LinkBPS     []float64 `json:"link_bps"`
-	NetworkDays []float64 `json:"network_days"`
-	// DeviceDays is the end-to-end time with devices; Device names them.
-	DeviceDays float64 `json:"device_days"`
-	Device     string  `json:"device"`
-	// CrossoverBPS is the link speed at which both take as long (0: found
-	// from the sweep).
-	CrossoverBPS float64 `json:"crossover_bps"`
-}
-
 // TransferTime plots transfer time (days, log scale) against link speed
 // (bit/s, log scale) for the network and for shipped devices, and labels
 // the crossover link speed.
@@ -988,10 +720,10 @@ func TransferTime(title string, s TransferSweep) (*plot.Plot, error) {
 		return nil, fmt.Errorf("transfer time: %w", ErrNoData)
 	}
 	net := Curve{Name: "network", X: s.LinkBPS, Y: s.NetworkDays}
-	if err := net.valid(); err != nil {
+	if err := net.Valid(); err != nil {
 		return nil, fmt.Errorf("transfer time: %w", err)
 	}
-	if err := net.positive("xy"); err != nil {
+	if err := positive(net, "xy"); err != nil {
 		return nil, fmt.Errorf("transfer time: %w", err)
 	}
 	if !(s.DeviceDays > 0) || !finite(s.DeviceDays) {
@@ -1020,7 +752,7 @@ func TransferTime(title string, s TransferSweep) (*plot.Plot, error) {
 		cross = []Crossover{{A: dev, B: "network", X: s.CrossoverBPS, Y: s.DeviceDays}}
 	} else {
 		var err error
-		if cross, err = Crossovers([]Curve{ship, net}); err != nil {
+		if cross, err = model.Crossings([]Curve{ship, net}); err != nil {
 			return nil, err
 		}
 	}
@@ -1034,28 +766,6 @@ func TransferTime(title string, s TransferSweep) (*plot.Plot, error) {
 	p.Y.Tick.Marker = logTicks{format: daysAxis}
 	padLog(&p.Y)
 	return p, nil
-}
-
-// ShardLoads is the load on each shard (index = shard) for a skewed key
-// distribution, in Unit per second, against the per-shard Limit.
-type ShardLoads struct {
-	Loads []float64 `json:"loads"`
-	Limit float64   `json:"limit"`
-	Unit  string    `json:"unit"`
-}
-
-// Busiest returns the index and load of the busiest shard (-1 when empty).
-func (s ShardLoads) Busiest() (int, float64) {
-	if len(s.Loads) == 0 {
-		return -1, 0
-	}
-	i := 0
-	for k, v := range s.Loads {
-		if v > s.Loads[i] {
-			i = k
-		}
-	}
-	return i, s.Loads[i]
 }
 
 // ShardLoadBars plots one bar per shard, the busiest highlighted and

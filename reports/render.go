@@ -145,6 +145,12 @@ func WriteFile(path string, rep *Report) error {
 	if err != nil {
 		return err
 	}
+	return WriteFileAs(path, f, rep)
+}
+
+// WriteFileAs renders rep to path in format f (whatever its extension),
+// as WriteFile does.
+func WriteFileAs(path string, f Format, rep *Report) error {
 	if path == "-" {
 		return fmt.Errorf("report file %q: write standard output with Render", path)
 	}
@@ -173,20 +179,12 @@ func WriteFile(path string, rep *Report) error {
 
 // renderJSON writes the report model with its derived figures.
 func renderJSON(w io.Writer, rep *Report) error {
-	var cross []Crossover
-	if len(rep.CostCurves) > 0 {
-		var err error
-		if cross, err = KeyCrossovers(rep.CostCurves); err != nil {
-			return fmt.Errorf("render report: %w", err)
-		}
-	}
 	out := struct {
 		Schema  string   `json:"schema"`
 		Summary []string `json:"summary"`
 		Checks  []Check  `json:"checks,omitempty"`
 		*Report
-		CostCrossovers []Crossover `json:"cost_crossovers,omitempty"`
-	}{"streamcap.report/v1", rep.Summary(), rep.checks(), rep, cross}
+	}{"streamcap.report/v1", rep.Summary(), rep.checks(), rep}
 	if out.Summary == nil {
 		out.Summary = []string{}
 	}

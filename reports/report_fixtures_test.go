@@ -8,6 +8,8 @@ import (
 
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
+	"github.com/streamcap/streamcap/bench"
+	"github.com/streamcap/streamcap/loadgen"
 	"github.com/streamcap/streamcap/model"
 	"github.com/streamcap/streamcap/model/units"
 )
@@ -55,10 +57,11 @@ func seedRun(name string, shards int, seed uint64, respMS float64, throttleFrom,
 	for _, iv := range tl {
 		throttles += iv.Throttles
 	}
-	return Run{
+	counts := loadgen.Counts{Sent: 180000, Acked: 180000 - throttles, Throttles: throttles}
+	run := Run{
 		Name: name, Target: "embedded", Shards: shards, Duration: time.Minute,
 		TargetRate: 3000, AchievedRate: 3000 - float64(throttles)/60,
-		Sent: 180000, Acked: 180000 - throttles, Throttles: throttles,
+		Counts: counts,
 		Latencies: []Latency{
 			LatencyOf(LatencyResponse, seedHist(seed, respMS, 0.35, 20000)),
 			LatencyOf(LatencyService, seedHist(seed+1, respMS*0.7, 0.3, 20000)),
@@ -66,6 +69,10 @@ func seedRun(name string, shards int, seed uint64, respMS float64, throttleFrom,
 		},
 		Timeline: tl,
 	}
+	// The result the view stands for, as far as bench's checks read it.
+	summary := func(l Latency) bench.Latency { return bench.Latency{Count: l.Count, P99NS: int64(l.P99)} }
+	run.result = &bench.Result{Counts: counts, Response: summary(run.Latencies[0]), Service: summary(run.Latencies[1]), E2E: summary(run.Latencies[2])}
+	return run
 }
 
 // seedPlanResult is a hand-written plan (not computed by model.Plan), so
@@ -153,10 +160,15 @@ func fullReport(t testing.TB) *Report {
 	rep.Plan = seedPlanResult()
 	rep.SLO = rep.Plan.Workload.SLO
 	rep.CostCurves = seedCurves()
+	cross, err := model.KeyCrossings(rep.CostCurves)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep.CostCrossings = cross
 	rep.ShardSteps = seedSteps()
 	rep.ShardSweepMax = 12000
 	rep.ShardLoads = seedShardLoads()
-	rep.AddTransfer(seedTransfer(), nil)
+	rep.AddTransfer(seedTransfer(), model.SweepTransferPlan(seedTransfer(), nil))
 	rep.AddRun(seedRun("embedded, 4 shards", 4, 1, 4.2, -1, -1))
 	rep.AddRun(seedRun("embedded, 3 shards", 3, 11, 6.5, 20, 35))
 	return rep
@@ -171,7 +183,13 @@ func verifyReport(t testing.TB) *Report {
 	bad := seedRun("embedded, 3 shards", 3, 11, 6.5, 20, 35)
 	rep.AddRun(ok)
 	rep.AddRun(bad)
-	v := PlanVerdict(4, ok, &bad, model.SLO{PublishP99: units.Duration(50 * time.Millisecond)})
-	rep.Verify = &v
+	// A verdict as bench/verify computes it (the report only displays it).
+	checks := []Check{
+		{Run: ok.Name, What: "throttled sends", Want: "0", Got: "0", OK: true},
+		{Run: ok.Name, What: "sends not acknowledged", Want: "0", Got: "0", OK: true},
+	}
+	checks = append(checks, bench.CheckSLO(ok.Name, ok.result, &model.SLO{PublishP99: units.Duration(50 * time.Millisecond)})...)
+	checks = append(checks, Check{Run: bad.Name, What: "breaks below the plan", Want: "throttles or misses the SLO", Got: count(bad.Counts.Throttles) + " throttled", OK: true, Informational: true})
+	rep.Verify = &bench.PlanVerdict{Holds: true, PlannedShards: 4, Checks: checks}
 	return rep
 }

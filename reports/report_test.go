@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"os"
@@ -25,7 +24,6 @@ import (
 	"github.com/streamcap/streamcap/bench"
 	"github.com/streamcap/streamcap/loadgen"
 	"github.com/streamcap/streamcap/model"
-	"github.com/streamcap/streamcap/model/units"
 )
 
 func TestReportFormatting(t *testing.T) {
@@ -55,7 +53,6 @@ func TestReportFormatting(t *testing.T) {
 		{"days", daysShort(9.7466), "9.75 days"},
 		{"days under one", daysShort(0.25), "6 h"},
 		{"count", count(1234567), "1,234,567"},
-		{"pctFine", pctFine(0.0012), "0.12%"},
 		{"sig integer kept", sig(1234.6, 3), "1235"},
 		{"nines 0", ninesLabel(0), "0%"},
 		{"nines 1", ninesLabel(1), "90%"},
@@ -111,105 +108,6 @@ func TestSpectrumPoints(t *testing.T) {
 	}
 }
 
-func TestCrossovers(t *testing.T) {
-	t.Parallel()
-	line := func(name string, x, y []float64) Curve { return Curve{Name: name, X: x, Y: y} }
-	step := func(name string, x, y []float64) Curve { return Curve{Name: name, X: x, Y: y, Step: true} }
-	for _, tc := range []struct {
-		name   string
-		curves []Curve
-		want   []Crossover
-	}{
-		{"two lines cross mid-segment", []Curve{line("a", []float64{0, 10}, []float64{0, 10}), line("b", []float64{0, 10}, []float64{5, 5})},
-			[]Crossover{{A: "a", B: "b", X: 5, Y: 5}}},
-		// Steps 10,20,30 from x=0,4,8 against 5x: 5x meets 10 at x=2, then
-		// touches 20 at x=4 but stays above: one crossing.
-		{"step against line", []Curve{step("prov", []float64{0, 4, 8, 10}, []float64{10, 20, 30, 30}), line("od", []float64{0, 10}, []float64{0, 50})},
-			[]Crossover{{A: "od", B: "prov", X: 2, Y: 10}}},
-		// The step jumps from 1 to 10 at x=5, past the constant 3.
-		{"step jumps past", []Curve{step("s", []float64{0, 5, 10}, []float64{1, 10, 10}), line("c", []float64{0, 10}, []float64{3, 3})},
-			[]Crossover{{A: "s", B: "c", X: 5, Y: 3}}},
-		{"touch is no crossing", []Curve{line("v", []float64{0, 5, 10}, []float64{5, 0, 5}), line("zero", []float64{0, 10}, []float64{0, 0})}, nil},
-		{"disjoint ranges", []Curve{line("a", []float64{0, 1}, []float64{0, 1}), line("b", []float64{2, 3}, []float64{1, 0})}, nil},
-		{"three curves sorted by x", []Curve{
-			line("a", []float64{0, 10}, []float64{0, 10}),
-			line("b", []float64{0, 10}, []float64{2, 2}),
-			line("c", []float64{0, 10}, []float64{8, 8}),
-		}, []Crossover{{A: "a", B: "b", X: 2, Y: 2}, {A: "a", B: "c", X: 8, Y: 8}}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			got, err := Crossovers(tc.curves)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if len(got) != len(tc.want) {
-				t.Fatalf("got %+v, want %+v", got, tc.want)
-			}
-			for i := range got {
-				g, w := got[i], tc.want[i]
-				if g.A != w.A || g.B != w.B || math.Abs(g.X-w.X) > 1e-9 || math.Abs(g.Y-w.Y) > 1e-9 {
-					t.Errorf("crossover %d = %+v, want %+v", i, g, w)
-				}
-			}
-		})
-	}
-	if _, err := Crossovers([]Curve{{Name: "bad", X: []float64{1, 1}, Y: []float64{1, 2}}}); err == nil || !strings.Contains(err.Error(), `curve "bad"`) {
-		t.Errorf("non-increasing x: err = %v, want one naming the curve", err)
-	}
-}
-
-// TestKeyCrossovers: a is cheapest until 2, then b; c crosses b at 8 but
-// a (the first curve) is cheaper there, so that crossing is left out;
-// a and c (the first two curves) cross at 8 and are kept.
-func TestKeyCrossovers(t *testing.T) {
-	t.Parallel()
-	curves := []Curve{
-		{Name: "a", X: []float64{0, 10}, Y: []float64{0, 10}},
-		{Name: "c", X: []float64{0, 10}, Y: []float64{8, 8}},
-		{Name: "b", X: []float64{0, 10}, Y: []float64{2, 2}},
-		{Name: "d", X: []float64{0, 10}, Y: []float64{9, 1}},
-	}
-	got, err := KeyCrossovers(curves)
-	if err != nil {
-		t.Fatal(err)
-	}
-	// d falls from 9 to 1: it crosses c at x=1.25 (both above b: dropped),
-	// b at 8.75 (cheapest changes: kept) and a at 5 (b is cheaper there:
-	// dropped).
-	var names []string
-	for _, c := range got {
-		names = append(names, fmt.Sprintf("%s>%s@%.4g", c.A, c.B, c.X))
-	}
-	want := []string{"a>b@2", "a>c@8", "b>d@8.75"}
-	if !slices.Equal(names, want) {
-		t.Errorf("KeyCrossovers = %q, want %q", names, want)
-	}
-}
-
-func TestSettle(t *testing.T) {
-	t.Parallel()
-	c := func(a, b string, x float64) Crossover { return Crossover{A: a, B: b, X: x} }
-	for _, tc := range []struct {
-		name string
-		in   []Crossover
-		want []float64 // x of the crossings kept
-	}{
-		{"far apart kept", []Crossover{c("p", "k", 100), c("k", "p", 200)}, []float64{100, 200}},
-		{"pair within 10% cancels", []Crossover{c("p", "k", 100), c("k", "p", 105)}, nil},
-		{"three within 10% leave the first", []Crossover{c("p", "k", 100), c("k", "p", 104), c("p", "k", 108)}, []float64{100}},
-		{"chain measured from the previous", []Crossover{c("p", "k", 100), c("k", "p", 109), c("p", "k", 119)}, []float64{100}},
-		{"other pairs untouched", []Crossover{c("p", "k", 100), c("a", "b", 102), c("k", "p", 104)}, []float64{102}},
-	} {
-		var got []float64
-		for _, x := range settle(tc.in) {
-			got = append(got, x.X)
-		}
-		if !slices.Equal(got, tc.want) {
-			t.Errorf("%s: kept %v, want %v", tc.name, got, tc.want)
-		}
-	}
-}
-
 func TestShardLoadsBusiest(t *testing.T) {
 	t.Parallel()
 	i, v := seedShardLoads().Busiest()
@@ -230,7 +128,7 @@ func TestPlotsRejectEmptyInput(t *testing.T) {
 		},
 		"throughput": func() error { _, err := ThroughputOverTime("x", nil); return err },
 		"p99":        func() error { _, err := P99OverTime("x", []IntervalPoint{{Length: time.Second}}, 0); return err },
-		"cost":       func() error { _, _, err := CostVsRate("x", nil); return err },
+		"cost":       func() error { _, _, err := CostVsRate("x", nil, nil); return err },
 		"shards":     func() error { _, err := ShardsVsRate("x", nil, 0); return err },
 		"transfer":   func() error { _, err := TransferTime("x", TransferSweep{}); return err },
 		"shard load": func() error { _, err := ShardLoadBars("x", ShardLoads{}); return err },
@@ -241,78 +139,6 @@ func TestPlotsRejectEmptyInput(t *testing.T) {
 	}
 	if err := WritePNG(io.Discard, plot.New(), 0, 1); err == nil {
 		t.Error("WritePNG with zero width: want an error")
-	}
-}
-
-func TestCheckSLO(t *testing.T) {
-	t.Parallel()
-	run := seedRun("r", 3, 11, 6.5, 20, 35) // 15 throttled intervals of 900
-	resp, _ := run.Latency(LatencyResponse)
-	for _, tc := range []struct {
-		name string
-		slo  model.SLO
-		want []bool
-	}{
-		{"no bounds", model.SLO{}, nil},
-		{"publish p99 met", model.SLO{PublishP99: units.Duration(resp.P99)}, []bool{true}},
-		{"publish p99 missed by 1ns", model.SLO{PublishP99: units.Duration(resp.P99 - 1)}, []bool{false}},
-		// 13,500 throttled of 180,000 sent = 7.5 %.
-		{"error rate 7.5% vs 10%", model.SLO{MaxErrorRate: 0.1}, []bool{true}},
-		{"error rate 7.5% vs 5%", model.SLO{MaxErrorRate: 0.05}, []bool{false}},
-		{"all three", model.SLO{PublishP99: units.Duration(time.Second), E2EP99: units.Duration(time.Millisecond), MaxErrorRate: 0.1}, []bool{true, false, true}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			cs := CheckSLO(run, tc.slo)
-			var got []bool
-			for _, c := range cs {
-				got = append(got, c.OK)
-			}
-			if !slices.Equal(got, tc.want) {
-				t.Errorf("checks %+v: ok = %v, want %v", cs, got, tc.want)
-			}
-		})
-	}
-	if cs := CheckSLO(run, model.SLO{MaxErrorRate: 0.05}); cs[0].Got != "7.5%" {
-		t.Errorf("failed sends = %q, want 7.5%%", cs[0].Got)
-	}
-	noE2E := run
-	noE2E.Latencies = run.Latencies[:2]
-	if cs := CheckSLO(noE2E, model.SLO{E2EP99: units.Duration(time.Hour)}); cs[0].OK || cs[0].Got != "no samples" {
-		t.Errorf("no e2e samples: %+v, want a failed check saying so", cs[0])
-	}
-}
-
-func TestPlanVerdict(t *testing.T) {
-	t.Parallel()
-	good := seedRun("4 shards", 4, 1, 4.2, -1, -1)
-	throttled := seedRun("3 shards", 3, 11, 6.5, 20, 35)
-	slo := model.SLO{PublishP99: units.Duration(50 * time.Millisecond)}
-	for _, tc := range []struct {
-		name      string
-		at        Run
-		below     *Run
-		slo       model.SLO
-		holds     bool
-		wantFails []string // checks that fail
-	}{
-		{"holds, breaks below", good, &throttled, slo, true, nil},
-		{"holds, no run below", good, nil, slo, true, nil},
-		{"holds, below also fine", good, &good, slo, true, []string{"breaks below the plan"}},
-		{"throttles at the plan", throttled, nil, slo, false, []string{"throttled sends"}},
-		{"misses the p99 SLO", good, nil, model.SLO{PublishP99: units.Duration(time.Millisecond)}, false, []string{"publish p99"}},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			v := PlanVerdict(4, tc.at, tc.below, tc.slo)
-			var fails []string
-			for _, c := range v.Checks {
-				if !c.OK {
-					fails = append(fails, c.What)
-				}
-			}
-			if v.Holds != tc.holds || !slices.Equal(fails, tc.wantFails) || v.PlannedShards != 4 {
-				t.Errorf("holds %v, failed %q; want %v, %q (checks %+v)", v.Holds, fails, tc.holds, tc.wantFails, v.Checks)
-			}
-		})
 	}
 }
 
@@ -444,53 +270,13 @@ func TestAddJSONDetectsKinds(t *testing.T) {
 			len(rep.CostCurves), len(rep.CostCurves) > 0 && rep.CostCurves[0].Step, len(rep.ShardSteps))
 	}
 	for _, bad := range []struct{ name, data, want string }{
-		{"not json", "nope", "want a plan, transfer or bench result"},
+		{"not json", "nope", "want a streamcap JSON document"},
 		{"unknown", `{"hello":1}`, `top-level keys ["hello"]`},
 		{"wrong schema", `{"schema":"other/v9"}`, "schema"},
 	} {
 		if _, err := rep.AddJSON(bad.name, strings.NewReader(bad.data), nil); err == nil || !strings.Contains(err.Error(), bad.want) || !strings.Contains(err.Error(), bad.name) {
 			t.Errorf("%s: err = %v, want it to name the input and say %q", bad.name, err, bad.want)
 		}
-	}
-}
-
-// TestAddPlanSweeps checks the sweeps AddPlan computes from a real plan:
-// provisioned cost is a non-decreasing step curve, shard counts rise with
-// the rate, and the planned rate needs the planned shard count.
-func TestAddPlanSweeps(t *testing.T) {
-	t.Parallel()
-	w := model.Workload{Name: "seed", Rate: 3000, RecordSize: model.SizeDist{Kind: model.SizeFixed, Fixed: 1000}}
-	p, err := model.Plan(w, model.DefaultPrices(), model.PlanOptions{Compare: []string{"kafka"}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rep := &Report{}
-	if err := rep.AddPlan(p, nil); err != nil {
-		t.Fatal(err)
-	}
-	prov := rep.CostCurves[0]
-	if prov.Name != "Kinesis provisioned" || !prov.Step || len(prov.X) != costPoints {
-		t.Fatalf("first curve %q step=%v with %d points, want Kinesis provisioned, a step curve of %d", prov.Name, prov.Step, len(prov.X), costPoints)
-	}
-	for i := 1; i < len(prov.Y); i++ {
-		if prov.Y[i] < prov.Y[i-1] {
-			t.Fatalf("provisioned cost falls from %v to %v at %v/s", prov.Y[i-1], prov.Y[i], prov.X[i])
-		}
-	}
-	steps := rep.ShardSteps
-	for i := 1; i < len(steps); i++ {
-		if steps[i].Shards < steps[i-1].Shards || steps[i].Rate <= steps[i-1].Rate {
-			t.Fatalf("shard steps not increasing: %+v then %+v", steps[i-1], steps[i])
-		}
-	}
-	at := 0
-	for _, s := range steps {
-		if s.Rate <= 3000 {
-			at = s.Shards
-		}
-	}
-	if at != p.Kinesis.Provisioned.Shards {
-		t.Errorf("shard step at 3000/s = %d, plan says %d", at, p.Kinesis.Provisioned.Shards)
 	}
 }
 
@@ -632,13 +418,14 @@ func plotCases() []plotCase {
 		{"throughput", func() (*plot.Plot, error) { return ThroughputOverTime("Throughput", run.Timeline) }},
 		{"p99", func() (*plot.Plot, error) { return P99OverTime("p99 response time", run.Timeline, 50*time.Millisecond) }},
 		{"cost", func() (*plot.Plot, error) {
-			p, _, err := CostVsRate("Monthly cost vs write rate", seedCurves())
+			cross, _ := model.KeyCrossings(seedCurves())
+			p, _, err := CostVsRate("Monthly cost vs write rate", seedCurves(), cross)
 			return p, err
 		}},
 		{"shards", func() (*plot.Plot, error) { return ShardsVsRate("Shards vs write rate", seedSteps(), 12000) }},
 		{"transfer", func() (*plot.Plot, error) {
 			rep := &Report{}
-			rep.AddTransfer(seedTransfer(), nil)
+			rep.AddTransfer(seedTransfer(), model.SweepTransferPlan(seedTransfer(), nil))
 			return TransferTime("Transfer time vs link speed", rep.Transfer.Sweep)
 		}},
 		{"shard-load", func() (*plot.Plot, error) { return ShardLoadBars("Load per shard", *seedShardLoads()) }},

@@ -2,15 +2,18 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"strings"
 	"syscall"
 
 	"github.com/spf13/cobra"
 
 	"github.com/streamcap/streamcap/bench/verify"
+	"github.com/streamcap/streamcap/model"
 	"github.com/streamcap/streamcap/model/units"
+	"github.com/streamcap/streamcap/reports"
 	"github.com/streamcap/streamcap/scenarios"
 )
 
@@ -25,6 +28,7 @@ type verifyOptions struct {
 	output     string
 	out        string
 	quiet      bool
+	outputSet  bool
 }
 
 func newVerifyCmd(io *streams) *cobra.Command {
@@ -38,12 +42,14 @@ consumers against it, and again with one shard fewer. The plan holds when the
 planned count shows no throttles and meets the scenario's SLOs. Exit 1 when it
 does not. With no argument it verifies the bundled kds-3000x1kb scenario.`,
 		Example: `  streamcap verify
-  streamcap verify clickstream --duration 60s -o report.html`,
+  streamcap verify clickstream --duration 60s --out report.html
+  streamcap verify --out verify.json && streamcap report verify.json --out verify.html`,
 		Args: maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				o.scenario = args[0]
 			}
+			o.outputSet = cmd.Flags().Changed("output")
 			return verifyRun(cmd.Context(), io, o)
 		},
 	}
@@ -53,8 +59,8 @@ does not. With no argument it verifies the bundled kds-3000x1kb scenario.`,
 	fs.Uint64Var(&o.seed, "seed", 1, "seed for keys, sizes and payloads")
 	fs.BoolVar(&o.skipBelow, "skip-below", false, "skip the run with one shard fewer")
 	fs.StringVar(&o.pricesFile, "prices", "", "price and quota table (YAML) replacing the embedded one")
-	fs.StringVarP(&o.output, "output", "o", "text", "output: text | json, or a report file (.html, .md, .json)")
-	fs.StringVar(&o.out, "out", "", "also write the outcome JSON to this file")
+	fs.StringVarP(&o.output, "output", "o", "text", "format: text | json | markdown | html")
+	fs.StringVar(&o.out, "out", "", "write the outcome to this file (format from -o, else the extension: .json, .md, .html, .txt); standard output then gets the text")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress lines")
 	return cmd
 }
@@ -72,7 +78,7 @@ func verifyRun(ctx context.Context, io *streams, o *verifyOptions) error {
 	if err != nil {
 		return err
 	}
-	report, err := reportTarget(o.output)
+	fileFormat, err := verifyFormats(o)
 	if err != nil {
 		return err
 	}
@@ -87,26 +93,14 @@ func verifyRun(ctx context.Context, io *streams, o *verifyOptions) error {
 		return runErr
 	}
 	if o.out != "" {
-		if err := writeFile(o.out, func(f *os.File) error { return verify.WriteJSON(f, outcome) }); err != nil {
-			return err
-		}
-	}
-	switch {
-	case report != "":
-		if err := writeVerifyReport(report, outcome, prices); err != nil {
+		if err := writeVerifyFile(o.out, fileFormat, outcome, prices); err != nil {
 			return err
 		}
 		if err := verify.WriteText(io.Out, outcome); err != nil {
 			return err
 		}
-	case o.output == "json":
-		if err := writeIndentJSON(io.Out, outcome); err != nil {
-			return err
-		}
-	default:
-		if err := verify.WriteText(io.Out, outcome); err != nil {
-			return err
-		}
+	} else if err := writeVerifyOutput(io, o.output, outcome, prices); err != nil {
+		return err
 	}
 	if runErr != nil {
 		return runErr
@@ -117,9 +111,52 @@ func verifyRun(ctx context.Context, io *streams, o *verifyOptions) error {
 	return nil
 }
 
-// writeIndentJSON writes v as indented JSON.
-func writeIndentJSON(f interface{ Write([]byte) (int, error) }, v any) error {
-	enc := json.NewEncoder(f)
-	enc.SetIndent("", "  ")
-	return enc.Encode(v)
+// verifyFormats checks -o and returns the format of the --out file: -o
+// when given, else the file's extension.
+func verifyFormats(o *verifyOptions) (string, error) {
+	norm := func(f string) string {
+		switch strings.ToLower(f) {
+		case "md", "markdown":
+			return "markdown"
+		case "htm", "html":
+			return "html"
+		case "txt", "text":
+			return "text"
+		}
+		return strings.ToLower(f)
+	}
+	if filepath.Ext(o.output) != "" {
+		return "", usagef("-o %q: -o is a format (text, json, markdown or html); write a file with --out %s", o.output, o.output)
+	}
+	f := norm(o.output)
+	if f != "text" && f != "json" && f != "markdown" && f != "html" {
+		return "", usagef("-o %q: must be text, json, markdown or html", o.output)
+	}
+	if o.out == "" || o.outputSet {
+		return f, nil
+	}
+	ext := norm(strings.TrimPrefix(filepath.Ext(o.out), "."))
+	if ext != "text" && ext != "json" && ext != "markdown" && ext != "html" {
+		return "", usagef("--out %q: extension %q: must be .json, .md, .html or .txt, or give the format with -o", o.out, filepath.Ext(o.out))
+	}
+	return ext, nil
+}
+
+// writeVerifyOutput writes the outcome to standard output in format f.
+func writeVerifyOutput(io *streams, f string, o *verify.Outcome, prices *model.Prices) error {
+	switch f {
+	case "json":
+		return verify.WriteJSON(io.Out, o)
+	case "markdown", "md", "html":
+		rep, err := verifyReport(o, prices)
+		if err != nil {
+			return err
+		}
+		rf, err := reports.ParseFormat(f)
+		if err != nil {
+			return err
+		}
+		return reports.Render(io.Out, rf, rep, reports.RenderOptions{})
+	}
+	return verify.WriteText(io.Out, o)
 }

@@ -1,19 +1,19 @@
-package reports_test
+package model_test
 
 import (
 	"fmt"
 
-	"github.com/streamcap/streamcap/reports"
+	"github.com/streamcap/streamcap/model"
 )
 
 // Provisioned Kinesis is a step curve (one more shard per 1000 records/s,
 // $25/month each); on-demand grows with the data ($30 + $10 per 1000
 // records/s). The first step up, at 1000 records/s, jumps past on-demand.
-func ExampleKeyCrossovers() {
-	prov := reports.Curve{Name: "provisioned", Step: true,
+func ExampleKeyCrossings() {
+	prov := model.Curve{Name: "provisioned", Step: true,
 		X: []float64{0, 1000, 2000, 3000, 4000}, Y: []float64{25, 50, 75, 100, 100}}
-	od := reports.Curve{Name: "on-demand", X: []float64{0, 4000}, Y: []float64{30, 70}}
-	cross, err := reports.KeyCrossovers([]reports.Curve{prov, od})
+	od := model.Curve{Name: "on-demand", X: []float64{0, 4000}, Y: []float64{30, 70}}
+	cross, err := model.KeyCrossings([]model.Curve{prov, od})
 	if err != nil {
 		panic(err)
 	}
