@@ -1,12 +1,15 @@
 package main
 
 import (
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/streamcap/streamcap/bench/engine"
@@ -68,5 +71,42 @@ func TestBenchNothingAcknowledgedExits1(t *testing.T) {
 				t.Errorf("output does not show the invalid responses:\n%s", out)
 			}
 		})
+	}
+}
+
+// TestExitCodeFromTypes: the exit code comes from the error's type, never
+// its text: runtime errors whose message reads like cobra's usage errors
+// exit 1, and cobra's own flag and argument errors exit 2.
+func TestExitCodeFromTypes(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name string
+		err  error
+		want int
+	}{
+		{"sync EINVAL", fmt.Errorf("write out.json: sync: %w", syscall.EINVAL), exitFailure},
+		{"broker text", errors.New(`kafka: broker says: accepts 1 arg(s), unknown flag, required flag`), exitFailure},
+		{"usage", usagef("-o %q: must be text or json", "xml"), exitUsage},
+		{"failure", &failureError{"SLO missed"}, exitFailure},
+	} {
+		if got := exitCode(tc.err); got != tc.want {
+			t.Errorf("%s: exit %d; want %d (%v)", tc.name, got, tc.want, tc.err)
+		}
+	}
+	if !strings.Contains(syscall.EINVAL.Error(), "invalid argument") {
+		t.Fatalf("EINVAL reads %q", syscall.EINVAL.Error())
+	}
+	for _, args := range [][]string{
+		{"no-such-command"},
+		{"plan", "--nope"},
+		{"plan", "--headroom"},
+		{"plan", "--headroom", "x"},
+		{"prices", "extra"},
+		{"scenarios", "show"},
+		{"scenarios", "show", "a", "b"},
+	} {
+		if code, _, errOut := runCLI(t, args...); code != exitUsage {
+			t.Errorf("%q: exit %d (%s); want 2", args, code, errOut)
+		}
 	}
 }

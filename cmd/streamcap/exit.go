@@ -3,7 +3,8 @@ package main
 import (
 	"errors"
 	"fmt"
-	"strings"
+
+	"github.com/spf13/cobra"
 
 	"github.com/streamcap/streamcap/bench"
 	"github.com/streamcap/streamcap/bench/driver"
@@ -46,14 +47,17 @@ type failureError struct{ msg string }
 // Error implements error.
 func (e *failureError) Error() string { return e.msg }
 
-// exitCode maps an error returned by a command to the process exit code.
+// exitCode maps an error returned by a command to the process exit code,
+// by its type only: usage errors (bad flags, arguments or input, including
+// cobra's own, which usageErrors wraps) exit 2, anything else 1. Message
+// text never decides.
 func exitCode(err error) int {
 	var ue *usageError
 	var pe *units.ParseError
 	switch {
 	case err == nil:
 		return exitOK
-	case errors.As(err, &ue), errors.As(err, &pe), isCobraUsage(err),
+	case errors.As(err, &ue), errors.As(err, &pe),
 		errors.Is(err, bench.ErrInvalidOptions), errors.Is(err, driver.ErrInvalidOption),
 		errors.Is(err, model.ErrPlanInput), errors.Is(err, model.ErrInvalidWorkload), errors.Is(err, scenarios.ErrInvalid):
 		return exitUsage
@@ -62,13 +66,43 @@ func exitCode(err error) int {
 	}
 }
 
-// isCobraUsage recognises cobra's own flag and argument errors.
-func isCobraUsage(err error) bool {
-	msg := err.Error()
-	for _, p := range []string{"unknown flag", "unknown shorthand flag", "unknown command", "invalid argument", "flag needs an argument", "accepts ", "requires at least", "requires at most", "required flag"} {
-		if strings.Contains(msg, p) {
-			return true
+// usageErrors makes every flag and argument error cobra can return for
+// root and its sub-commands a usageError: flag parsing errors through the
+// flag error function, argument errors by wrapping each command's Args
+// validator (a command without one gets cobra's default rule: an unknown
+// sub-command of root is an error).
+func usageErrors(root *cobra.Command) {
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usagef("%w (see '%s --help')", err, c.CommandPath())
+	})
+	if root.Run == nil && root.RunE == nil {
+		// Root must run for its Args rule to apply (cobra shows help for a
+		// command that cannot run without validating its arguments).
+		root.RunE = func(cmd *cobra.Command, _ []string) error { return cmd.Help() }
+	}
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		inner := c.Args
+		c.Args = func(cmd *cobra.Command, args []string) error {
+			var err error
+			switch {
+			case inner != nil:
+				err = inner(cmd, args)
+			case !cmd.HasParent() && len(args) > 0:
+				err = fmt.Errorf("unknown command %q for %q", args[0], cmd.CommandPath())
+			}
+			if err == nil {
+				return nil
+			}
+			var ue *usageError
+			if errors.As(err, &ue) {
+				return err
+			}
+			return usagef("%w (see '%s --help')", err, cmd.CommandPath())
+		}
+		for _, sub := range c.Commands() {
+			walk(sub)
 		}
 	}
-	return false
+	walk(root)
 }

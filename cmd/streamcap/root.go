@@ -23,9 +23,6 @@ then proves the answer by measuring it against the bundled log engine or a real 
 	root.SetIn(io.In)
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
-	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
-		return usagef("%w (see '%s --help')", err, c.CommandPath())
-	})
 	root.AddCommand(
 		newPlanCmd(io),
 		newTransferCmd(io),
@@ -36,6 +33,7 @@ then proves the answer by measuring it against the bundled log engine or a real 
 		newVerifyCmd(io),
 		newReportCmd(io),
 	)
+	usageErrors(root) // exit codes come from error types (exit.go)
 	return root
 }
 
