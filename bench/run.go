@@ -18,16 +18,32 @@ import (
 	"github.com/streamcap/streamcap/model/units"
 )
 
-// Defaults of Options.
+// Defaults of a benchmark run, defined here and nowhere else: Options.Resolve
+// applies them for the CLI, verify and library callers alike.
 const (
-	DefaultDuration     = 60 * time.Second
+	// DefaultDuration is the measured time when neither Options, the
+	// scenario's bench block nor a record count bounds the run.
+	DefaultDuration = 60 * time.Second
+	// DefaultWarmup runs before measurement when neither Options nor the
+	// scenario set one (NoWarmup asks for none).
+	DefaultWarmup = 5 * time.Second
+	// DefaultSetupTimeout bounds driver.Setup.
 	DefaultSetupTimeout = 2 * time.Minute
-	DefaultE2EDrain     = 5 * time.Second
-	DefaultStream       = "streamcap-bench"
+	// DefaultE2EDrain bounds the wait for consumers to see the last records.
+	DefaultE2EDrain = 5 * time.Second
+	// DefaultStream is the stream (Kinesis, embedded) or topic (Kafka) every
+	// driver uses when none is named.
+	DefaultStream = "streamcap-bench"
+	// DefaultRecordSize is the record size of a workload that sets none.
+	DefaultRecordSize = 1000
 	// consumerStopWait bounds the wait for Consume calls to return after
 	// their context is canceled.
 	consumerStopWait = 5 * time.Second
 )
+
+// NoWarmup as Options.Warmup asks for no warm-up (the zero value selects
+// DefaultWarmup).
+const NoWarmup time.Duration = -1
 
 // ErrInvalidOptions wraps every error Run returns for options it rejects
 // before touching the target (the CLI exits 2 on it).
@@ -45,8 +61,10 @@ type Options struct {
 	// Profile overrides the constant rate Workload.Rate (ramp, steps,
 	// max); zero means loadgen.Constant(Workload.Rate).
 	Profile loadgen.Profile
-	// Duration is the measured time (default 60 s; 0 with Records > 0
-	// means until Records are sent). Warmup runs before it (default 0).
+	// Duration is the measured time (default: the scenario's, else
+	// DefaultDuration; 0 with Records > 0 means until Records are sent).
+	// Warmup runs before it (default: the scenario's, else DefaultWarmup;
+	// NoWarmup for none).
 	Duration time.Duration
 	Warmup   time.Duration
 	// Records stops after this many measured sends (0 = no limit).
@@ -62,11 +80,15 @@ type Options struct {
 	// Consumers is the number of end-to-end consumers (default 0: no
 	// end-to-end latency).
 	Consumers int
-	// Stream is the stream or topic (default DefaultStream); Shards the
-	// shard or partition count to create when it is missing (0: the
-	// driver's choice).
+	// Stream is the stream or topic ("": the driver's own, whose default
+	// is DefaultStream); Shards the shard or partition count to create
+	// when it is missing (0: the scenario's, else the driver's choice).
 	Stream string
 	Shards int
+	// Consumer describes how the end-to-end consumers read ("polling
+	// every 1s", "push (subscribe)"); it is recorded in the result so every
+	// report says where the end-to-end figures come from.
+	Consumer string
 	// Seed fixes keys, sizes and payload content (default 0).
 	Seed uint64
 	// PayloadFile, when set, supplies the records (one per line) instead
@@ -198,15 +220,17 @@ func waitGroup(wg *sync.WaitGroup, clock loadgen.Clock, d time.Duration) {
 	}
 }
 
-// loadgenConfig validates opts, fills its defaults in place and builds the
-// generator configuration.
-func (opts *Options) loadgenConfig() (loadgen.Config, Settings, error) {
-	// The scenario's bench block fills what the flags left unset.
+// Resolve returns opts with every unset field filled, in one order for
+// every caller: the field as given, else the scenario's bench block
+// (Workload.Bench: target, duration, warm-up, shards, max in-flight), else
+// the defaults above. It rejects values outside their range. Run calls it;
+// callers that print or record the settings may call it first.
+func (opts Options) Resolve() (Options, error) {
 	if b := opts.Workload.Bench; b != nil {
 		if opts.Target == "" {
 			opts.Target = b.Target
 		}
-		if opts.Duration == 0 {
+		if opts.Duration == 0 && opts.Records == 0 {
 			opts.Duration = b.Duration.D()
 		}
 		if opts.Warmup == 0 {
@@ -225,8 +249,16 @@ func (opts *Options) loadgenConfig() (loadgen.Config, Settings, error) {
 	if opts.Duration == 0 && opts.Records == 0 && opts.Profile.Kind != loadgen.ProfileSteps {
 		opts.Duration = DefaultDuration
 	}
-	if opts.Stream == "" {
-		opts.Stream = DefaultStream
+	switch {
+	case opts.Warmup == 0:
+		opts.Warmup = DefaultWarmup
+	case opts.Warmup == NoWarmup:
+		opts.Warmup = 0
+	case opts.Warmup < 0:
+		return opts, fmt.Errorf("warmup %v: must be at least 0s", opts.Warmup)
+	}
+	if opts.Duration < 0 {
+		return opts, fmt.Errorf("duration %v: must be more than 0s (or 0 with a record count)", opts.Duration)
 	}
 	if opts.SetupTimeout == 0 {
 		opts.SetupTimeout = DefaultSetupTimeout
@@ -238,14 +270,25 @@ func (opts *Options) loadgenConfig() (loadgen.Config, Settings, error) {
 		opts.Clock = loadgen.RealClock{}
 	}
 	if opts.Consumers < 0 || opts.Consumers > 64 {
-		return loadgen.Config{}, Settings{}, fmt.Errorf("consumers %d: must be between 0 and 64", opts.Consumers)
+		return opts, fmt.Errorf("consumers %d: must be between 0 and 64", opts.Consumers)
 	}
 	if opts.Shards < 0 {
-		return loadgen.Config{}, Settings{}, fmt.Errorf("shards %d: must be at least 0", opts.Shards)
+		return opts, fmt.Errorf("shards %d: must be at least 0", opts.Shards)
 	}
 	if opts.SetupTimeout < 0 || opts.E2EDrain < 0 {
-		return loadgen.Config{}, Settings{}, fmt.Errorf("setup timeout %v and e2e drain %v: must be at least 0s", opts.SetupTimeout, opts.E2EDrain)
+		return opts, fmt.Errorf("setup timeout %v and e2e drain %v: must be at least 0s", opts.SetupTimeout, opts.E2EDrain)
 	}
+	return opts, nil
+}
+
+// loadgenConfig resolves opts in place and builds the generator
+// configuration.
+func (opts *Options) loadgenConfig() (loadgen.Config, Settings, error) {
+	resolved, err := opts.Resolve()
+	if err != nil {
+		return loadgen.Config{}, Settings{}, err
+	}
+	*opts = resolved
 	keys, err := loadgen.NewKeys(opts.Workload.Keys)
 	if err != nil {
 		return loadgen.Config{}, Settings{}, err
@@ -256,7 +299,7 @@ func (opts *Options) loadgenConfig() (loadgen.Config, Settings, error) {
 	} else {
 		rs := opts.Workload.RecordSize
 		if rs.Kind == "" && rs.Fixed == 0 {
-			rs = model.SizeDist{Kind: model.SizeFixed, Fixed: 1000}
+			rs = model.SizeDist{Kind: model.SizeFixed, Fixed: DefaultRecordSize}
 		}
 		payloads, err = loadgen.NewPayloads(rs, opts.Workload.MaxRecordSize, opts.Seed)
 	}
@@ -278,6 +321,7 @@ func (opts *Options) loadgenConfig() (loadgen.Config, Settings, error) {
 		CatchUp:      catchUpString(opts.CatchUp),
 		Interval:     units.Duration(orDefaultDur(opts.Interval, loadgen.DefaultInterval)).String(),
 		Consumers:    opts.Consumers,
+		Consumer:     opts.Consumer,
 		Stream:       opts.Stream,
 		Shards:       opts.Shards,
 		Seed:         opts.Seed,
@@ -333,7 +377,7 @@ func sizeString(d model.SizeDist) string {
 		return s
 	}
 	if d.Fixed == 0 {
-		return units.Bytes(1000).String()
+		return units.Bytes(DefaultRecordSize).String()
 	}
 	return d.Fixed.String()
 }

@@ -14,39 +14,59 @@ import (
 	"github.com/streamcap/streamcap/model/units"
 )
 
-// Real clock: 3000/s for 2 s through an in-memory target with one
-// consumer. The rate is held within 1 %, every send is acknowledged, the
-// driver saw exactly the measured and warm-up sends, and each record was
-// consumed end to end.
+// 3000/s for 2 s through an in-memory target with one consumer, on the
+// virtual clock (synctest): exactly 6000 measured sends, every one
+// acknowledged at exactly the target rate, the driver saw exactly the
+// measured and warm-up sends, and each record was consumed end to end.
 func TestRunInMemoryIntegration(t *testing.T) {
-	if testing.Short() {
-		t.Skip("real-clock run")
+	synctest.Test(t, func(t *testing.T) {
+		d := &memDriver{}
+		res, err := Run(t.Context(), Options{
+			Target: "mem", Workload: model.Workload{Rate: 3000}, Duration: 2 * time.Second,
+			Warmup: 200 * time.Millisecond, Consumers: 1,
+		}, d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c := res.Counts
+		if res.AchievedRate != 3000 || res.TargetRate != 3000 {
+			t.Errorf("achieved %v/s of %v/s; want exactly 3000/s on the virtual clock (stop %s, late %d, missed %d)", res.AchievedRate, res.TargetRate, res.StopReason, c.Late, c.Missed)
+		}
+		if c.Sent != 6000 || c.Acked != c.Sent || c.WarmupSent != 600 || d.sent.Load() != c.Sent+c.WarmupSent {
+			t.Errorf("sent %d acked %d (+%d warm-up), driver saw %d; want 6000 = acked = driver − 600 warm-up", c.Sent, c.Acked, c.WarmupSent, d.sent.Load())
+		}
+		if res.E2E.Count != c.Acked || res.E2ECounts.Received != c.Acked {
+			t.Errorf("e2e recorded %d; want %d (every acked record)", res.E2E.Count, c.Acked)
+		}
+		if res.E2E.P99NS <= 0 || res.Response.Count != c.Acked {
+			t.Errorf("e2e p99 %d ns, %d response samples; want > 0, %d", res.E2E.P99NS, res.Response.Count, c.Acked)
+		}
+		if len(res.Timeline) != 2 || res.Driver.Name != "mem" || res.Schema != SchemaVersion {
+			t.Errorf("timeline %d, driver %q, schema %q", len(res.Timeline), res.Driver.Name, res.Schema)
+		}
+	})
+}
+
+// Library callers get the same defaults as the CLI: the warm-up and
+// duration come from Resolve, NoWarmup turns the warm-up off.
+func TestResolveDefaults(t *testing.T) {
+	for _, tc := range []struct {
+		name             string
+		opts             Options
+		duration, warmup time.Duration
+	}{
+		{"library zero values", Options{Workload: model.Workload{Rate: 10}}, DefaultDuration, DefaultWarmup},
+		{"no warm-up", Options{Workload: model.Workload{Rate: 10}, Warmup: NoWarmup}, DefaultDuration, 0},
+		{"records only", Options{Workload: model.Workload{Rate: 10}, Records: 100}, 0, DefaultWarmup},
+		{"scenario block", Options{Workload: model.Workload{Rate: 10, Bench: &model.BenchSpec{Duration: units.Duration(time.Minute), Warmup: units.Duration(2 * time.Second)}}}, time.Minute, 2 * time.Second},
+	} {
+		r, err := tc.opts.Resolve()
+		if err != nil || r.Duration != tc.duration || r.Warmup != tc.warmup {
+			t.Errorf("%s: duration %v warm-up %v (%v); want %v, %v", tc.name, r.Duration, r.Warmup, err, tc.duration, tc.warmup)
+		}
 	}
-	d := &memDriver{}
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-	defer cancel()
-	res, err := Run(ctx, Options{
-		Target: "mem", Workload: model.Workload{Rate: 3000}, Duration: 2 * time.Second,
-		Warmup: 200 * time.Millisecond, Consumers: 1,
-	}, d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	c := res.Counts
-	if dev := res.AchievedRate/3000 - 1; dev < -0.01 || dev > 0.01 {
-		t.Errorf("achieved %.1f/s; want 3000/s ± 1%% (stop %s, late %d, missed %d, lag p99 %dns)", res.AchievedRate, res.StopReason, c.Late, c.Missed, res.SendLag.P99NS)
-	}
-	if c.Sent != 6000 || c.Acked != c.Sent || d.sent.Load() != c.Sent+c.WarmupSent {
-		t.Errorf("sent %d acked %d (+%d warm-up), driver saw %d; want 6000 = acked = driver − warm-up", c.Sent, c.Acked, c.WarmupSent, d.sent.Load())
-	}
-	if res.E2E.Count != c.Acked || res.E2ECounts.Received != c.Acked {
-		t.Errorf("e2e recorded %d; want %d (every acked record)", res.E2E.Count, c.Acked)
-	}
-	if res.E2E.P99NS <= 0 || res.Response.Count != c.Acked {
-		t.Errorf("e2e p99 %d ns, %d response samples; want > 0, %d", res.E2E.P99NS, res.Response.Count, c.Acked)
-	}
-	if len(res.Timeline) < 2 || res.Driver.Name != "mem" || res.Schema != SchemaVersion {
-		t.Errorf("timeline %d, driver %q, schema %q", len(res.Timeline), res.Driver.Name, res.Schema)
+	if _, err := (Options{Workload: model.Workload{Rate: 10}, Duration: -time.Second}).Resolve(); err == nil || !strings.Contains(err.Error(), "duration -1s") {
+		t.Errorf("negative duration: %v", err)
 	}
 }
 
@@ -57,7 +77,7 @@ func TestRunCoordinatedOmission(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		d := &memDriver{service: 200 * time.Microsecond, stallAt: 2 * time.Second, stallFor: time.Second}
 		res, err := Run(t.Context(), Options{
-			Target: "mem", Workload: model.Workload{Rate: 1000}, Duration: 5 * time.Second, MaxInflight: 4, Consumers: 1,
+			Target: "mem", Workload: model.Workload{Rate: 1000}, Duration: 5 * time.Second, Warmup: NoWarmup, MaxInflight: 4, Consumers: 1,
 		}, d)
 		if err != nil {
 			t.Fatal(err)
@@ -120,7 +140,7 @@ func TestRunDeadTargetNeverHangs(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			synctest.Test(t, func(t *testing.T) {
 				res, err := Run(t.Context(), Options{
-					Target: "mem", Workload: model.Workload{Rate: 1000}, Duration: 3 * time.Second,
+					Target: "mem", Workload: model.Workload{Rate: 1000}, Duration: 3 * time.Second, Warmup: NoWarmup,
 					MaxInflight: 64, FailFast: tc.failFast, DrainTimeout: 2 * time.Second,
 				}, tc.d)
 				tc.check(t, res, err)
@@ -150,7 +170,7 @@ func TestRunCanceledReturnsPartialResult(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		ctx, cancel := context.WithCancel(t.Context())
 		time.AfterFunc(1500*time.Millisecond-time.Nanosecond, cancel)
-		res, err := Run(ctx, Options{Target: "mem", Workload: model.Workload{Rate: 100}, Duration: time.Minute, Consumers: 1}, &memDriver{})
+		res, err := Run(ctx, Options{Target: "mem", Workload: model.Workload{Rate: 100}, Duration: time.Minute, Warmup: NoWarmup, Consumers: 1}, &memDriver{})
 		if err != nil || res == nil || res.Counts.Sent != 150 || res.StopReason != "canceled" {
 			t.Fatalf("err %v, result %+v; want 150 sends, canceled", err, res)
 		}

@@ -54,7 +54,11 @@ func WriteText(w io.Writer, r *Result) error {
 	fmt.Fprintf(tw, "late\t%d sent > %s behind schedule\t%d of them in-flight-limited\tmissed %d, peak in-flight %d\n",
 		c.Late, FormatDuration(s.LateAfterNS), c.InflightLimited, c.Missed, c.PeakInflight)
 	if r.Settings.Consumers > 0 || r.E2ECounts.Received > 0 {
-		fmt.Fprintf(tw, "consumed\t%d records end to end\t%d warm-up, %d unstamped\t\n", r.E2ECounts.Received, r.E2ECounts.Warmup, r.E2ECounts.Unstamped)
+		via := ""
+		if s.Consumer != "" {
+			via = ", read by " + s.Consumer
+		}
+		fmt.Fprintf(tw, "consumed\t%d records end to end%s\t%d warm-up, %d unstamped\t\n", r.E2ECounts.Received, via, r.E2ECounts.Warmup, r.E2ECounts.Unstamped)
 	}
 	tw.Flush()
 	writeErrors(&b, "errors", c.Errors, c.Sent, r.Errors)

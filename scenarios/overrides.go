@@ -47,6 +47,10 @@ func (o Overrides) Apply(w *model.Workload) error {
 		w.PeakFactor = *o.PeakFactor
 	}
 	if o.Headroom != nil {
+		// 0 would silently become the default headroom: a given 0 is an error.
+		if !(*o.Headroom > 0 && *o.Headroom <= 1) {
+			return fmt.Errorf("%w: headroom %v: must be more than 0 and at most 1 (highest utilisation of any limit to plan for)", ErrInvalid, *o.Headroom)
+		}
 		w.Headroom = *o.Headroom
 	}
 	if o.Keys != nil {

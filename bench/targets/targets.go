@@ -33,19 +33,22 @@ type Options struct {
 	// count to create when it is missing.
 	Stream string
 	Shards int
-	// Consumer is how end-to-end consumers read: embedded "subscribe" or
-	// "polling"; kinesis "polling" or "efo". PollInterval paces polling.
+	// Consumer is how end-to-end consumers read: ConsumerPolling or
+	// ConsumerPush (embedded subscription, Kinesis enhanced fan-out; the
+	// drivers' own names "subscribe" and "efo" are accepted too).
+	// PollInterval paces polling.
 	Consumer     string
 	PollInterval time.Duration
 
 	// Embedded engine: data directory ("" = in memory), fsync policy,
-	// emulated limits off.
+	// emulated limits off (--limits off).
 	DataDir   string
 	Fsync     string
 	LimitsOff bool
 
 	// Kinesis API: endpoint ("" = real AWS), region, PutRecords batching,
-	// retries on throttling.
+	// retries on throttling (NoRetries: none; the CLI sets it for
+	// --max-retries 0).
 	Endpoint   string
 	Region     string
 	BatchSize  int
@@ -73,7 +76,7 @@ func New(o Options) (bench.Driver, error) {
 		d, err := embedded.New(embedded.Options{
 			Dir: o.DataDir, Fsync: o.Fsync, LimitsOff: o.LimitsOff,
 			Stream: o.Stream, Shards: o.Shards,
-			Consumer: o.Consumer, PollInterval: o.PollInterval,
+			Consumer: DriverConsumer(Embedded, o.Consumer), PollInterval: o.PollInterval,
 		})
 		if err != nil {
 			return nil, err
@@ -83,7 +86,7 @@ func New(o Options) (bench.Driver, error) {
 		d, err := kinesis.New(kinesis.Options{
 			Endpoint: o.Endpoint, Region: o.Region, Stream: o.Stream, Shards: o.Shards,
 			BatchSize: o.BatchSize, Linger: o.Linger, MaxRetries: o.MaxRetries, NoRetries: o.NoRetries,
-			Consumer: o.Consumer, PollInterval: o.PollInterval, Seed: o.Seed,
+			Consumer: DriverConsumer(Kinesis, o.Consumer), PollInterval: o.PollInterval, Seed: o.Seed,
 		})
 		if err != nil {
 			return nil, err

@@ -20,7 +20,7 @@ func TestNew(t *testing.T) {
 		want string
 	}{
 		{Options{Target: "pulsar"}, `target "pulsar": must be one of embedded, kinesis, kafka`},
-		{Options{Target: Embedded, Consumer: "push"}, "push"},
+		{Options{Target: Embedded, Consumer: "pull"}, "pull"},
 		{Options{Target: Kafka, Brokers: []string{"127.0.0.1:9092"}, Acks: "some"}, "some"},
 		{Options{Target: Kafka}, "Brokers"},
 	}

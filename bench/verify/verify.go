@@ -17,6 +17,7 @@ import (
 	"github.com/streamcap/streamcap/bench"
 	"github.com/streamcap/streamcap/bench/driver/embedded"
 	"github.com/streamcap/streamcap/bench/engine"
+	"github.com/streamcap/streamcap/bench/targets"
 	"github.com/streamcap/streamcap/model"
 	"github.com/streamcap/streamcap/model/units"
 )
@@ -27,7 +28,7 @@ import (
 // none; at 75 % load that takes 4 s), so the measured run sees steady state.
 const (
 	DefaultDuration = 20 * time.Second
-	DefaultWarmup   = 5 * time.Second
+	DefaultWarmup   = bench.DefaultWarmup
 )
 
 // Options configure Verify.
@@ -36,7 +37,8 @@ type Options struct {
 	Workload model.Workload
 	// Prices is the price and quota table (default model.DefaultPrices()).
 	Prices *model.Prices
-	// Duration and Warmup of each benchmark run (defaults above).
+	// Duration and Warmup of each benchmark run (Duration default above;
+	// Warmup is bench's: 0 selects bench.DefaultWarmup, bench.NoWarmup none).
 	Duration time.Duration
 	Warmup   time.Duration
 	// Seed fixes keys, sizes and payloads, so runs are repeatable.
@@ -128,9 +130,6 @@ func Verify(ctx context.Context, opts Options) (*Outcome, error) {
 	if opts.Duration == 0 {
 		opts.Duration = DefaultDuration
 	}
-	if opts.Warmup == 0 {
-		opts.Warmup = DefaultWarmup
-	}
 	plan, err := model.Plan(opts.Workload, opts.Prices, model.PlanOptions{Mode: model.ModeProvisioned})
 	if err != nil {
 		return nil, fmt.Errorf("verify: plan: %w", err)
@@ -177,8 +176,9 @@ func runAt(ctx context.Context, opts Options, w model.Workload, shards, plannedS
 		return nil, fmt.Errorf("verify: %w", err)
 	}
 	defer eng.Close()
-	consumer, poll := consumerMode(w)
-	drv, err := embedded.New(embedded.Options{Engine: eng, Shards: shards, Consumer: consumer, PollInterval: poll})
+	// The scenario's consumers, as bench reads them (targets.ScenarioConsumer).
+	consumer, poll := targets.ScenarioConsumer(w)
+	drv, err := embedded.New(embedded.Options{Engine: eng, Shards: shards, Consumer: targets.DriverConsumer(targets.Embedded, consumer), PollInterval: poll})
 	if err != nil {
 		return nil, fmt.Errorf("verify: %w", err)
 	}
@@ -191,6 +191,7 @@ func runAt(ctx context.Context, opts Options, w model.Workload, shards, plannedS
 		Duration:  opts.Duration,
 		Warmup:    opts.Warmup,
 		Consumers: len(w.Consumers),
+		Consumer:  targets.DescribeConsumer(targets.Embedded, consumer, poll),
 		Shards:    shards,
 		Seed:      opts.Seed,
 		Progress:  opts.Progress,
@@ -205,19 +206,6 @@ func runAt(ctx context.Context, opts Options, w model.Workload, shards, plannedS
 		return r, fmt.Errorf("verify: %d shards: %w", shards, err)
 	}
 	return r, ctx.Err()
-}
-
-// consumerMode picks how the benchmark's consumers read: polling at the
-// scenario's interval when any consumer is a shared (GetRecords) one, so
-// the read-call and read-byte limits are exercised as planned; push
-// (enhanced fan-out) when all are EFO.
-func consumerMode(w model.Workload) (string, time.Duration) {
-	for _, c := range w.Consumers {
-		if c.Kind != model.ConsumerEFO {
-			return "polling", c.PollInterval.D()
-		}
-	}
-	return "subscribe", 0
 }
 
 // NewRun judges one run of the plan at shards shards (the plan chose

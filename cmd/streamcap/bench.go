@@ -8,7 +8,6 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -46,6 +45,7 @@ type benchOptions struct {
 	quiet       bool
 	drv         targets.Options
 	brokers     string
+	limits      string
 	set         func(string) bool
 }
 
@@ -69,12 +69,6 @@ Exit 1 when the scenario's SLO is missed, 2 on bad flags.`,
 			}
 			o.set = cmd.Flags().Changed
 			o.ov = o.traffic.overrides(cmd.Flags())
-			if o.set("max-retries") && o.drv.MaxRetries == 0 {
-				o.drv.NoRetries = true // an explicit 0 means no retries, not the default
-			}
-			if o.brokers != "" {
-				o.drv.Brokers = strings.Split(o.brokers, ",")
-			}
 			return benchRun(cmd.Context(), io, o)
 		},
 	}
@@ -83,8 +77,8 @@ Exit 1 when the scenario's SLO is missed, 2 on bad flags.`,
 	o.traffic.registerTraffic(fs)
 	fs.Var(&o.profile, "profile", "rate profile instead of a constant --rate: ramp:FROM:TO:OVER, steps:R@D,R@D..., max:WORKERS")
 	fs.Var(&o.interval, "interval", "timeline interval (default 1s)")
-	fs.Var(&o.duration, "duration", "measured duration (default: scenario, else 60s)")
-	fs.Var(&o.warmup, "warmup", "warm-up before measuring (default: scenario, else 5s)")
+	fs.Var(&o.duration, "duration", "measured duration, more than 0 (default: scenario, else "+bench.DefaultDuration.String()+"; --records alone: until that many are sent)")
+	fs.Var(&o.warmup, "warmup", "warm-up before measuring, 0s for none (default: scenario, else "+bench.DefaultWarmup.String()+")")
 	fs.Int64Var(&o.records, "records", 0, "stop after this many measured records (0 = duration only)")
 	fs.IntVar(&o.maxInflight, "max-inflight", 0, "most concurrent sends (default 1024)")
 	fs.Float64Var(&o.catchUp, "catch-up", 2, "after a stall, send at most this × the target rate until back on schedule")
@@ -97,20 +91,19 @@ Exit 1 when the scenario's SLO is missed, 2 on bad flags.`,
 	fs.StringVar(&o.hlog, "hlog", "", "also write an HdrHistogram interval log (v1.3) to this file")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no live progress line")
 	// target settings
-	fs.StringVar(&o.drv.Stream, "stream", "", "stream or topic name (default streamcap-bench)")
+	fs.StringVar(&o.drv.Stream, "stream", "", "stream or topic name (default "+bench.DefaultStream+")")
 	fs.IntVar(&o.drv.Shards, "shards", 0, "shards to create (default: scenario, else the plan's count)")
 	fs.IntVar(&o.drv.Shards, "partitions", 0, "partitions to create (Kafka; same as --shards)")
-	fs.StringVar(&o.drv.Consumer, "consumer", "", "consumer mode: embedded subscribe|polling, kinesis polling|efo")
-	fs.DurationVar(&o.drv.PollInterval, "poll-interval", 0, "pause between GetRecords polls of one shard")
+	fs.StringVar(&o.drv.Consumer, "consumer", "", "embedded, kinesis: how end-to-end consumers read, polling | push (default: as the scenario's consumers, like verify)")
+	fs.DurationVar(&o.drv.PollInterval, "poll-interval", 0, "embedded, kinesis: pause between polls of one shard (default: the scenario consumer's)")
 	fs.StringVar(&o.drv.DataDir, "data-dir", "", "embedded: keep the log on disk here (default: in memory)")
 	fs.StringVar(&o.drv.Fsync, "fsync", "", "embedded with --data-dir: always | interval | never")
-	fs.BoolVar(&o.drv.LimitsOff, "no-limits", false, "embedded: switch the emulated per-shard limits off")
+	fs.StringVar(&o.limits, "limits", "on", "embedded: emulated per-shard Kinesis limits, on | off")
 	fs.StringVar(&o.drv.Endpoint, "endpoint", "", "kinesis: API endpoint (bundled server, kinesalite, LocalStack); empty = AWS")
 	fs.StringVar(&o.drv.Region, "region", "", "kinesis: region")
 	fs.IntVar(&o.drv.BatchSize, "batch-size", 0, "kinesis: records per PutRecords call (1 = PutRecord)")
-	fs.DurationVar(&o.drv.Linger, "linger", 0, "kinesis/kafka: wait this long to fill a batch")
-	fs.IntVar(&o.drv.MaxRetries, "max-retries", 0, "kinesis: retries after throttling (default 3; 0 = none)")
-	fs.BoolVar(&o.drv.NoRetries, "no-retries", false, "kinesis: never retry throttled records")
+	fs.DurationVar(&o.drv.Linger, "linger", 0, "kinesis (with --batch-size > 1), kafka: wait this long to fill a batch")
+	fs.IntVar(&o.drv.MaxRetries, "max-retries", 0, "kinesis: retries after throttling, 0 for none (default 3)")
 	fs.StringVar(&o.brokers, "brokers", "127.0.0.1:9092", "kafka: seed brokers, comma separated")
 	fs.StringVar(&o.drv.Acks, "acks", "", "kafka: all | leader | none")
 	fs.StringVar(&o.drv.Compression, "compression", "", "kafka: none | gzip | snappy | lz4 | zstd")
@@ -121,67 +114,9 @@ Exit 1 when the scenario's SLO is missed, 2 on bad flags.`,
 }
 
 func benchRun(ctx context.Context, io *streams, o *benchOptions) error {
-	if err := checkOutput(o.output, "text", "json"); err != nil {
-		return err
-	}
-	ref := o.scenario
-	if ref == "" && !o.set("rate") {
-		ref = defaultScenario
-	}
-	w, err := scenarios.Resolve(ref, o.ov)
+	opts, w, err := o.resolve(io)
 	if err != nil {
-		return asUsage(err)
-	}
-	spec := model.BenchSpec{}
-	if w.Bench != nil {
-		spec = *w.Bench
-	}
-	if !o.set("target") && spec.Target != "" {
-		o.drv.Target = spec.Target
-	}
-	if o.drv.Shards == 0 {
-		o.drv.Shards = spec.Shards
-	}
-	if o.drv.Shards == 0 && o.drv.Target != targets.Kafka {
-		// bench what the plan chose
-		p, err := model.PlanKinesis(*w, model.DefaultPrices())
-		if err != nil {
-			return asUsage(err)
-		}
-		o.drv.Shards = p.Shards
-	}
-	opts := bench.Options{
-		Target:      o.drv.Target,
-		Workload:    *w,
-		Duration:    pick(o.set("duration"), o.duration.D(), spec.Duration.D(), 60*time.Second),
-		Warmup:      pick(o.set("warmup"), o.warmup.D(), spec.Warmup.D(), 5*time.Second),
-		Records:     o.records,
-		MaxInflight: o.maxInflight,
-		CatchUp:     o.catchUp,
-		Consumers:   o.consumers,
-		Stream:      o.drv.Stream,
-		Shards:      o.drv.Shards,
-		Seed:        o.seed,
-		PayloadFile: o.payloadFile,
-		FailFast:    o.failFast,
-		Progress:    io.ErrOut,
-		IsTTY:       io.ErrTTY,
-		Quiet:       o.quiet,
-	}
-	if o.set("profile") {
-		opts.Profile = o.profile
-	}
-	if o.set("interval") {
-		opts.Interval = o.interval.D()
-	}
-	if opts.MaxInflight == 0 {
-		opts.MaxInflight = spec.MaxInflight
-	}
-	if opts.Consumers < 0 {
-		opts.Consumers = len(w.Consumers)
-	}
-	if o.set("records") && !o.set("duration") {
-		opts.Duration = 0
+		return err
 	}
 	drv, err := targets.New(o.drv)
 	if err != nil {
@@ -210,17 +145,137 @@ func benchRun(ctx context.Context, io *streams, o *benchOptions) error {
 	return verdictFailure(v)
 }
 
-// pick returns the flag value when set, else the scenario value when
-// non-zero, else the default.
-func pick(flagSet bool, flagV, scenarioV, def time.Duration) time.Duration {
-	switch {
-	case flagSet:
-		return flagV
-	case scenarioV > 0:
-		return scenarioV
-	default:
-		return def
+// resolve builds the run's settings once, from the scenario and the flags
+// (a flag given wins, then the scenario, then bench's defaults, applied by
+// bench.Options.Resolve): the workload, the driver options and the bench
+// options. A flag that does not apply to the target or mode, or a zero
+// where zero means nothing, is a usage error.
+func (o *benchOptions) resolve(io *streams) (bench.Options, *model.Workload, error) {
+	if err := checkOutput(o.output, "text", "json"); err != nil {
+		return bench.Options{}, nil, err
 	}
+	ref := o.scenario
+	if ref == "" && !o.set("rate") && !o.set("profile") {
+		ref = defaultScenario
+	}
+	ov := o.ov
+	if ref == "" {
+		// A workload from flags alone: no scenario, so no SLO.
+		if ov.RecordSize == nil {
+			size := units.Bytes(bench.DefaultRecordSize)
+			ov.RecordSize = &size
+		}
+		if ov.Rate == nil {
+			// Only the profile paces; the workload's rate sizes the stream.
+			r := units.EventRate(max(profilePeak(o.profile), 1))
+			ov.Rate = &r
+		}
+	}
+	w, err := scenarios.Resolve(ref, ov)
+	if err != nil {
+		return bench.Options{}, nil, asUsage(err)
+	}
+	spec := model.BenchSpec{}
+	if w.Bench != nil {
+		spec = *w.Bench
+	}
+	if !o.set("target") && spec.Target != "" {
+		o.drv.Target = spec.Target
+	}
+	if o.brokers != "" {
+		o.drv.Brokers = strings.Split(o.brokers, ",")
+	}
+	switch o.limits {
+	case "on", "off":
+		o.drv.LimitsOff = o.limits == "off"
+	default:
+		return bench.Options{}, nil, usagef("--limits %q: must be on or off", o.limits)
+	}
+	if o.set("max-retries") && o.drv.MaxRetries == 0 {
+		o.drv.NoRetries = true // --max-retries 0 is the one way to turn retries off
+	}
+	if o.set("poll-interval") && !o.set("consumer") {
+		o.drv.Consumer = targets.ConsumerPolling
+	}
+	if err := targets.CheckFlags(o.drv, o.set); err != nil {
+		return bench.Options{}, nil, asUsage(err)
+	}
+	if o.set("duration") && o.duration.D() <= 0 {
+		return bench.Options{}, nil, usagef("--duration %v: must be more than 0s (use --records N alone to stop after N records)", o.duration)
+	}
+	if o.drv.Shards == 0 {
+		o.drv.Shards = spec.Shards
+	}
+	if o.drv.Shards == 0 && o.drv.Target != targets.Kafka {
+		// bench what the plan chose
+		p, err := model.PlanKinesis(*w, model.DefaultPrices())
+		if err != nil {
+			return bench.Options{}, nil, asUsage(err)
+		}
+		o.drv.Shards = p.Shards
+	}
+	// The scenario's consumers, read as verify reads them, unless chosen.
+	kind, poll := targets.ScenarioConsumer(*w)
+	if o.drv.Consumer == "" {
+		o.drv.Consumer = kind
+	}
+	if o.drv.PollInterval == 0 && o.drv.Consumer == targets.ConsumerPolling {
+		o.drv.PollInterval = poll
+	}
+	opts := bench.Options{
+		Target:      o.drv.Target,
+		Workload:    *w,
+		Records:     o.records,
+		MaxInflight: o.maxInflight,
+		CatchUp:     o.catchUp,
+		Consumers:   o.consumers,
+		Consumer:    targets.DescribeConsumer(o.drv.Target, o.drv.Consumer, o.drv.PollInterval),
+		Stream:      o.drv.Stream,
+		Shards:      o.drv.Shards,
+		Seed:        o.seed,
+		PayloadFile: o.payloadFile,
+		FailFast:    o.failFast,
+		Progress:    io.ErrOut,
+		IsTTY:       io.ErrTTY,
+		Quiet:       o.quiet,
+	}
+	if o.set("duration") {
+		opts.Duration = o.duration.D()
+	}
+	if o.set("warmup") {
+		opts.Warmup = o.warmup.D()
+		if opts.Warmup == 0 {
+			opts.Warmup = bench.NoWarmup
+		}
+	}
+	if o.set("profile") {
+		opts.Profile = o.profile
+	}
+	if o.set("interval") {
+		opts.Interval = o.interval.D()
+	}
+	if opts.Consumers < 0 {
+		opts.Consumers = len(w.Consumers)
+	}
+	return opts, w, nil
+}
+
+// profilePeak is the highest rate a profile asks for (0 for max:N, which
+// sends as fast as it can).
+func profilePeak(p loadgen.Profile) float64 {
+	switch p.Kind {
+	case loadgen.ProfileConstant:
+		return p.Rate.PerSecond()
+	case loadgen.ProfileRamp:
+		return max(p.From.PerSecond(), p.To.PerSecond())
+	case loadgen.ProfileSteps:
+		peak := 0.0
+		for _, s := range p.Steps {
+			peak = max(peak, s.Rate.PerSecond())
+		}
+		return peak
+	}
+	return 0
 }
 
 // writeBenchResult prints res and writes the --out and --hlog files.

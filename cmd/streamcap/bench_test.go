@@ -110,3 +110,79 @@ func TestExitCodeFromTypes(t *testing.T) {
 		}
 	}
 }
+
+// TestBenchSettingsResolvedOnce: a flag that does not apply to the target
+// or mode, a zero where zero means nothing, or an old spelling is a usage
+// error naming the flag; a flags-only workload has no SLO; bench reads
+// with the scenario's consumer unless told otherwise, and says which.
+func TestBenchSettingsResolvedOnce(t *testing.T) {
+	t.Parallel()
+	flagsOnly := []string{"bench", "--rate", "100/s", "--record-size", "100B"}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"acks on embedded", []string{"--acks", "all"}, "--acks applies only to --target kafka (the target is embedded)"},
+		{"compression on kinesis", []string{"--target", "kinesis", "--compression", "zstd"}, "--compression applies only to --target kafka (the target is kinesis)"},
+		{"batch size on embedded", []string{"--batch-size", "10"}, "--batch-size applies only to --target kinesis"},
+		{"linger without batching", []string{"--target", "kinesis", "--linger", "5ms"}, "--linger applies only to --target kinesis with --batch-size above 1, or --target kafka"},
+		{"fsync without data dir", []string{"--fsync", "always"}, "--fsync applies only to --target embedded with --data-dir"},
+		{"data dir on kafka", []string{"--target", "kafka", "--data-dir", "x"}, "--data-dir applies only to --target embedded"},
+		{"poll interval with push", []string{"--consumer", "push", "--poll-interval", "1s"}, "--poll-interval applies only to polling consumers"},
+		{"limits spelling", []string{"--limits", "maybe"}, `--limits "maybe": must be on or off`},
+		{"old no-limits", []string{"--no-limits"}, "unknown flag: --no-limits"},
+		{"old no-retries", []string{"--no-retries"}, "unknown flag: --no-retries"},
+		{"zero duration", []string{"--duration", "0s"}, "--duration 0s: must be more than 0s"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			code, _, errOut := runCLI(t, append(append([]string{}, flagsOnly...), tc.args...)...)
+			if code != exitUsage || !strings.Contains(errOut, tc.want) {
+				t.Errorf("exit %d, stderr %q; want 2 and %q", code, errOut, tc.want)
+			}
+		})
+	}
+	for _, tc := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"headroom 0", []string{"plan", "kds-3000x1kb", "--headroom", "0"}, "headroom 0: must be more than 0"},
+		{"utilization 0", []string{"transfer", "--data", "1TB", "--link", "1Gbps", "--utilization", "0"}, "--utilization 0: must be more than 0"},
+	} {
+		if code, _, errOut := runCLI(t, tc.args...); code != exitUsage || !strings.Contains(errOut, tc.want) {
+			t.Errorf("%s: exit %d, stderr %q; want 2 and %q", tc.name, code, errOut, tc.want)
+		}
+	}
+
+	// Flags alone: no scenario, so no SLO (not the default scenario's).
+	code, out, errOut := runCLI(t, append(append([]string{}, flagsOnly...), "--duration", "300ms", "--warmup", "0s", "-q")...)
+	if code != 0 || !strings.Contains(out, "no SLO to check") {
+		t.Errorf("flags-only run: exit %d (%s)\n%s", code, errOut, out)
+	}
+	code, out, errOut = runCLI(t, "bench", "--profile", "steps:100/s@300ms", "--duration", "300ms", "--warmup", "0s", "-q")
+	if code != 0 || !strings.Contains(out, "no SLO to check") {
+		t.Errorf("profile-only run: exit %d (%s)\n%s", code, errOut, out)
+	}
+
+	// The scenario's consumer polls every 200ms: bench reads the same way;
+	// push is an explicit choice. Either way the output says which.
+	dir := t.TempDir()
+	sc := filepath.Join(dir, "poll.yaml")
+	if err := os.WriteFile(sc, []byte("name: poll\nrate: 100/s\nrecord_size: 100B\nconsumers:\n  - name: app\n    kind: shared\n    poll_interval: 200ms\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{nil, "read by polling every 200ms"},
+		{[]string{"--consumer", "push"}, "read by push (subscribe)"},
+	} {
+		code, out, errOut := runCLI(t, append([]string{"bench", sc, "--duration", "300ms", "--warmup", "0s", "-q"}, tc.args...)...)
+		if code != 0 || !strings.Contains(out, tc.want) {
+			t.Errorf("%v: exit %d (%s); want output saying %q\n%s", tc.args, code, errOut, tc.want, out)
+		}
+	}
+}

@@ -76,6 +76,10 @@ func transferRun(io *streams, o *transferOptions) error {
 		t.Link = o.link
 	}
 	if o.set("utilization") {
+		if !(o.utilization > 0 && o.utilization <= 1) {
+			// 0 would silently become the default utilization.
+			return usagef("--utilization %v: must be more than 0 and at most 1 (share of the link the transfer may use)", o.utilization)
+		}
 		t.Utilization = o.utilization
 	}
 	if o.set("efficiency") {

@@ -45,7 +45,7 @@ const (
 const (
 	// DefaultStream is used when neither Options.Stream nor the run's
 	// Topology names one.
-	DefaultStream = "streamcap-bench"
+	DefaultStream = bench.DefaultStream
 	// DefaultPollInterval is 200ms: one polling consumer's share of the
 	// 5 reads/s per shard limit.
 	DefaultPollInterval = 200 * time.Millisecond

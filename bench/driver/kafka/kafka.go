@@ -44,7 +44,7 @@ const (
 const (
 	// DefaultTopic is the topic used when neither Options.Topic nor the
 	// run's Topology names one.
-	DefaultTopic = "streamcap-bench"
+	DefaultTopic = bench.DefaultStream
 	// DefaultAcks waits for every in-sync replica (Kafka acks=all).
 	DefaultAcks = "all"
 	// DefaultCompression sends batches uncompressed, like Kafka's

@@ -87,7 +87,7 @@ func TestEveryOutcomeCountedOnce(t *testing.T) {
 			res, err := bench.Run(context.Background(), bench.Options{
 				Target:   Name,
 				Workload: model.Workload{Rate: units.EventRate(100), Keys: model.KeySpec{Count: 10}, RecordSize: model.SizeDist{Kind: model.SizeFixed, Fixed: 100}},
-				Duration: 300 * time.Millisecond, DrainTimeout: 2 * time.Second, Seed: 1,
+				Duration: 300 * time.Millisecond, Warmup: bench.NoWarmup, DrainTimeout: 2 * time.Second, Seed: 1,
 			}, d)
 			if err != nil {
 				t.Fatalf("Run: %v", err)

@@ -77,7 +77,7 @@ const (
 const (
 	// DefaultStream is used when neither Options.Stream nor the run's
 	// Topology names one.
-	DefaultStream = "streamcap-bench"
+	DefaultStream = bench.DefaultStream
 	// DefaultEndpointRegion is the region signed for a custom endpoint
 	// when Options.Region is empty.
 	DefaultEndpointRegion = "us-east-1"
