@@ -36,6 +36,7 @@ then proves the answer by measuring it against the bundled log engine or a real 
 		newVerifyCmd(io),
 		newReportCmd(io),
 	)
+	settleDefaults(root)
 	return root
 }
 

@@ -1,6 +1,8 @@
 package main
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 
 	"github.com/streamcap/streamcap/model"
@@ -44,8 +46,8 @@ func newTransferCmd(io *streams) *cobra.Command {
 	fs := cmd.Flags()
 	fs.Var(&o.data, "data", "data to move, e.g. 80TB")
 	fs.Var(&o.link, "link", "link line rate, e.g. 1Gbps")
-	fs.Float64Var(&o.utilization, "utilization", 0, "share of the link the transfer may use, (0,1]; default 0.8")
-	fs.Float64Var(&o.efficiency, "efficiency", 0, "protocol goodput ÷ line rate, (0,1]; default 0.95")
+	fs.Float64Var(&o.utilization, "utilization", 0, "share of the link the transfer may use, (0,1] "+orScenario(fmt.Sprint(model.DefaultTransferUtilization)))
+	fs.Float64Var(&o.efficiency, "efficiency", 0, "protocol goodput ÷ line rate, (0,1] "+orScenario(fmt.Sprint(model.DefaultTransferEfficiency)))
 	fs.IntVar(&o.devices, "devices", 0, "devices shipped in parallel (0 = as many as the data needs)")
 	fs.StringVar(&o.device, "device", "", "device profile from the price table (see 'streamcap prices')")
 	fs.StringVar(&o.sweep, "sweep", "", "also sweep link speeds LO..HI, e.g. 100Mbps..100Gbps")
