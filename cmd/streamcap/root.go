@@ -1,9 +1,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
+
+	"github.com/streamcap/streamcap/model/units"
 )
 
 // version is the streamcap version printed by --version.
@@ -24,6 +29,12 @@ then proves the answer by measuring it against the bundled log engine or a real 
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		// pflag's message quotes the whole value; name the flag and quote
+		// a short prefix instead (units.Quote), keeping the cause.
+		var iv *pflag.InvalidValueError
+		if errors.As(err, &iv) {
+			return usagef("%w (see '%s --help')", flagValueError(iv), c.CommandPath())
+		}
 		return usagef("%w (see '%s --help')", err, c.CommandPath())
 	})
 	root.AddCommand(
@@ -38,6 +49,23 @@ then proves the answer by measuring it against the bundled log engine or a real 
 	)
 	settleDefaults(root)
 	return root
+}
+
+// flagValueError words a bad flag value: the flag, a short prefix of the
+// value (units.Quote) and why, without the full value pflag and strconv
+// echo.
+func flagValueError(iv *pflag.InvalidValueError) error {
+	name := "--" + iv.GetFlag().Name
+	var pe *units.ParseError
+	var ne *strconv.NumError
+	switch cause := iv.Unwrap(); {
+	case errors.As(cause, &pe): // names the value itself
+		return fmt.Errorf("%s: %w", name, cause)
+	case errors.As(cause, &ne):
+		return fmt.Errorf("%s %s: not a valid %s: %w", name, units.Quote(iv.GetValue()), iv.GetFlag().Value.Type(), ne.Err)
+	default:
+		return fmt.Errorf("%s %s: %w", name, units.Quote(iv.GetValue()), cause)
+	}
 }
 
 // run executes the CLI with args and returns the process exit code.

@@ -1,6 +1,7 @@
 package units
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -55,6 +56,28 @@ func TestFormats(t *testing.T) {
 	for _, c := range cases {
 		if c.got != c.want {
 			t.Errorf("%s: got %q, want %q", c.name, c.got, c.want)
+		}
+	}
+}
+
+func TestQuote(t *testing.T) {
+	t.Parallel()
+	long := ""
+	for i := 0; i < 100; i++ {
+		long += "ab"
+	}
+	cases := []struct{ in, want string }{
+		{"3k/m", `"3k/m"`},
+		{"", `""`},
+		{"line\nbreak", `"line\nbreak"`},
+		{long[:MaxQuoted], `"` + long[:MaxQuoted] + `"`},
+		{long, `"` + long[:MaxQuoted] + `"… (200 bytes)`},
+		// cut on a character, not inside one: 65 × "é" (2 bytes each)
+		{strings.Repeat("é", 65), `"` + strings.Repeat("é", 64) + `"… (130 bytes)`},
+	}
+	for _, c := range cases {
+		if got := Quote(c.in); got != c.want {
+			t.Errorf("Quote(%.20q…) = %s, want %s", c.in, got, c.want)
 		}
 	}
 }
