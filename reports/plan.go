@@ -11,8 +11,14 @@ import (
 	"github.com/streamcap/streamcap/model/units"
 )
 
-// RenderPlanJSON writes r as indented JSON (schema: docs/plan-json.md).
-func RenderPlanJSON(w io.Writer, r *model.PlanResult) error { return writeJSON(w, r) }
+// RenderPlanJSON writes r as indented JSON with "schema":
+// "streamcap.plan/v1" first (fields: docs/plan-json.md).
+func RenderPlanJSON(w io.Writer, r *model.PlanResult) error {
+	return writeJSON(w, struct {
+		Schema string `json:"schema"`
+		*model.PlanResult
+	}{SchemaPlan, r})
+}
 
 // compared is one row of the side-by-side cost table.
 type compared struct {

@@ -11,15 +11,16 @@ import (
 
 // transferJSON is the JSON of a transfer plan with an optional sweep.
 type transferJSON struct {
+	Schema string `json:"schema"`
 	*model.TransferPlan
 	Sweep []model.TransferPoint `json:"sweep,omitempty"`
 }
 
 // RenderTransferJSON writes t (and the sweep, when given) as indented JSON:
-// network.seconds, network.days, device.days, device.count, device.usd,
+// schema ("streamcap.transfer/v1"), network.seconds, network.days, device.days, device.count, device.usd,
 // faster, crossover_bps, sweep[].
 func RenderTransferJSON(w io.Writer, t *model.TransferPlan, sweep []model.TransferPoint) error {
-	return writeJSON(w, transferJSON{t, sweep})
+	return writeJSON(w, transferJSON{SchemaTransfer, t, sweep})
 }
 
 // RenderTransferText writes t as aligned text: network vs device time and

@@ -431,7 +431,7 @@ func (rep *Report) AddJSON(name string, rd io.Reader, prices *model.Prices) (str
 	}
 	has := func(k string) bool { _, ok := probe[k]; return ok }
 	switch {
-	case has("schema"):
+	case string(probe["schema"]) == `"`+bench.SchemaVersion+`"`:
 		r, err := bench.ReadJSON(bytes.NewReader(data))
 		if err != nil {
 			return "", fmt.Errorf("read %s: %w", name, err)

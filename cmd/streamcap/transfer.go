@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	goio "io"
 
 	"github.com/spf13/cobra"
 
@@ -23,7 +24,8 @@ type transferOptions struct {
 	sweep       string
 	points      int
 	pricesFile  string
-	output      string
+	out         outputOptions
+	format      string
 	set         func(string) bool
 }
 
@@ -40,6 +42,11 @@ func newTransferCmd(io *streams) *cobra.Command {
 				o.scenario = args[0]
 			}
 			o.set = cmd.Flags().Changed
+			format, err := o.out.resolve(cmd.Flags())
+			if err != nil {
+				return err
+			}
+			o.format = format
 			return transferRun(io, o)
 		},
 	}
@@ -53,14 +60,11 @@ func newTransferCmd(io *streams) *cobra.Command {
 	fs.StringVar(&o.sweep, "sweep", "", "also sweep link speeds LO..HI, e.g. 100Mbps..100Gbps")
 	fs.IntVar(&o.points, "points", 13, "points in the sweep")
 	fs.StringVar(&o.pricesFile, "prices", "", "price and quota table (YAML) replacing the embedded one")
-	fs.StringVarP(&o.output, "output", "o", "text", "output format: text | markdown | json")
+	o.out.register(fs, "text", "markdown", "json")
 	return cmd
 }
 
 func transferRun(io *streams, o *transferOptions) error {
-	if err := checkOutput(o.output, "text", "markdown", "json"); err != nil {
-		return err
-	}
 	var t model.Transfer
 	if o.scenario != "" {
 		w, err := scenarios.Resolve(o.scenario, scenarios.Overrides{})
@@ -111,12 +115,14 @@ func transferRun(io *streams, o *transferOptions) error {
 			return asUsage(err)
 		}
 	}
-	switch o.output {
-	case "json":
-		return reports.RenderTransferJSON(io.Out, &plan, sweep)
-	case "markdown":
-		return reports.RenderTransferMarkdown(io.Out, &plan, sweep)
-	default:
-		return reports.RenderTransferText(io.Out, &plan, sweep)
-	}
+	return o.out.emit(io, func(w goio.Writer) error {
+		switch o.format {
+		case "json":
+			return reports.RenderTransferJSON(w, &plan, sweep)
+		case "markdown":
+			return reports.RenderTransferMarkdown(w, &plan, sweep)
+		default:
+			return reports.RenderTransferText(w, &plan, sweep)
+		}
+	})
 }
