@@ -9,15 +9,18 @@ import (
 
 	"github.com/streamcap/streamcap/model"
 	"github.com/streamcap/streamcap/model/units"
+	"github.com/streamcap/streamcap/version"
 )
 
 // RenderPlanJSON writes r as indented JSON with "schema":
-// "streamcap.plan/v1" first (fields: docs/plan-json.md).
+// "streamcap.plan/v1" and "streamcap_version" (version.String) first
+// (fields: docs/plan-json.md).
 func RenderPlanJSON(w io.Writer, r *model.PlanResult) error {
 	return writeJSON(w, struct {
-		Schema string `json:"schema"`
+		Schema  string `json:"schema"`
+		Version string `json:"streamcap_version"`
 		*model.PlanResult
-	}{SchemaPlan, r})
+	}{SchemaPlan, version.String(), r})
 }
 
 // compared is one row of the side-by-side cost table.

@@ -7,20 +7,22 @@ import (
 
 	"github.com/streamcap/streamcap/model"
 	"github.com/streamcap/streamcap/model/units"
+	"github.com/streamcap/streamcap/version"
 )
 
 // transferJSON is the JSON of a transfer plan with an optional sweep.
 type transferJSON struct {
-	Schema string `json:"schema"`
+	Schema  string `json:"schema"`
+	Version string `json:"streamcap_version"`
 	*model.TransferPlan
 	Sweep []model.TransferPoint `json:"sweep,omitempty"`
 }
 
 // RenderTransferJSON writes t (and the sweep, when given) as indented JSON:
-// schema ("streamcap.transfer/v1"), network.seconds, network.days, device.days, device.count, device.usd,
+// schema ("streamcap.transfer/v1"), streamcap_version, network.seconds, network.days, device.days, device.count, device.usd,
 // faster, crossover_bps, sweep[].
 func RenderTransferJSON(w io.Writer, t *model.TransferPlan, sweep []model.TransferPoint) error {
-	return writeJSON(w, transferJSON{SchemaTransfer, t, sweep})
+	return writeJSON(w, transferJSON{SchemaTransfer, version.String(), t, sweep})
 }
 
 // RenderTransferText writes t as aligned text: network vs device time and

@@ -9,10 +9,8 @@ import (
 	"github.com/spf13/pflag"
 
 	"github.com/streamcap/streamcap/model/units"
+	"github.com/streamcap/streamcap/version"
 )
-
-// version is the streamcap version printed by --version.
-const version = "0.1.0"
 
 // newRootCmd builds the command tree around the given streams.
 func newRootCmd(io *streams) *cobra.Command {
@@ -21,10 +19,11 @@ func newRootCmd(io *streams) *cobra.Command {
 		Short: "Size, price and benchmark streaming pipelines (Kinesis, Kafka, Pub/Sub, ...)",
 		Long: `streamcap answers how big a streaming pipeline must be and what it will cost,
 then proves the answer by measuring it against the bundled log engine or a real endpoint.`,
-		Version:       version,
+		Version:       version.String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.SetVersionTemplate("streamcap {{.Version}}\n")
 	root.SetIn(io.In)
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
@@ -46,6 +45,7 @@ then proves the answer by measuring it against the bundled log engine or a real 
 		newEngineCmd(io),
 		newVerifyCmd(io),
 		newReportCmd(io),
+		newVersionCmd(io),
 	)
 	settleDefaults(root)
 	return root
@@ -65,6 +65,20 @@ func flagValueError(iv *pflag.InvalidValueError) error {
 		return fmt.Errorf("%s %s: not a valid %s: %w", name, units.Quote(iv.GetValue()), iv.GetFlag().Value.Type(), ne.Err)
 	default:
 		return fmt.Errorf("%s %s: %w", name, units.Quote(iv.GetValue()), cause)
+	}
+}
+
+// newVersionCmd is `streamcap version`: the same line as --version, from
+// version.String (the string bench results and plan JSON carry).
+func newVersionCmd(io *streams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print streamcap's version (module version, VCS revision, +dirty) from the build information",
+		Args:  maxArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			_, err := fmt.Fprintf(io.Out, "streamcap %s\n", version.String())
+			return err
+		},
 	}
 }
 
