@@ -48,6 +48,7 @@ then proves the answer by measuring it against the bundled log engine or a real 
 		newVersionCmd(io),
 	)
 	settleDefaults(root)
+	registerCompletions(root)
 	return root
 }
 
