@@ -91,7 +91,7 @@ func ParseProfile(s string) (Profile, error) {
 		if err != nil {
 			why += ": " + err.Error()
 		}
-		return Profile{}, fmt.Errorf("profile %q: %s (accepted: %s)", s, why, profileSyntax)
+		return Profile{}, fmt.Errorf("profile %s: %s (accepted: %s)", units.Quote(s), why, profileSyntax)
 	}
 	kind, rest, hasArgs := strings.Cut(in, ":")
 	var p Profile
@@ -128,7 +128,7 @@ func ParseProfile(s string) (Profile, error) {
 		for _, st := range strings.Split(rest, ",") {
 			rs, ds, ok := strings.Cut(st, "@")
 			if !ok {
-				return bad(fmt.Sprintf("step %q needs RATE@FOR", st), nil)
+				return bad(fmt.Sprintf("step %s needs RATE@FOR", units.Quote(st)), nil)
 			}
 			r, err := units.ParseEventRate(rs)
 			if err != nil {

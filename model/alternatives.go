@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/streamcap/streamcap/model/units"
 )
 
 // Systems that Plan can compare with Kinesis (PlanOptions.Compare).
@@ -244,7 +246,7 @@ func planPubSub(l kinesisLoad, p *Prices) *Alternative {
 	free := min(ps.FreeBytes.Value, pub+del)
 	items := []LineItem{
 		newItem("publish throughput", pub/tib, "TiB", ps.ThroughputTiBUSD.Value),
-		newItem(fmt.Sprintf("delivery throughput (%d subscriptions)", subs), del/tib, "TiB", ps.ThroughputTiBUSD.Value),
+		newItem(fmt.Sprintf("delivery throughput (%s)", units.Plural(int64(subs), "subscription")), del/tib, "TiB", ps.ThroughputTiBUSD.Value),
 		newItem("free tier (10 GiB)", -free/tib, "TiB", ps.ThroughputTiBUSD.Value),
 	}
 	if ext := l.w.Retention.Seconds() - 86400; ext > 0 {

@@ -3,6 +3,8 @@ package model
 import (
 	"fmt"
 	"math"
+
+	"github.com/streamcap/streamcap/model/units"
 )
 
 // LineItem is one billed quantity of a monthly cost estimate.
@@ -110,10 +112,10 @@ func ceilCount(x float64) int {
 }
 
 // num formats a number for explanations: integers plainly, others with up
-// to 6 significant digits.
+// to 6 significant digits, never in exponent form (units.Sig).
 func num(v float64) string {
 	if v == math.Trunc(v) && math.Abs(v) < 1e15 {
 		return fmt.Sprintf("%.0f", v)
 	}
-	return fmt.Sprintf("%.6g", v)
+	return units.Sig(v, 6)
 }

@@ -16,7 +16,7 @@ var ErrPlanInput = errors.New("invalid plan input")
 
 // planInputErr builds an ErrPlanInput error: `transfer.data "0B": must be > 0B`.
 func planInputErr(field string, value any, accepted string, args ...any) error {
-	return fmt.Errorf("%w: %s %q: must be %s", ErrPlanInput, field, fmt.Sprint(value), fmt.Sprintf(accepted, args...))
+	return fmt.Errorf("%w: %s %s: must be %s", ErrPlanInput, field, units.Quote(fmt.Sprint(value)), fmt.Sprintf(accepted, args...))
 }
 
 // planDefaults returns a deep copy of w with Workload.Defaults applied;

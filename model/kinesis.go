@@ -5,6 +5,8 @@ import (
 	"math"
 	"slices"
 	"time"
+
+	"github.com/streamcap/streamcap/model/units"
 )
 
 // Limit names one Kinesis per-shard limit.
@@ -224,7 +226,7 @@ func analyse(l kinesisLoad, p *Prices, x *explainer) capacity {
 		c.warn = append(c.warn, fmt.Sprintf("hot key: %v alone carries %v of traffic (%v records/s, %v B/s at peak); one shard takes %v records/s and %v B/s (%v and %v at headroom %v): %v — spread the key (add a suffix) or use random partition keys",
 			km.hotName, pct(km.hotShare), num(round3(hr)), num(math.Round(hb)), num(wr), num(wb), num(round3(wr*h)), num(math.Round(wb*h)), num(h), verdict))
 	} else if share > target*(1+1e-9) {
-		c.warn = append(c.warn, fmt.Sprintf("skew: no shard count in %d..%d keeps the busiest shard within %v of traffic (best %v at %d shards)", sk.SearchFrom, sk.SearchTo, pct(target), pct(share), n))
+		c.warn = append(c.warn, fmt.Sprintf("skew: no shard count in %d..%d keeps the busiest shard within %v of traffic (best %v at %s)", sk.SearchFrom, sk.SearchTo, pct(target), pct(share), units.Plural(int64(n), "shard")))
 	}
 	if km.floorMass > 0 && len(km.excess) == 0 && l.w.Keys.Count < n {
 		c.warn = append(c.warn, fmt.Sprintf("only %d partition keys for %d shards: at most %d shards receive traffic", l.w.Keys.Count, n, l.w.Keys.Count))
@@ -383,10 +385,10 @@ func onDemandWith(l kinesisLoad, p *Prices, c capacity, x *explainer) KinesisPla
 		newItem("data in (1 KiB rounding)", inBytes/gb, "GB", k.OnDemandIngestGBUSD.Value),
 	}
 	if l.shared > 0 {
-		items = append(items, newItem(x.label("data out", "(%d shared consumers)", l.shared), float64(l.shared)*outGB, "GB", k.OnDemandRetrievalGBUSD.Value))
+		items = append(items, newItem(x.label("data out", "(%s)", units.Plural(int64(l.shared), "shared consumer")), float64(l.shared)*outGB, "GB", k.OnDemandRetrievalGBUSD.Value))
 	}
 	if l.efo > 0 {
-		items = append(items, newItem(x.label("EFO data retrieval", "(%d consumers)", l.efo), float64(l.efo)*outGB, "GB", k.OnDemandEFORetrievalGBUSD.Value))
+		items = append(items, newItem(x.label("EFO data retrieval", "(%s)", units.Plural(int64(l.efo), "consumer")), float64(l.efo)*outGB, "GB", k.OnDemandEFORetrievalGBUSD.Value))
 	}
 	ext, long := retentionSplit(l.w)
 	if ext > 0 {

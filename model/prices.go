@@ -178,6 +178,10 @@ type Device struct {
 // present, with unit, source and read date) and is safe for concurrent
 // reads.
 type Prices struct {
+	// Schema is "streamcap.prices/v1" in a table `streamcap prices -o json`
+	// wrote (which loads back as YAML); a hand-written table leaves it out.
+	Schema string `json:"-" yaml:"schema,omitempty"`
+
 	Region   string `json:"region" yaml:"region"`
 	Version  string `json:"version" yaml:"version"`
 	Currency string `json:"currency" yaml:"currency"`

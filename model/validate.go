@@ -95,7 +95,7 @@ type FieldError struct {
 
 // Error renders `record_size.fixed "0B": must be between 1B and 1048560B`.
 func (e *FieldError) Error() string {
-	return fmt.Sprintf("%s %q: %s", e.Field, e.Value, e.Reason)
+	return fmt.Sprintf("%s %s: %s", e.Field, units.Quote(e.Value), e.Reason)
 }
 
 // Unwrap makes errors.Is(err, ErrInvalidWorkload) true.

@@ -18,6 +18,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/streamcap/streamcap/model/units"
 )
 
 // errWriter remembers the first write error so renderers can print
@@ -54,78 +56,42 @@ func usd(v float64) string {
 	return s
 }
 
-// unitPrice formats a unit price with enough digits to be exact for
-// prices like 0.0000166667.
-func unitPrice(v float64) string {
-	return strconv.FormatFloat(v, 'g', 6, 64)
-}
+// unitPrice formats a figure of the price table exactly, every digit
+// kept: 1,073,741,824 and 0.0000166667, never 1.07374e+09.
+func unitPrice(v float64) string { return units.Exact(v) }
 
 // group inserts thousands separators into a string of digits.
-func group(d string) string {
-	if len(d) <= 3 {
-		return d
-	}
-	var b strings.Builder
-	pre := len(d) % 3
-	if pre > 0 {
-		b.WriteString(d[:pre])
-	}
-	for i := pre; i < len(d); i += 3 {
-		if b.Len() > 0 {
-			b.WriteByte(',')
-		}
-		b.WriteString(d[i : i+3])
-	}
-	return b.String()
-}
+func group(d string) string { return units.Group(d) }
 
-// qty formats a quantity: integers with separators, others with 4
-// significant digits (or separators when ≥ 1000).
-func qty(v float64) string {
-	a := math.Abs(v)
-	sign := ""
-	if v < 0 {
-		sign = "-"
-	}
-	switch {
-	case a == math.Trunc(a) && a < 1e15:
-		return sign + group(strconv.FormatFloat(a, 'f', 0, 64))
-	case a >= 1000:
-		return sign + group(strconv.FormatFloat(math.Round(a), 'f', 0, 64))
-	default:
-		return strconv.FormatFloat(v, 'g', 4, 64)
-	}
-}
+// qty formats a quantity (units.Quantity): integers with separators,
+// others with 4 significant digits (or separators when ≥ 1000).
+func qty(v float64) string { return units.Quantity(v) }
 
 // si formats v with a decimal SI prefix and 3 significant digits:
 // si(3048000, "B/s") = "3.05 MB/s".
-func si(v float64, unit string) string {
-	prefixes := []string{"", "k", "M", "G", "T", "P", "E"}
-	i := 0
-	a := math.Abs(v)
-	for a >= 999.5 && i < len(prefixes)-1 {
-		a /= 1000
-		v /= 1000
-		i++
+func si(v float64, unit string) string { return units.SI(v, unit) }
+
+// stepValue formats the result of an explanation step: seconds as a
+// rounded duration ("10.5 ns", "9.26 days"), anything else as a quantity
+// with its unit, singular for exactly one ("1 shard", "4 shards").
+func stepValue(v float64, unit string) string {
+	switch unit {
+	case "":
+		return qty(v)
+	case "s":
+		return units.SpanSeconds(v)
 	}
-	s := strconv.FormatFloat(v, 'g', 3, 64)
-	if strings.Contains(s, "e") {
-		s = strconv.FormatFloat(v, 'f', 0, 64)
-	}
-	return s + " " + prefixes[i] + unit
+	return qty(v) + " " + units.Singular(v, unit)
 }
 
 // pct formats a fraction as a percentage with one decimal.
 // Shares under 1 % keep two significant digits (0.01%).
 func pct(f float64) string {
 	if f > 0 && f < 0.01 {
-		return strconv.FormatFloat(f*100, 'g', 2, 64) + "%"
+		return units.Sig(f*100, 2) + "%"
 	}
 	return strconv.FormatFloat(f*100, 'f', 1, 64) + "%"
 }
-
-// days formats days with two decimals.
-func days(d float64) string { return strconv.FormatFloat(d, 'f', 2, 64) + " days" }
 
 // mdEscape escapes the characters that break a Markdown table cell.
 func mdEscape(s string) string {
@@ -202,46 +168,16 @@ func moneyShort(v float64) string {
 }
 
 // sig formats v with at most n significant digits, never in exponent
-// form and without trailing zeros: sig(4.2049, 3) = "4.2", sig(1234.5, 3)
-// = "1235" (integer parts are never rounded away).
-func sig(v float64, n int) string {
-	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	}
-	digits := n - 1 - int(math.Floor(math.Log10(math.Abs(v))))
-	if digits < 0 {
-		digits = 0
-	}
-	s := strconv.FormatFloat(v, 'f', digits, 64)
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	}
-	return s
-}
+// form (units.Sig).
+func sig(v float64, n int) string { return units.Sig(v, n) }
 
 // dur formats a latency or run length with 3 significant digits and the
 // largest unit that keeps the number ≥ 1: "850 ns", "4.2 ms", "1.25 s",
-// "10 min", "2.5 h". Negative durations keep their sign.
-func dur(d time.Duration) string { return durNS(float64(d)) }
+// "10 min", "2.5 h", "9.26 days" (units.Span).
+func dur(d time.Duration) string { return units.Span(d) }
 
 // durNS is dur for nanoseconds held in a float64.
-func durNS(ns float64) string {
-	a := math.Abs(ns)
-	switch {
-	case a < 1e3:
-		return sig(ns, 3) + " ns"
-	case a < 1e6:
-		return sig(ns/1e3, 3) + " µs"
-	case a < 1e9:
-		return sig(ns/1e6, 3) + " ms"
-	case a < 600e9:
-		return sig(ns/1e9, 3) + " s"
-	case a < 3600e9*3:
-		return sig(ns/60e9, 3) + " min"
-	default:
-		return sig(ns/3600e9, 3) + " h"
-	}
-}
+func durNS(ns float64) string { return units.SpanNS(ns) }
 
 // rate formats an event rate: "3,000 msg/s", "2,999.5 msg/s" is shown as
 // "3,000 msg/s" (rates carry 4 significant digits, separators from 1000).
@@ -257,19 +193,11 @@ func roundSig(v float64, n int) float64 {
 }
 
 // count formats an integer count with separators: "1,234,567".
-func count(n int64) string { return qty(float64(n)) }
+func count(n int64) string { return units.Int(n) }
 
 // bitRate formats a link speed in decimal bit/s: "1 Gbps", "250 Mbps".
 func bitRate(bps float64) string { return si(bps, "bps") }
 
-// daysShort formats a transfer time in days with 3 significant digits,
-// switching to hours under a day: "9.26 days", "6.5 h".
-func daysShort(d float64) string {
-	if d < 1 {
-		return sig(d*24, 3) + " h"
-	}
-	if d == 1 {
-		return "1 day"
-	}
-	return sig(d, 3) + " days"
-}
+// daysShort formats a transfer time given in days with 3 significant
+// digits in the largest fitting unit: "9.26 days", "6.5 h", "10.5 ns".
+func daysShort(d float64) string { return units.SpanSeconds(d * 86400) }

@@ -14,15 +14,6 @@ import (
 	"github.com/streamcap/streamcap/model"
 )
 
-// Schemas of the JSON documents a report reads (each carries its name in
-// a top-level "schema" field). The bench result's is bench.SchemaVersion.
-const (
-	SchemaPlan     = "streamcap.plan/v1"
-	SchemaTransfer = "streamcap.transfer/v1"
-	SchemaPrices   = "streamcap.prices/v1"
-	SchemaVerify   = "streamcap.verify/v1"
-)
-
 // Input kinds AddJSON recognises.
 const (
 	KindPlan     = "plan"

@@ -8,10 +8,20 @@ import (
 	"strings"
 
 	"github.com/streamcap/streamcap/model"
+	"github.com/streamcap/streamcap/model/units"
+	"github.com/streamcap/streamcap/model/version"
 )
 
-// RenderPlanJSON writes r as indented JSON (schema: docs/plan-json.md).
-func RenderPlanJSON(w io.Writer, r *model.PlanResult) error { return writeJSON(w, r) }
+// RenderPlanJSON writes r as indented JSON with "schema":
+// "streamcap.plan/v1" and "streamcap_version" (version.String) first
+// (fields: docs/plan-json.md).
+func RenderPlanJSON(w io.Writer, r *model.PlanResult) error {
+	return writeJSON(w, struct {
+		Schema  string `json:"schema"`
+		Version string `json:"streamcap_version"`
+		*model.PlanResult
+	}{SchemaPlan, version.String(), r})
+}
 
 // compared is one row of the side-by-side cost table.
 type compared struct {
@@ -25,10 +35,10 @@ type compared struct {
 func comparison(r *model.PlanResult) []compared {
 	var rows []compared
 	if p := r.Kinesis.Provisioned; p != nil {
-		rows = append(rows, compared{"Kinesis provisioned", model.RoleStream, fmt.Sprintf("%d shards", p.Shards), p.MonthlyUSD})
+		rows = append(rows, compared{"Kinesis provisioned", model.RoleStream, units.Plural(int64(p.Shards), "shard"), p.MonthlyUSD})
 	}
 	if p := r.Kinesis.OnDemand; p != nil {
-		rows = append(rows, compared{"Kinesis on-demand", model.RoleStream, fmt.Sprintf("~%d shards (AWS-managed)", p.Shards), p.MonthlyUSD})
+		rows = append(rows, compared{"Kinesis on-demand", model.RoleStream, "~" + units.Plural(int64(p.Shards), "shard") + " (AWS-managed)", p.MonthlyUSD})
 	}
 	for _, a := range alternatives(r) {
 		rows = append(rows, compared{a.Title, a.Role, sizing(a.Sizing), a.MonthlyUSD})
@@ -179,23 +189,16 @@ func RenderPlanText(w io.Writer, r *model.PlanResult) error {
 			e.printf("    %s: %s\n", in.Name, in.Value)
 		}
 		for _, s := range sec.x.Steps {
-			e.printf("    %s = %s = %s = %s%s\n", s.Name, s.Formula, s.Numbers, qty(s.Value), unitSuffix(s.Unit))
+			e.printf("    %s = %s = %s = %s\n", s.Name, s.Formula, s.Numbers, stepValue(s.Value, s.Unit))
 		}
 	}
 	return e.err
 }
 
-func unitSuffix(u string) string {
-	if u == "" {
-		return ""
-	}
-	return " " + u
-}
-
 // textKinesis renders one Kinesis plan.
 func textKinesis(e *errWriter, kp *model.KinesisPlan) {
 	if kp.Mode == model.ModeProvisioned {
-		e.printf("\nKINESIS PROVISIONED: %d shards, binding limit %s, %s USD/month\n", kp.Shards, kp.BindingLimit, usd(kp.MonthlyUSD))
+		e.printf("\nKINESIS PROVISIONED: %s, binding limit %s, %s USD/month\n", units.Plural(int64(kp.Shards), "shard"), kp.BindingLimit, usd(kp.MonthlyUSD))
 		tb := table{indent: " ", right: []bool{false, true, true, true, true}}
 		tb.add("   limit", "load at peak", "per shard", "shards needed", "utilisation")
 		for _, u := range kp.Limits {
@@ -325,7 +328,7 @@ func RenderPlanMarkdown(w io.Writer, r *model.PlanResult) error {
 	}
 	e.printf("# Capacity plan: %s\n\n%s.\n\nPrices: %s, table %s (%s, %s hours per month).\n", mdEscape(name), mdEscape(workloadLine(r.Workload)), r.Prices.Region, r.Prices.Version, r.Prices.Currency, qty(r.Prices.HoursPerMonth))
 	if kp := r.Kinesis.Provisioned; kp != nil {
-		e.printf("\n## Kinesis provisioned: %d shards, %s USD/month\n\nBinding limit: **%s**; sized by %s.\n\n", kp.Shards, usd(kp.MonthlyUSD), kp.BindingLimit, kp.SizedBy)
+		e.printf("\n## Kinesis provisioned: %s, %s USD/month\n\nBinding limit: **%s**; sized by %s.\n\n", units.Plural(int64(kp.Shards), "shard"), usd(kp.MonthlyUSD), kp.BindingLimit, kp.SizedBy)
 		e.printf("| limit | load at peak | per shard | shards needed | utilisation |\n|---|---:|---:|---:|---:|\n")
 		for _, u := range kp.Limits {
 			load, per := loadText(u)
@@ -400,6 +403,6 @@ func mdExplain(e *errWriter, sec section) {
 	}
 	e.printf("| quantity | formula | numbers | value |\n|---|---|---|---:|\n")
 	for _, s := range sec.x.Steps {
-		e.printf("| %s | %s | %s | %s%s |\n", mdEscape(s.Name), mdEscape(s.Formula), mdEscape(s.Numbers), qty(s.Value), mdEscape(unitSuffix(s.Unit)))
+		e.printf("| %s | %s | %s | %s |\n", mdEscape(s.Name), mdEscape(s.Formula), mdEscape(s.Numbers), mdEscape(stepValue(s.Value, s.Unit)))
 	}
 }

@@ -7,8 +7,14 @@ import (
 	"github.com/streamcap/streamcap/model"
 )
 
-// RenderPricesJSON writes the whole price table as JSON.
-func RenderPricesJSON(w io.Writer, p *model.Prices) error { return writeJSON(w, p) }
+// RenderPricesJSON writes the whole price table as JSON with "schema":
+// "streamcap.prices/v1" first. The JSON is YAML too: --prices loads it back.
+func RenderPricesJSON(w io.Writer, p *model.Prices) error {
+	return writeJSON(w, struct {
+		Schema string `json:"schema"`
+		*model.Prices
+	}{SchemaPrices, p})
+}
 
 // RenderPricesText writes every figure of the table, one per line: path,
 // value, unit, read date and source; notes follow on their own line.

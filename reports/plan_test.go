@@ -200,13 +200,17 @@ func TestRenderPrices(t *testing.T) {
 	if err := RenderPricesText(&b, p); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"kinesis.shard_hour_usd", "0.015", "no longer available to new customers", "AWS DataSync"} {
+	// Every figure exact, never in exponent form: 1 GiB and the Lambda GB-second price.
+	for _, want := range []string{"kinesis.shard_hour_usd", "0.015", "1,073,741,824", "0.0000166667", "no longer available to new customers", "AWS DataSync"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("prices text lacks %q", want)
 		}
 	}
+	if strings.Contains(b.String(), "e+") || strings.Contains(b.String(), "e-0") {
+		t.Errorf("prices text has a number in exponent form:\n%s", b.String())
+	}
 	b.Reset()
-	if err := RenderPricesMarkdown(&b, p); err != nil || !strings.Contains(b.String(), "| kinesis.put_payload_unit_bytes | 25000 |") {
+	if err := RenderPricesMarkdown(&b, p); err != nil || !strings.Contains(b.String(), "| kinesis.put_payload_unit_bytes | 25,000 |") {
 		t.Errorf("prices markdown: %v\n%s", err, b.String())
 	}
 	b.Reset()
@@ -255,5 +259,43 @@ func TestFormatters(t *testing.T) {
 		if got != want {
 			t.Errorf("got %q, want %q", got, want)
 		}
+	}
+}
+
+// TestRenderTransferTiny: 1 B over 1 Gbps at 0.8 × 0.95 takes 8 / 7.6e8 s =
+// 10.5 ns; a device round trip is 10 days; the crossover (1.2e-5 bps) names
+// no real link, so none is printed.
+func TestRenderTransferTiny(t *testing.T) {
+	tp, err := model.PlanTransfer(model.Transfer{Data: 1, Link: 1e9, Utilization: 0.8, Efficiency: 0.95}, model.DefaultPrices())
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := RenderTransferText(&b, &tp, nil); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	for _, want := range []string{
+		"    network    10.5 ns  at 760 Mbps goodput\n",
+		"    device     10 days  1 × ",
+		"2 × 5 days shipping + 0.337 ns copy + 0.337 ns ingest; 500.00 USD",
+		"    crossover     none  every link of 1 kbps or more beats shipping\n",
+		"= 1 device\n",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("transfer text lacks %q:\n%s", want, out)
+		}
+	}
+	for _, bad := range []string{"e-0", "e+", "0 bps", "1 devices"} {
+		if strings.Contains(out, bad) {
+			t.Errorf("transfer text has %q:\n%s", bad, out)
+		}
+	}
+	b.Reset()
+	if err := RenderTransferMarkdown(&b, &tp, nil); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), "Crossover: none; every link of 1 kbps or more beats shipping.") {
+		t.Errorf("transfer markdown:\n%s", b.String())
 	}
 }

@@ -1,10 +1,13 @@
 package scenarios
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"text/tabwriter"
+
+	"github.com/streamcap/streamcap/model/units"
 )
 
 // List writes the bundled scenarios as an aligned table for
@@ -19,6 +22,41 @@ func List(w io.Writer) error {
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", in.Name, in.Rate, in.RecordSize, in.Description)
 	}
 	if err := tw.Flush(); err != nil {
+		return fmt.Errorf("scenarios list: %w", err)
+	}
+	return nil
+}
+
+// ListSchema names the JSON document ListJSON writes.
+const ListSchema = "streamcap.scenarios/v1"
+
+// listJSON is the document `streamcap scenarios list -o json` writes.
+type listJSON struct {
+	Schema    string     `json:"schema"`
+	Scenarios []listItem `json:"scenarios"`
+}
+
+// listItem is one bundled scenario in listJSON.
+type listItem struct {
+	Name          string          `json:"name"`
+	Description   string          `json:"description"`
+	Rate          units.EventRate `json:"rate"`
+	RatePerSecond float64         `json:"rate_per_second"`
+	RecordSize    string          `json:"record_size"`
+}
+
+// ListJSON writes the bundled scenarios as JSON for `streamcap scenarios
+// list -o json`: {"schema": "streamcap.scenarios/v1", "scenarios": [{name,
+// description, rate ("3000/s"), rate_per_second, record_size}]}.
+func ListJSON(w io.Writer) error {
+	doc := listJSON{Schema: ListSchema, Scenarios: []listItem{}}
+	for _, in := range Bundled() {
+		doc.Scenarios = append(doc.Scenarios, listItem{in.Name, in.Description, in.Rate, in.Rate.PerSecond(), in.RecordSize})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(doc); err != nil {
 		return fmt.Errorf("scenarios list: %w", err)
 	}
 	return nil

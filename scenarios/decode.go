@@ -71,7 +71,7 @@ func (d *decoder) wrongKind(n *yaml.Node, path, want string) {
 	case yaml.SequenceNode:
 		d.fail(n, path, "%s: must be %s, not a list", name, want)
 	default:
-		d.fail(n, path, "%s %q: must be %s", name, n.Value, want)
+		d.fail(n, path, "%s %s: must be %s", name, units.Quote(n.Value), want)
 	}
 }
 
@@ -178,9 +178,9 @@ func (d *decoder) text(n *yaml.Node, u encoding.TextUnmarshaler, path string) bo
 		return true
 	}
 	var pe *units.ParseError
-	msg := fmt.Sprintf("%s %q: %v", path, n.Value, err)
+	msg := fmt.Sprintf("%s %s: %v", path, units.Quote(n.Value), err)
 	if errors.As(err, &pe) {
-		msg = fmt.Sprintf("%s %q: invalid %s: %s (accepted: %s)", path, n.Value, pe.Kind, pe.Reason, pe.Accepted)
+		msg = fmt.Sprintf("%s %s: invalid %s: %s (accepted: %s)", path, units.Quote(n.Value), pe.Kind, pe.Reason, pe.Accepted)
 	}
 	d.problems = append(d.problems, Problem{Line: n.Line, Field: path, Msg: msg, Err: err})
 	return false

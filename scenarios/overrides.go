@@ -114,7 +114,7 @@ func replaceConsumers(cs []model.Consumer, kind model.ConsumerKind, n int) []mod
 func ParseKeyDistribution(s string) (model.KeyDist, error) {
 	const accepted = "uniform, zipf:S (e.g. zipf:1.1), hot:FRACTION:KEYS (e.g. hot:0.5:3)"
 	bad := func(why string) (model.KeyDist, error) {
-		return model.KeyDist{}, fmt.Errorf("key distribution %q: %s (accepted: %s)", s, why, accepted)
+		return model.KeyDist{}, fmt.Errorf("key distribution %s: %s (accepted: %s)", units.Quote(s), why, accepted)
 	}
 	parts := strings.Split(strings.TrimSpace(s), ":")
 	switch parts[0] {
@@ -146,7 +146,7 @@ func ParseKeyDistribution(s string) (model.KeyDist, error) {
 		}
 		return model.KeyDist{Kind: model.KeysHot, HotFraction: f, HotKeys: n}, nil
 	default:
-		return bad("unknown distribution " + strconv.Quote(parts[0]))
+		return bad("unknown distribution " + units.Quote(parts[0]))
 	}
 }
 

@@ -17,6 +17,8 @@ import (
 	"runtime/debug"
 	"sync"
 	"time"
+
+	"github.com/streamcap/streamcap/model/version"
 )
 
 // ErrInvalidOption is wrapped by every *OptionError, so callers can map any
@@ -69,19 +71,16 @@ func CheckInt(drv, field string, n, lo, hi int) error {
 
 // ModuleVersion returns "path@version" for module path linked into the
 // running binary, read from runtime/debug.ReadBuildInfo (honouring replace
-// directives). For the main module (the bundled engine is part of
-// streamcap) the version is the build's, "(devel)" for a local build,
-// followed by "+REVISION" when the build stamped its VCS revision. When the
+// directives). For streamcap itself (the bundled engine is part of it) the
+// version is version.String(), the one `streamcap --version` prints. When the
 // build carries no module information the pinned version is reported.
 func ModuleVersion(path, pinned string) string {
 	v := pinned
 	if bi, ok := debug.ReadBuildInfo(); ok {
 		if bi.Main.Path == path {
 			v = bi.Main.Version
-			for _, s := range bi.Settings {
-				if s.Key == "vcs.revision" && s.Value != "" {
-					v += "+" + s.Value[:min(12, len(s.Value))]
-				}
+			if path == version.Module {
+				v = version.String() // one owner: the string --version prints
 			}
 		}
 		for _, m := range bi.Deps {

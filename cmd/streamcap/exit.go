@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+	"github.com/spf13/pflag"
 
 	"github.com/streamcap/streamcap/bench"
 	"github.com/streamcap/streamcap/bench/driver"
@@ -73,6 +74,12 @@ func exitCode(err error) int {
 // sub-command of root is an error).
 func usageErrors(root *cobra.Command) {
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		// pflag's message quotes the whole value; name the flag and quote
+		// a short prefix instead (units.Quote), keeping the cause.
+		var iv *pflag.InvalidValueError
+		if errors.As(err, &iv) {
+			return usagef("%w (see '%s --help')", flagValueError(iv), c.CommandPath())
+		}
 		return usagef("%w (see '%s --help')", err, c.CommandPath())
 	})
 	if root.Run == nil && root.RunE == nil {

@@ -1,6 +1,8 @@
 package main
 
 import (
+	goio "io"
+
 	"github.com/spf13/cobra"
 
 	"github.com/streamcap/streamcap/model"
@@ -15,7 +17,8 @@ type planOptions struct {
 	ov       scenarios.Overrides
 	mode     string
 	compare  []string
-	output   string
+	out      outputOptions
+	format   string
 }
 
 func newPlanCmd(io *streams) *cobra.Command {
@@ -25,13 +28,19 @@ func newPlanCmd(io *streams) *cobra.Command {
 		Short: "Size and price a stream: shards, the binding limit, cost, alternatives",
 		Example: `  streamcap plan kds-3000x1kb
   streamcap plan --rate 3000/s --record-size 1KB --consumers 1
-  streamcap plan clickstream --compare kafka,pubsub,firehose,dynamodb -o json`,
+  streamcap plan clickstream --compare kafka,pubsub,firehose,dynamodb -o json
+  streamcap plan kds-3000x1kb --out plan.md`,
 		Args: maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
 				o.scenario = args[0]
 			}
 			o.ov = o.flags.overrides(cmd.Flags())
+			format, err := o.out.resolve(cmd.Flags())
+			if err != nil {
+				return err
+			}
+			o.format = format
 			return planRun(io, o)
 		},
 	}
@@ -40,14 +49,11 @@ func newPlanCmd(io *streams) *cobra.Command {
 	fs.StringVar(&o.flags.pricesFile, "prices", "", "price and quota table (YAML) replacing the embedded one")
 	fs.StringVar(&o.mode, "mode", "both", "Kinesis capacity mode: provisioned | on-demand | both")
 	fs.StringSliceVar(&o.compare, "compare", nil, "systems to compare: kafka,pubsub,firehose,dynamodb,lambda,flink or all")
-	fs.StringVarP(&o.output, "output", "o", "text", "output format: text | markdown | json")
+	o.out.register(fs, "text", "markdown", "json")
 	return cmd
 }
 
 func planRun(io *streams, o *planOptions) error {
-	if err := checkOutput(o.output, "text", "markdown", "json"); err != nil {
-		return err
-	}
 	w, err := scenarios.Resolve(o.scenario, o.ov)
 	if err != nil {
 		return asUsage(err)
@@ -60,12 +66,14 @@ func planRun(io *streams, o *planOptions) error {
 	if err != nil {
 		return asUsage(err)
 	}
-	switch o.output {
-	case "json":
-		return reports.RenderPlanJSON(io.Out, res)
-	case "markdown":
-		return reports.RenderPlanMarkdown(io.Out, res)
-	default:
-		return reports.RenderPlanText(io.Out, res)
-	}
+	return o.out.emit(io, func(w goio.Writer) error {
+		switch o.format {
+		case "json":
+			return reports.RenderPlanJSON(w, res)
+		case "markdown":
+			return reports.RenderPlanMarkdown(w, res)
+		default:
+			return reports.RenderPlanText(w, res)
+		}
+	})
 }

@@ -1,13 +1,16 @@
 package main
 
 import (
+	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/spf13/cobra"
-)
+	"github.com/spf13/pflag"
 
-// version is the streamcap version printed by --version.
-const version = "0.1.0"
+	"github.com/streamcap/streamcap/model/units"
+	"github.com/streamcap/streamcap/model/version"
+)
 
 // newRootCmd builds the command tree around the given streams.
 func newRootCmd(io *streams) *cobra.Command {
@@ -16,10 +19,11 @@ func newRootCmd(io *streams) *cobra.Command {
 		Short: "Size, price and benchmark streaming pipelines (Kinesis, Kafka, Pub/Sub, ...)",
 		Long: `streamcap answers how big a streaming pipeline must be and what it will cost,
 then proves the answer by measuring it against the bundled log engine or a real endpoint.`,
-		Version:       version,
+		Version:       version.String(),
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
+	root.SetVersionTemplate("streamcap {{.Version}}\n")
 	root.SetIn(io.In)
 	root.SetOut(io.Out)
 	root.SetErr(io.ErrOut)
@@ -32,9 +36,43 @@ then proves the answer by measuring it against the bundled log engine or a real 
 		newEngineCmd(io),
 		newVerifyCmd(io),
 		newReportCmd(io),
+		newVersionCmd(io),
 	)
 	usageErrors(root) // exit codes come from error types (exit.go)
+	settleDefaults(root)
+	registerCompletions(root)
 	return root
+}
+
+// flagValueError words a bad flag value: the flag, a short prefix of the
+// value (units.Quote) and why, without the full value pflag and strconv
+// echo.
+func flagValueError(iv *pflag.InvalidValueError) error {
+	name := "--" + iv.GetFlag().Name
+	var pe *units.ParseError
+	var ne *strconv.NumError
+	switch cause := iv.Unwrap(); {
+	case errors.As(cause, &pe): // names the value itself
+		return fmt.Errorf("%s: %w", name, cause)
+	case errors.As(cause, &ne):
+		return fmt.Errorf("%s %s: not a valid %s: %w", name, units.Quote(iv.GetValue()), iv.GetFlag().Value.Type(), ne.Err)
+	default:
+		return fmt.Errorf("%s %s: %w", name, units.Quote(iv.GetValue()), cause)
+	}
+}
+
+// newVersionCmd is `streamcap version`: the same line as --version, from
+// version.String (the string bench results and plan JSON carry).
+func newVersionCmd(io *streams) *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print streamcap's version (module version, VCS revision, +dirty) from the build information",
+		Args:  maxArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			_, err := fmt.Fprintf(io.Out, "streamcap %s\n", version.String())
+			return err
+		},
+	}
 }
 
 // run executes the CLI with args and returns the process exit code.

@@ -24,13 +24,25 @@ func newScenariosCmd(io *streams) *cobra.Command {
 		},
 	}
 	show.Flags().BoolVar(&normalized, "normalized", false, "print the scenario after defaults, in canonical form")
-	cmd.AddCommand(
-		&cobra.Command{
-			Use:   "list",
-			Short: "List the bundled scenarios",
-			Args:  maxArgs(0),
-			RunE:  func(cmd *cobra.Command, args []string) error { return scenarios.List(io.Out) },
+	var listOut outputOptions
+	list := &cobra.Command{
+		Use:   "list",
+		Short: "List the bundled scenarios",
+		Args:  maxArgs(0),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			format, err := listOut.resolve(cmd.Flags())
+			if err != nil {
+				return err
+			}
+			if format == "json" {
+				return listOut.emit(io, scenarios.ListJSON)
+			}
+			return listOut.emit(io, scenarios.List)
 		},
+	}
+	listOut.register(list.Flags(), "text", "json")
+	cmd.AddCommand(
+		list,
 		show,
 		&cobra.Command{
 			Use:   "validate [FILE|NAME...]",

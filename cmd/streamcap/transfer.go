@@ -1,6 +1,9 @@
 package main
 
 import (
+	"fmt"
+	goio "io"
+
 	"github.com/spf13/cobra"
 
 	"github.com/streamcap/streamcap/model"
@@ -21,7 +24,8 @@ type transferOptions struct {
 	sweep       string
 	points      int
 	pricesFile  string
-	output      string
+	out         outputOptions
+	format      string
 	set         func(string) bool
 }
 
@@ -38,27 +42,29 @@ func newTransferCmd(io *streams) *cobra.Command {
 				o.scenario = args[0]
 			}
 			o.set = cmd.Flags().Changed
+			format, err := o.out.resolve(cmd.Flags())
+			if err != nil {
+				return err
+			}
+			o.format = format
 			return transferRun(io, o)
 		},
 	}
 	fs := cmd.Flags()
 	fs.Var(&o.data, "data", "data to move, e.g. 80TB")
 	fs.Var(&o.link, "link", "link line rate, e.g. 1Gbps")
-	fs.Float64Var(&o.utilization, "utilization", 0, "share of the link the transfer may use, (0,1]; default 0.8")
-	fs.Float64Var(&o.efficiency, "efficiency", 0, "protocol goodput ÷ line rate, (0,1]; default 0.95")
+	fs.Float64Var(&o.utilization, "utilization", 0, "share of the link the transfer may use, (0,1] "+orScenario(fmt.Sprint(model.DefaultTransferUtilization)))
+	fs.Float64Var(&o.efficiency, "efficiency", 0, "protocol goodput ÷ line rate, (0,1] "+orScenario(fmt.Sprint(model.DefaultTransferEfficiency)))
 	fs.IntVar(&o.devices, "devices", 0, "devices shipped in parallel (0 = as many as the data needs)")
 	fs.StringVar(&o.device, "device", "", "device profile from the price table (see 'streamcap prices')")
 	fs.StringVar(&o.sweep, "sweep", "", "also sweep link speeds LO..HI, e.g. 100Mbps..100Gbps")
 	fs.IntVar(&o.points, "points", 13, "points in the sweep")
 	fs.StringVar(&o.pricesFile, "prices", "", "price and quota table (YAML) replacing the embedded one")
-	fs.StringVarP(&o.output, "output", "o", "text", "output format: text | markdown | json")
+	o.out.register(fs, "text", "markdown", "json")
 	return cmd
 }
 
 func transferRun(io *streams, o *transferOptions) error {
-	if err := checkOutput(o.output, "text", "markdown", "json"); err != nil {
-		return err
-	}
 	var t model.Transfer
 	if o.scenario != "" {
 		w, err := scenarios.Resolve(o.scenario, scenarios.Overrides{})
@@ -113,12 +119,14 @@ func transferRun(io *streams, o *transferOptions) error {
 			return asUsage(err)
 		}
 	}
-	switch o.output {
-	case "json":
-		return reports.RenderTransferJSON(io.Out, &plan, sweep)
-	case "markdown":
-		return reports.RenderTransferMarkdown(io.Out, &plan, sweep)
-	default:
-		return reports.RenderTransferText(io.Out, &plan, sweep)
-	}
+	return o.out.emit(io, func(w goio.Writer) error {
+		switch o.format {
+		case "json":
+			return reports.RenderTransferJSON(w, &plan, sweep)
+		case "markdown":
+			return reports.RenderTransferMarkdown(w, &plan, sweep)
+		default:
+			return reports.RenderTransferText(w, &plan, sweep)
+		}
+	})
 }

@@ -32,13 +32,13 @@ type workloadFlags struct {
 // register adds every workload flag to fs.
 func (f *workloadFlags) register(fs *pflag.FlagSet) {
 	f.registerTraffic(fs)
-	fs.Var(&f.maxRecordSize, "max-record-size", "stream max record size, 1MiB..10MiB")
-	fs.Var(&f.retention, "retention", "retention, e.g. 24h, 7d, 365d")
-	fs.Var(&f.pollInterval, "poll-interval", "GetRecords poll interval of shared consumers")
-	fs.Float64Var(&f.peakFactor, "peak-factor", 0, "peak rate ÷ average rate (≥ 1)")
-	fs.Float64Var(&f.headroom, "headroom", 0, "highest utilisation of any limit to plan for, (0,1]; default 0.8")
-	fs.IntVar(&f.consumers, "consumers", 0, "shared (GetRecords polling) consumers")
-	fs.IntVar(&f.efoConsumers, "efo-consumers", 0, "enhanced fan-out consumers")
+	fs.Var(&f.maxRecordSize, "max-record-size", "stream max record size, 1MiB..10MiB "+orScenario(model.DefaultMaxRecordSize.String()))
+	fs.Var(&f.retention, "retention", "retention, e.g. 24h, 7d, 365d "+orScenario(model.DefaultRetention.String()))
+	fs.Var(&f.pollInterval, "poll-interval", "GetRecords poll interval of shared consumers "+orScenario(model.DefaultPollInterval.String()))
+	fs.Float64Var(&f.peakFactor, "peak-factor", 0, "peak rate ÷ average rate, ≥ 1 "+orScenario(fmt.Sprint(model.DefaultPeakFactor)))
+	fs.Float64Var(&f.headroom, "headroom", 0, "highest utilisation of any limit to plan for, (0,1] "+orScenario(fmt.Sprint(model.DefaultHeadroom)))
+	fs.IntVar(&f.consumers, "consumers", 0, "shared (GetRecords polling) consumers (default: the scenario's, else 0)")
+	fs.IntVar(&f.efoConsumers, "efo-consumers", 0, "enhanced fan-out consumers (default: the scenario's, else 0)")
 }
 
 // registerTraffic adds only the flags that shape the records sent (rate,
@@ -46,9 +46,13 @@ func (f *workloadFlags) register(fs *pflag.FlagSet) {
 func (f *workloadFlags) registerTraffic(fs *pflag.FlagSet) {
 	fs.Var(&f.rate, "rate", "records per second, e.g. 3000/s, 3k/s, 180000/min")
 	fs.Var(&f.recordSize, "record-size", "record size, e.g. 1KB (decimal) or 1KiB (binary)")
-	fs.IntVar(&f.keys, "keys", 0, "distinct partition keys")
-	fs.StringVar(&f.keyDist, "key-distribution", "", "uniform | zipf:S | hot:FRACTION:KEYS")
+	fs.IntVar(&f.keys, "keys", 0, "distinct partition keys "+orScenario(fmt.Sprint(model.DefaultKeyCount)))
+	fs.StringVar(&f.keyDist, "key-distribution", "", "uniform | zipf:S | hot:FRACTION:KEYS (default: the scenario's, else uniform)")
 }
+
+// orScenario words the default of a flag that overrides a scenario field:
+// the scenario's value when a scenario is named, else the model default.
+func orScenario(def string) string { return "(default: the scenario's, else " + def + ")" }
 
 // overrides collects the flags the user actually set (flags fs does not
 // have count as not set).

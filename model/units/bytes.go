@@ -113,6 +113,10 @@ func (b *Bytes) Set(s string) error {
 // Type implements pflag.Value.
 func (Bytes) Type() string { return "size" }
 
+// IsZero reports whether b is 0 B. A flag holding a zero quantity is "not
+// set": help shows no default for it (see cmd/streamcap's help rule).
+func (b Bytes) IsZero() bool { return b == 0 }
+
 // UnmarshalText implements encoding.TextUnmarshaler (YAML, JSON strings).
 func (b *Bytes) UnmarshalText(t []byte) error { return b.Set(string(t)) }
 

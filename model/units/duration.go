@@ -145,6 +145,9 @@ func (d *Duration) Set(s string) error {
 // Type implements pflag.Value.
 func (Duration) Type() string { return "duration" }
 
+// IsZero reports whether d is 0 s (for a flag: not set, no default shown).
+func (d Duration) IsZero() bool { return d == 0 }
+
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (d *Duration) UnmarshalText(t []byte) error { return d.Set(string(t)) }
 

@@ -46,6 +46,9 @@ func (r *ByteRate) Set(s string) error {
 // Type implements pflag.Value.
 func (ByteRate) Type() string { return "byterate" }
 
+// IsZero reports whether r is 0 B/s (for a flag: not set, no default shown).
+func (r ByteRate) IsZero() bool { return r == 0 }
+
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (r *ByteRate) UnmarshalText(t []byte) error { return r.Set(string(t)) }
 
@@ -100,6 +103,9 @@ func (r *BitRate) Set(s string) error {
 
 // Type implements pflag.Value.
 func (BitRate) Type() string { return "bitrate" }
+
+// IsZero reports whether r is 0 bps (for a flag: not set, no default shown).
+func (r BitRate) IsZero() bool { return r == 0 }
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (r *BitRate) UnmarshalText(t []byte) error { return r.Set(string(t)) }
@@ -222,6 +228,9 @@ func (r *EventRate) Set(s string) error {
 
 // Type implements pflag.Value.
 func (EventRate) Type() string { return "rate" }
+
+// IsZero reports whether r is 0/s (for a flag: not set, no default shown).
+func (r EventRate) IsZero() bool { return r == 0 }
 
 // UnmarshalText implements encoding.TextUnmarshaler.
 func (r *EventRate) UnmarshalText(t []byte) error { return r.Set(string(t)) }

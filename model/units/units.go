@@ -39,7 +39,7 @@ type ParseError struct {
 
 // Error implements error.
 func (e *ParseError) Error() string {
-	return fmt.Sprintf("invalid %s %q: %s (accepted: %s)", e.Kind, e.Input, e.Reason, e.Accepted)
+	return fmt.Sprintf("invalid %s %s: %s (accepted: %s)", e.Kind, Quote(e.Input), e.Reason, e.Accepted)
 }
 
 // Unwrap lets errors.Is(err, ErrSyntax) match.

@@ -1,0 +1,13 @@
+package reports
+
+// Schema names of the JSON documents streamcap writes and a report reads.
+// Each document carries its name in a top-level "schema" field, so a
+// reader (streamcap report) dispatches on it instead of guessing from the
+// keys; the name changes when a field changes meaning. The bench result's
+// is bench.SchemaVersion.
+const (
+	SchemaPlan     = "streamcap.plan/v1"
+	SchemaTransfer = "streamcap.transfer/v1"
+	SchemaPrices   = "streamcap.prices/v1"
+	SchemaVerify   = "streamcap.verify/v1"
+)
