@@ -244,9 +244,6 @@ func (e *Engine) initShardDir(dir string) (made bool, err error) {
 		}
 		made = true
 	}
-	if err := e.writeShardState(dir, shardState{First: 1, Reserved: 1}); err != nil {
-		return made, fmt.Errorf("create shard directory %s: %w", dir, err)
-	}
 	f, err := os.OpenFile(filepath.Join(dir, segmentName(1)), os.O_RDWR|os.O_CREATE|os.O_TRUNC, filePerm)
 	if err != nil {
 		return made, fmt.Errorf("create segment: %w", err)
@@ -254,5 +251,14 @@ func (e *Engine) initShardDir(dir string) (made bool, err error) {
 	if err := f.Close(); err != nil {
 		return made, fmt.Errorf("create segment: %w", err)
 	}
-	return made, syncDir(dir)
+	// The state write syncs the directory, which makes the segment's entry durable too.
+	if err := e.writeShardState(dir, newShardState()); err != nil {
+		return made, fmt.Errorf("create shard directory %s: %w", dir, err)
+	}
+	return made, nil
+}
+
+// newShardState is a new shard's state: offsets start at 1, the first reserveStep reserved.
+func newShardState() shardState {
+	return shardState{Version: stateVersion, First: 1, Reserved: 1 + reserveStep}
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 )
 
 // A reshard is planned on a copy of the stream's shard layout (vshards), written to meta.json, and
@@ -144,10 +145,17 @@ func (p *reshardPlan) commitLocked() error {
 	return nil
 }
 
+// stageWorkers is how many shard directories are made at once.
+const stageWorkers = 16
+
 // stageLocked makes the plan durable in s.dir: the new shards' directories, then meta.json. On
 // failure it removes the (empty) directories it created and returns a retryable error.
 func (s *stream) stageLocked(p *reshardPlan) error {
-	var created []string
+	var (
+		mu      sync.Mutex
+		created []string
+		first   error
+	)
 	undo := func(err error) error {
 		for _, d := range created {
 			_ = os.RemoveAll(d)
@@ -157,15 +165,39 @@ func (s *stream) stageLocked(p *reshardPlan) error {
 		}
 		return unavailable(err)
 	}
+	// Shard directories are made by a few workers: their fsyncs share journal commits, so a
+	// 10 000-shard stream takes seconds rather than minutes.
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(stageWorkers, len(p.all)-p.base) {
+		wg.Go(func() {
+			for idx := range work {
+				dir := filepath.Join(s.dir, shardDirName(idx))
+				made, err := s.e.initShardDir(dir)
+				mu.Lock()
+				if made {
+					created = append(created, dir)
+				}
+				if err != nil && first == nil {
+					first = err
+				}
+				mu.Unlock()
+			}
+		})
+	}
 	for _, v := range p.all[p.base:] {
-		dir := filepath.Join(s.dir, shardDirName(v.index))
-		made, err := s.e.initShardDir(dir)
-		if made {
-			created = append(created, dir)
+		mu.Lock()
+		failed := first != nil
+		mu.Unlock()
+		if failed {
+			break
 		}
-		if err != nil {
-			return undo(err)
-		}
+		work <- v.index
+	}
+	close(work)
+	wg.Wait()
+	if first != nil {
+		return undo(first)
 	}
 	if err := syncDir(s.dir); err != nil {
 		return undo(err)
@@ -206,7 +238,7 @@ func (s *stream) applyPlanLocked(p *reshardPlan) {
 		sh := newShard(s.e, s, v.index, dir, v.start, v.end, now)
 		sh.parent, sh.adjParent = v.parent, v.adj
 		sh.segs = []*segment{newSegment(dir, 1)}
-		sh.state = shardState{Version: stateVersion, First: 1, Reserved: 1}
+		sh.state = newShardState()
 		if v.closed {
 			sh.closed, sh.endOff, sh.children = true, 1, v.children
 		}
