@@ -230,19 +230,27 @@ func scanStream(dir, name string, tab *crc32.Table, damage *[]Damage) (*streamSc
 		if err != nil {
 			return nil, fmt.Errorf("read %s: %w", sdir, err)
 		}
-		var bytes int64
+		var bytes, records int64
 		for _, base := range bases {
-			if fi, err := os.Stat(filepath.Join(sdir, segmentName(base))); err == nil {
+			f, err := os.Open(filepath.Join(sdir, segmentName(base)))
+			if err != nil {
+				continue
+			}
+			if fi, err := f.Stat(); err == nil {
 				bytes += fi.Size()
 			}
+			if res, err := scanSegment(f, base, tab); err == nil {
+				records += int64(len(res.pos))
+			}
+			_ = f.Close()
 		}
 		if bytes == 0 {
 			continue // an empty leftover of a reshard cut short before its metadata: reused later
 		}
 		idx, _ := strconv.Atoi(strings.TrimPrefix(ent.Name(), "shard-"))
 		*damage = append(*damage, Damage{Kind: DamageOrphanShard, Stream: name, Shard: shardID(idx), Path: sdir, Offset: -1,
-			Problem: fmt.Sprintf("shard directory holds %d bytes of segments but %s does not name it (metadata older than the data?)", bytes, metaFileName),
-			Records: -1, Bytes: bytes, Fixable: true})
+			Problem: fmt.Sprintf("shard directory holds %d records (%d bytes of segments) but %s does not name it (metadata older than the data?)", records, bytes, metaFileName),
+			Records: records, Bytes: bytes, Fixable: true})
 		ss.orphans = append(ss.orphans, &shardScan{index: idx, id: shardID(idx), dir: sdir})
 	}
 	return ss, nil
