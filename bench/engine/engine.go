@@ -6,15 +6,21 @@
 // acknowledged according to the fsync policy, and read back through Kinesis-style shard iterators.
 // The Kinesis HTTP API (package kinesisapi) is a thin layer over this package.
 //
-// On disk (Options.Dir):
+// On disk (Options.Dir), all directories 0700 and files 0600:
 //
 //	streams/NAME/meta.json                            shards, lineage, retention, consumers (replaced atomically)
+//	streams/NAME/clean.json                           each shard's next offset after a clean Close (consumed by Open)
+//	streams/NAME/shard-000000000000/state.json        retained start, reserved sequence numbers, gaps
 //	streams/NAME/shard-000000000000/00000000000000000001.seg   segments named by their first record offset
-//	trash/                                            deleted streams on their way out
+//	staging/, trash/                                  streams being created or deleted
+//	quarantine/                                       what Repair moved aside, with its reports
 //
 // Each segment is a run of frames (length, CRC32C, offset, arrival time, key, data); see segment.go.
-// Open scans every shard's segments and truncates a torn or corrupt tail, so a crash loses at most
-// records that were never acknowledged under the fsync policy.
+// The recovery policy (docs/engine.md): Open drops only a torn tail of a shard's newest segment
+// and reports it; any other damage makes Open refuse with a *DamageError naming the file and the
+// offset, and Repair (streamcap engine repair) quarantines it. Layout changes are durable in
+// meta.json before they take effect; sequence numbers are never reused, even after a torn tail
+// is dropped; a failed write is retryable (ServiceUnavailable), never sticky.
 //
 // Sequence numbers are 56-digit decimal strings: "49", the shard index (14 digits) and the record's
 // offset in its shard (40 digits), so they sort as strings, are unique across a stream's shards,

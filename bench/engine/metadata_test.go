@@ -251,3 +251,41 @@ func TestSequenceNumbersNeverReused(t *testing.T) {
 		})
 	}
 }
+
+// Data written by an older engine with 0755/0644 is made private when opened.
+func TestPermissionsTightenedOnOpen(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	e := openDisk(t, Options{Dir: dir, LimitsOff: true})
+	mustCreate(t, e, "s", 1)
+	mustPut(t, e, "s", "k", "v")
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	var paths []string
+	_ = filepath.Walk(filepath.Join(dir, "streams"), func(p string, fi os.FileInfo, err error) error {
+		if err == nil {
+			mode := os.FileMode(0o644)
+			if fi.IsDir() {
+				mode = 0o755
+			}
+			_ = os.Chmod(p, mode)
+			paths = append(paths, p)
+		}
+		return err
+	})
+	openDisk(t, Options{Dir: dir, LimitsOff: true})
+	for _, p := range paths {
+		fi, err := os.Stat(p)
+		if errors.Is(err, os.ErrNotExist) {
+			continue // clean.json, consumed by Open
+		}
+		want := filePerm
+		if fi.IsDir() {
+			want = dirPerm
+		}
+		if fi.Mode().Perm() != want {
+			t.Errorf("%s: mode %o after Open, want %o", p, fi.Mode().Perm(), want)
+		}
+	}
+}

@@ -130,7 +130,8 @@ func Open(opts Options) (*Engine, error) {
 			return nil, fmt.Errorf("open engine: clear %s: %w", d, err)
 		}
 	}
-	scan, err := scanDataDir(o.Dir, e.crc)
+	tighten(e.streamsDir(), dirPerm)
+	scan, err := scanDataDir(o.Dir, e.crc, e.clock.Now())
 	if err != nil {
 		return nil, fmt.Errorf("open engine: %w", err)
 	}
@@ -187,6 +188,19 @@ func (e *Engine) loadStream(ss *streamScan) (*stream, error) {
 		s.byID[sh.id] = sh
 	}
 	s.rebuildOpenLocked()
+	// Data written by an older engine (0755/0644) is made private like new data.
+	tighten(ss.dir, dirPerm)
+	tighten(filepath.Join(ss.dir, metaFileName), filePerm)
+	for _, sc := range ss.shards {
+		if sc.dirMissing {
+			continue
+		}
+		tighten(sc.dir, dirPerm)
+		tighten(filepath.Join(sc.dir, stateFileName), filePerm)
+		for _, g := range sc.segs {
+			tighten(g.path, filePerm)
+		}
+	}
 	if ss.clean != nil {
 		// The clean-shutdown record is valid only until the first write: remove it durably now.
 		if err := os.Remove(filepath.Join(ss.dir, cleanFileName)); err != nil && !errors.Is(err, os.ErrNotExist) {
@@ -208,13 +222,7 @@ func (sh *shard) load(sc *shardScan) (ShardRecovery, error) {
 		return rep, nil
 	}
 	st := sc.state
-	stateDirty := !sc.hasState
-	for _, g := range sc.expired {
-		if err := os.Remove(g.path); err != nil && !errors.Is(err, os.ErrNotExist) {
-			return rep, err
-		}
-		rep.ExpiredSegments++
-	}
+	stateDirty := !sc.hasState || sc.stateDirty
 	if g := sc.torn; g != nil {
 		f, err := os.OpenFile(g.path, os.O_RDWR, 0)
 		if err != nil {
@@ -281,6 +289,13 @@ func (sh *shard) load(sc *shardScan) (ShardRecovery, error) {
 			return rep, err
 		}
 	}
+	// Retention's deletes, once the first retained offset is durable.
+	for _, g := range sc.expired {
+		if err := os.Remove(g.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return rep, err
+		}
+		rep.ExpiredSegments++
+	}
 	st.prune()
 	sh.state = st
 	if len(sh.segs) > 0 {
@@ -323,4 +338,12 @@ func (e *Engine) Close() error {
 // Recovery reports what Open found and repaired, one entry per shard on disk (empty in memory mode).
 func (e *Engine) Recovery() RecoveryReport {
 	return RecoveryReport{Shards: append([]ShardRecovery(nil), e.recovery.Shards...)}
+}
+
+// tighten removes permission bits beyond want from path (best effort: a file the engine cannot
+// chmod still works).
+func tighten(path string, want os.FileMode) {
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&^want != 0 {
+		_ = os.Chmod(path, fi.Mode().Perm()&want)
+	}
 }

@@ -82,7 +82,7 @@ func Repair(opts RepairOptions) (RepairReport, error) {
 	if clock == nil {
 		clock = realClock{}
 	}
-	scan, err := scanDataDir(opts.Dir, newCRCTable())
+	scan, err := scanDataDir(opts.Dir, newCRCTable(), clock.Now())
 	if err != nil {
 		return rep, fmt.Errorf("repair: %w", err)
 	}

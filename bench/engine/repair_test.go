@@ -263,3 +263,74 @@ func mustRemove(t *testing.T, path string) {
 		t.Fatal(err)
 	}
 }
+
+// Retention decides from the records' own arrival times, never from a file's absence: a first
+// segment missing while younger than retention is refused, but one whose records are provably
+// past retention (the next segment's first record is) is retention's to delete.
+func TestRetentionDecidesFromTimestamps(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name    string
+		advance time.Duration // between the old and the new records
+		refuse  bool
+	}{
+		{"missing segment younger than retention", time.Hour, true},
+		{"missing segment past retention", 30 * time.Hour, false},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			clock := newFakeClock()
+			opts := Options{Dir: t.TempDir(), Fsync: FsyncNever, LimitsOff: true, SegmentBytes: 4096, Clock: clock}
+			e := openDisk(t, opts)
+			mustCreate(t, e, "s", 1)
+			// A long retention while writing keeps the engine's own retention out of the way.
+			if err := e.IncreaseRetention("s", 48); err != nil {
+				t.Fatal(err)
+			}
+			data := strings.Repeat("d", 1000)
+			for i := 0; i < 9; i++ { // segments 1-3 of 3 records
+				mustPut(t, e, "s", "k", data)
+				if i == 6 {
+					clock.Advance(c.advance) // the first record of segment 3 is as old as the others
+				}
+			}
+			clock.Advance(time.Minute)
+			if err := e.DecreaseRetention("s", 24); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.Close(); err != nil {
+				t.Fatal(err)
+			}
+			segs := shardSegments(t, opts.Dir)
+			mustRemove(t, segs[1]) // the middle one: segment 1 stays, older still
+			e1, err := Open(opts)
+			var de *DamageError
+			if c.refuse {
+				if !errors.As(err, &de) || de.Damage[0].Kind != DamageMissingSegments {
+					t.Fatalf("Open = %v, want a missing-segments refusal", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatalf("Open = %v, want retention to take the expired segments", err)
+			}
+			if rep := e1.Recovery().Shards[0]; rep.ExpiredSegments != 1 || rep.Records != 3 {
+				t.Errorf("first open: %+v, want segment 1 expired and the 3 records of segment 3", rep)
+			}
+			if err := e1.Close(); err != nil {
+				t.Fatal(err)
+			}
+			e2 := openDisk(t, opts)
+			if rep := e2.Recovery().Shards[0]; rep.ExpiredSegments != 0 || rep.Records != 3 {
+				t.Errorf("second open: %+v, want the 3 records of segment 3 and nothing more to expire", rep)
+			}
+			if _, err := os.Stat(segs[0]); !os.IsNotExist(err) {
+				t.Errorf("segment 1 (past retention) still exists: %v", err)
+			}
+			recs, _ := readAll(t, e2, mustIter(t, e2, "s", "shardId-000000000000", TrimHorizon, "", time.Time{}))
+			if len(recs) != 3 {
+				t.Errorf("%d records readable, want 3", len(recs))
+			}
+		})
+	}
+}

@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // The recovery policy (docs/engine.md): Open drops only a torn tail of a shard's newest segment,
@@ -97,6 +98,7 @@ type streamScan struct {
 	dir     string
 	meta    *streamMeta
 	clean   map[string]uint64 // shard dir name -> exact next offset at a clean Close; nil if none
+	cutoff  int64             // arrival unix nanos before which records are past retention
 	shards  []*shardScan      // by index, as the metadata lists them
 	orphans []*shardScan
 }
@@ -110,7 +112,8 @@ type shardScan struct {
 	hasState   bool
 	dirMissing bool
 	segs       []*segScan
-	expired    []*segScan // below the persisted first offset: retention had decided, deletion was cut short
+	expired    []*segScan // past retention: deletion was cut short, or decided now from the records' times
+	stateDirty bool       // the scan moved state.First (retention decided from the records' times)
 	next       uint64     // after the last valid record
 	hwm        uint64     // at or above every offset that may have been handed out
 	torn       *segScan   // the newest segment, if its tail is torn
@@ -146,7 +149,7 @@ func listSegments(dir string) ([]uint64, error) {
 }
 
 // scanDataDir inspects every stream under dir/streams without changing anything.
-func scanDataDir(dir string, tab *crc32.Table) (*dataScan, error) {
+func scanDataDir(dir string, tab *crc32.Table, now time.Time) (*dataScan, error) {
 	ds := &dataScan{dir: dir}
 	streamsDir := filepath.Join(dir, "streams")
 	ents, err := os.ReadDir(streamsDir)
@@ -157,7 +160,7 @@ func scanDataDir(dir string, tab *crc32.Table) (*dataScan, error) {
 		if !ent.IsDir() {
 			continue
 		}
-		ss, err := scanStream(filepath.Join(streamsDir, ent.Name()), ent.Name(), tab, &ds.damage)
+		ss, err := scanStream(filepath.Join(streamsDir, ent.Name()), ent.Name(), tab, now, &ds.damage)
 		if err != nil {
 			return nil, err
 		}
@@ -168,7 +171,7 @@ func scanDataDir(dir string, tab *crc32.Table) (*dataScan, error) {
 	return ds, nil
 }
 
-func scanStream(dir, name string, tab *crc32.Table, damage *[]Damage) (*streamScan, error) {
+func scanStream(dir, name string, tab *crc32.Table, now time.Time, damage *[]Damage) (*streamScan, error) {
 	ss := &streamScan{name: name, dir: dir}
 	metaPath := filepath.Join(dir, metaFileName)
 	b, err := os.ReadFile(metaPath)
@@ -206,6 +209,7 @@ func scanStream(dir, name string, tab *crc32.Table, damage *[]Damage) (*streamSc
 			ss.clean = c
 		}
 	}
+	ss.cutoff = now.Add(-time.Duration(ss.meta.RetentionHours) * time.Hour).UnixNano()
 	known := map[string]bool{}
 	for idx := range ss.meta.Shards {
 		sm := &ss.meta.Shards[idx]
@@ -328,13 +332,20 @@ func scanShard(dir string, idx int, sm *shardMeta, ss *streamScan, tab *crc32.Ta
 				Remedy:  "inspect state.json"})
 		}
 		if checkNext && base != expected {
-			if base > expected && sc.state.covered(expected, base) {
+			switch {
+			case base > expected && sc.state.covered(expected, base):
 				// numbers skipped after a crash or quarantined by repair
-			} else if base > expected {
+			case base > expected && len(g.res.ts) > 0 && g.res.ts[0] < ss.cutoff:
+				// The missing records arrived no later than this segment's first record, which is
+				// past retention: retention may delete them, and every segment before them.
+				sc.expired = append(sc.expired, sc.segs...)
+				sc.segs, sc.records = nil, 0
+				sc.state.First, sc.stateDirty = base, true
+			case base > expected:
 				add(Damage{Kind: DamageMissingSegments, Path: filepath.Join(dir, segmentName(expected)), Offset: -1, Fixable: true,
 					From: expected, To: base, Records: int64(base - expected),
 					Problem: fmt.Sprintf("records %d to %d missing: their segment file(s) are gone while younger than retention (the next file present is %s)", expected, base-1, segmentName(base))})
-			} else {
+			default:
 				add(Damage{Kind: DamageCorruptFrame, Path: path, Offset: -1, Records: -1, From: base,
 					Problem: fmt.Sprintf("segment starts at offset %d, inside the previous segment (which ends before %d)", base, expected),
 					Remedy:  "move the overlapping segment out of the shard directory"})
