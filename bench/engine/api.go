@@ -107,10 +107,11 @@ func (e *Engine) CreateStream(in CreateStreamInput) error {
 		s.dir = stage
 		err = s.stageLocked(p)
 		if err == nil {
-			err = os.Rename(stage, final)
-		}
-		if err == nil {
-			err = syncDir(e.streamsDir())
+			if err = os.Rename(stage, final); err == nil {
+				if err = syncDir(e.streamsDir()); err != nil {
+					_ = os.Rename(final, stage) // not durably there: take it back
+				}
+			}
 		}
 		if err != nil {
 			_ = os.RemoveAll(stage)
@@ -539,7 +540,7 @@ func (e *Engine) Stats(name string) (StreamStats, error) {
 	for _, sh := range s.shards {
 		sh.mu.RLock()
 		st.Shards = append(st.Shards, ShardStats{
-			ShardID: sh.id, Open: !sh.closed, Records: int64(sh.visible - sh.first), Bytes: sh.bytes,
+			ShardID: sh.id, Open: !sh.closed, Records: sh.retainedLocked(), Bytes: sh.bytes,
 			Appended: sh.appended.Load(), WriteThrottles: sh.wThrottles.Load(),
 			ReadThrottles: sh.rThrottles.Load(), EFOThrottles: sh.efoThrottles.Load(),
 			CorruptFrames: sh.corruptFrames.Load(), WriteFailures: sh.writeFailures.Load(),

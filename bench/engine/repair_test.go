@@ -118,7 +118,7 @@ func TestRepair(t *testing.T) {
 		}, DamageCorruptFrame, 1, frameLen, false},
 		{"newest segment corrupt with an intact frame after", func(t *testing.T, dir string, segs []string) {
 			flipByte(t, segs[6], 30) // record 19 of 21; records 20 and 21 intact after it
-		}, DamageCorruptFrame, -1, 3 * frameLen, false},
+		}, DamageCorruptFrame, 3, 3 * frameLen, false},
 		{"first segment deleted", func(t *testing.T, dir string, segs []string) {
 			mustRemove(t, segs[0])
 		}, DamageMissingSegments, 3, 0, false},

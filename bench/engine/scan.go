@@ -304,6 +304,7 @@ func scanShard(dir string, idx int, sm *shardMeta, ss *streamScan, tab *crc32.Ta
 	}
 	expected := sc.state.First
 	checkNext := true
+	newestDamage := -1 // index in damage of a corrupt frame in the newest segment
 	for i, base := range bases {
 		path := filepath.Join(dir, segmentName(base))
 		g := &segScan{base: base, path: path}
@@ -379,6 +380,9 @@ func scanShard(dir string, idx int, sm *shardMeta, ss *streamScan, tab *crc32.Ta
 				add(Damage{Kind: DamageCorruptFrame, Path: path, Offset: g.res.valid, Fixable: true, From: g.res.next, To: to,
 					Records: recs, Bytes: g.size - g.res.valid,
 					Problem: fmt.Sprintf("%s; %s, so this is not a torn tail", strings.TrimPrefix(g.res.problem, fmt.Sprintf("at byte %d: ", g.res.valid)), where)})
+				if newest {
+					newestDamage = len(*damage) - 1
+				}
 				checkNext = false
 			}
 		}
@@ -391,10 +395,21 @@ func scanShard(dir string, idx int, sm *shardMeta, ss *streamScan, tab *crc32.Ta
 	if c, ok := ss.clean[shardDirName(idx)]; ok {
 		hwm = c
 	}
-	if sm.Closed && sm.EndOffset > hwm {
+	if sm.Closed {
+		// A closed shard takes no more records: it ends at the end offset its metadata recorded
+		// when it was closed (after its pending records were written).
 		hwm = sm.EndOffset
 	}
 	sc.hwm = max(sc.next, hwm)
+	if newestDamage >= 0 {
+		// The lost records of a damaged newest segment run up to the shard's end before the
+		// damage: exact after a clean Close (or for a closed shard), an upper bound otherwise.
+		d := &(*damage)[newestDamage]
+		d.To = max(sc.hwm, d.From)
+		if _, exact := ss.clean[shardDirName(idx)]; exact || sm.Closed {
+			d.Records = int64(d.To - d.From)
+		}
+	}
 	return sc, nil
 }
 

@@ -693,6 +693,18 @@ func (sh *shard) read(from uint64, maxCount int, maxBytes int64) (readResult, er
 	return res, nil
 }
 
+// retainedLocked counts the visible records retained (numbers in gaps are not records).
+func (sh *shard) retainedLocked() int64 {
+	var n int64
+	for _, s := range sh.segs {
+		if s.base >= sh.visible {
+			break
+		}
+		n += int64(min(s.count(), sh.visible-s.base))
+	}
+	return n
+}
+
 // tsLocked returns the arrival time of record off, if it is retained.
 func (sh *shard) tsLocked(off uint64) (int64, bool) {
 	k := sort.Search(len(sh.segs), func(k int) bool { return sh.segs[k].base+sh.segs[k].count() > off })
