@@ -41,10 +41,14 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./model/... ./loadgen/... ./bench/... ./reports/...
 
 # Long crash-recovery soak: SIGKILL the engine server 1000 times under
-# write load (CI runs 50), and the engine's own writer 500 times.
+# write load (CI runs 50), and the engine's own writer 500 times; then 200
+# fault-injection cycles (corrupt and deleted segments, lost meta.json, failed
+# metadata writes, full disk, cut tails) and a 10 000-shard stream under
+# RLIMIT_NOFILE 1024.
 soak:
 	STREAMCAP_CRASH_CYCLES=1000 $(GO) test -count=1 -run TestCrashSafety -timeout 60m -v ./bench/engine/kinesisapi/
 	$(GO) test -count=1 -run TestCrashRecovery -timeout 60m ./bench/engine/ -args -crash-cycles=500
+	STREAMCAP_ENGINE_SOAK=1 $(GO) test -count=1 -run 'TestFaultInjectionSuite|TestManyShardsUnderLowFileLimit' -timeout 60m -v ./bench/engine/ -args -fault-cycles=200
 
 clean:
 	rm -rf bin

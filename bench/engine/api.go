@@ -81,44 +81,45 @@ func (e *Engine) CreateStream(in CreateStreamInput) error {
 		maxRecord: in.MaxRecordSize, byID: map[string]*shard{},
 	}
 	s.retention.Store(int64(time.Duration(in.RetentionHours) * time.Hour))
-	if e.opts.Dir != "" {
-		s.dir = filepath.Join(e.streamsDir(), in.Name)
-		if err := os.RemoveAll(s.dir); err != nil { // leftovers of a creation interrupted by a crash
-			return fmt.Errorf("create stream %s: %w", in.Name, err)
-		}
-		if err := os.MkdirAll(s.dir, 0o755); err != nil {
-			return fmt.Errorf("create stream %s: %w", in.Name, err)
-		}
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	fail := func(err error) error {
-		for _, sh := range s.shards {
-			_ = sh.closeFiles("stream creation failed")
-		}
-		if s.dir != "" {
-			_ = os.RemoveAll(s.dir)
-		}
-		return fmt.Errorf("create stream %s: %w", in.Name, err)
-	}
+	p := s.planLocked()
 	for i := 0; i < in.ShardCount; i++ {
 		end := maxHashKey()
 		if i+1 < in.ShardCount {
 			end = uniformBoundary(i+1, in.ShardCount).sub1()
 		}
-		if _, err := s.addShardLocked(uniformBoundary(i, in.ShardCount), end, "", ""); err != nil {
-			return fail(err)
+		p.add(uniformBoundary(i, in.ShardCount), end, "", "")
+	}
+	if e.opts.Dir != "" {
+		// Metadata first: the stream is built in a staging directory (shard directories, then
+		// meta.json) and renamed into place; a crash before the rename leaves only staging,
+		// which Open clears, and a stream directory never lacks its metadata.
+		final := filepath.Join(e.streamsDir(), in.Name)
+		if _, err := os.Lstat(final); err == nil {
+			return fmt.Errorf("create stream %s: %s exists but no such stream is open: run `streamcap engine repair --data-dir %s`", in.Name, final, e.opts.Dir)
 		}
-	}
-	s.rebuildOpenLocked()
-	if err := s.saveLocked(); err != nil {
-		return fail(err)
-	}
-	if s.dir != "" {
-		if err := syncDir(e.streamsDir()); err != nil {
-			return fail(err)
+		if err := os.MkdirAll(e.stagingDir(), dirPerm); err != nil {
+			return unavailable(fmt.Errorf("create stream %s: %w", in.Name, err))
 		}
+		stage, err := os.MkdirTemp(e.stagingDir(), in.Name+".")
+		if err != nil {
+			return unavailable(fmt.Errorf("create stream %s: %w", in.Name, err))
+		}
+		s.dir = stage
+		err = s.stageLocked(p)
+		if err == nil {
+			if err = os.Rename(stage, final); err == nil {
+				if err = syncDir(e.streamsDir()); err != nil {
+					_ = os.Rename(final, stage) // not durably there: take it back
+				}
+			}
+		}
+		if err != nil {
+			_ = os.RemoveAll(stage)
+			return unavailable(fmt.Errorf("create stream %s: nothing created: %w", in.Name, err))
+		}
+		s.dir = final
 	}
+	s.applyPlanLocked(p)
 	m := make(map[string]*stream, len(old)+1)
 	for k, v := range old {
 		m[k] = v
@@ -141,6 +142,27 @@ func (e *Engine) DeleteStream(name string) error {
 	if !ok {
 		return errorf(ErrResourceNotFound, "stream %s under account %s not found", name, accountID)
 	}
+	// Metadata first: the stream directory leaves streams/ durably before the stream leaves memory.
+	s.mu.Lock()
+	var trash string
+	if s.dir != "" {
+		if err := os.MkdirAll(e.trashDir(), dirPerm); err != nil {
+			s.mu.Unlock()
+			return unavailable(fmt.Errorf("delete stream %s: nothing deleted: %w", name, err))
+		}
+		trash = filepath.Join(e.trashDir(), name+"."+strconv.FormatInt(time.Now().UnixNano(), 10))
+		err := os.Rename(s.dir, trash)
+		if err == nil {
+			err = syncDir(e.streamsDir())
+		}
+		if err != nil {
+			if _, serr := os.Stat(trash); serr == nil { // renamed but not synced: put it back
+				_ = os.Rename(trash, s.dir)
+			}
+			s.mu.Unlock()
+			return unavailable(fmt.Errorf("delete stream %s: nothing deleted: %w", name, err))
+		}
+	}
 	m := make(map[string]*stream, len(old))
 	for k, v := range old {
 		if k != name {
@@ -148,31 +170,19 @@ func (e *Engine) DeleteStream(name string) error {
 		}
 	}
 	e.streams.Store(&m)
-	s.mu.Lock()
 	s.deleted = true
 	for _, sh := range s.shards {
-		_ = sh.closeFiles(fmt.Sprintf("stream %s was deleted", name))
+		_, _, _ = sh.closeFiles(fmt.Sprintf("stream %s was deleted", name))
 		sh.mu.Lock()
 		sh.deleted = true
 		sh.wakeLocked()
 		sh.mu.Unlock()
 	}
 	s.mu.Unlock()
-	if s.dir == "" {
-		return nil
-	}
-	if err := os.MkdirAll(e.trashDir(), 0o755); err != nil {
-		return fmt.Errorf("delete stream %s: %w", name, err)
-	}
-	trash := filepath.Join(e.trashDir(), name+"."+strconv.FormatInt(time.Now().UnixNano(), 10))
-	if err := os.Rename(s.dir, trash); err != nil {
-		return fmt.Errorf("delete stream %s: %w", name, err)
-	}
-	if err := syncDir(e.streamsDir()); err != nil {
-		return fmt.Errorf("delete stream %s: %w", name, err)
-	}
-	if err := os.RemoveAll(trash); err != nil {
-		e.log.Warn("delete stream: cannot remove data", "dir", trash, "err", err)
+	if trash != "" {
+		if err := os.RemoveAll(trash); err != nil {
+			e.log.Warn("delete stream: cannot remove data", "dir", trash, "err", err)
+		}
 	}
 	return nil
 }
@@ -231,10 +241,12 @@ func (e *Engine) SplitShard(stream, shardID, newStartingHashKey string) error {
 		return errorf(ErrInvalidArgument, "new starting hash key %q: must be a decimal integer in (%s, %s], inside shard %s's range",
 			newStartingHashKey, sh.start, sh.end, sh.id)
 	}
-	if err := s.splitLocked(sh, k, true); err != nil {
-		return err
+	if len(s.open)+1 > maxOpenShards {
+		return errorf(ErrLimitExceeded, "stream %s would have %d open shards: at most %d", s.name, len(s.open)+1, maxOpenShards)
 	}
-	return s.saveLocked()
+	p := s.planLocked()
+	p.split(p.all[sh.index], k)
+	return p.commitLocked()
 }
 
 // MergeShards closes two adjacent open shards and creates one child covering both ranges.
@@ -256,10 +268,11 @@ func (e *Engine) MergeShards(stream, shardID, adjacentShardID string) error {
 	if a == b {
 		return errorf(ErrInvalidArgument, "shard %s cannot be merged with itself", shardID)
 	}
-	if err := s.mergeLocked(a, b); err != nil {
+	p := s.planLocked()
+	if err := p.merge(p.all[a.index], p.all[b.index]); err != nil {
 		return err
 	}
-	return s.saveLocked()
+	return p.commitLocked()
 }
 
 // UpdateShardCount rescales a stream to target open shards with equal hash-key ranges, the way
@@ -281,41 +294,11 @@ func (e *Engine) UpdateShardCount(stream string, target int) (int, error) {
 	if target == cur && s.isUniformLocked() {
 		return cur, nil
 	}
-	if err := s.rescaleLocked(target); err != nil {
-		// Persist the splits and merges that were done: records may already be in their children.
-		if serr := s.saveLocked(); serr != nil {
-			e.log.Error("cannot save metadata after a failed rescale", "stream", s.name, "err", serr)
-		}
+	p := s.planLocked()
+	if err := p.rescale(target); err != nil {
 		return cur, err
 	}
-	return cur, s.saveLocked()
-}
-
-// rescaleLocked splits and merges open shards until there are target of them with equal ranges.
-func (s *stream) rescaleLocked(target int) error {
-	// 1. Split wherever a target boundary falls inside an open shard.
-	for i := 1; i < target; i++ {
-		b := uniformBoundary(i, target)
-		if sh := s.route(b); sh.start != b {
-			if err := s.splitLocked(sh, b, false); err != nil {
-				return err
-			}
-		}
-	}
-	// 2. Merge, left to right, the open shards that now tile each target range.
-	for i := 0; i < target; i++ {
-		start := uniformBoundary(i, target)
-		for {
-			first := s.route(start)
-			if first.end == maxHashKey() || (i+1 < target && first.end.add1() == uniformBoundary(i+1, target)) {
-				break
-			}
-			if err := s.mergeLocked(first, s.route(first.end.add1())); err != nil {
-				return err
-			}
-		}
-	}
-	return nil
+	return cur, p.commitLocked()
 }
 
 func (s *stream) isUniformLocked() bool {
@@ -352,13 +335,18 @@ func (e *Engine) setRetention(name string, hours int, increase bool) error {
 	case !increase && (hours > cur || hours < minRetentionHours):
 		return errorf(ErrInvalidArgument, "retention %d hours: decrease must be between %d and the current %d", hours, minRetentionHours, cur)
 	}
+	m := s.metaLocked()
+	m.RetentionHours = hours
+	if err := s.writeMeta(m); err != nil {
+		return err
+	}
 	s.retention.Store(int64(time.Duration(hours) * time.Hour))
 	for _, sh := range s.shards {
 		sh.mu.Lock()
 		sh.lastRetention = time.Time{} // re-check on the next access
 		sh.mu.Unlock()
 	}
-	return s.saveLocked()
+	return nil
 }
 
 // prepared is a validated record with its shard.
@@ -410,10 +398,10 @@ func (e *Engine) PutRecord(stream string, r Record) (PutResult, error) {
 		return PutResult{}, err
 	}
 	var off [1]uint64
-	wait, err := p.sh.appendBatch(now, []pendingRecord{p.rec}, off[:])
+	wait, epoch, err := p.sh.appendBatch(now, []pendingRecord{p.rec}, off[:])
 	s.mu.RUnlock()
 	if err == nil && wait > 0 {
-		err = p.sh.commit(wait)
+		err = p.sh.commit(wait, epoch)
 	}
 	if err != nil {
 		return PutResult{}, err
@@ -442,12 +430,13 @@ func (e *Engine) PutRecords(stream string, rs []Record) ([]PutRecordsEntry, erro
 	now := e.clock.Now()
 	// Group by shard, keeping request order within each shard.
 	type group struct {
-		sh   *shard
-		idx  []int
-		recs []pendingRecord
-		offs []uint64
-		wait uint64
-		err  error
+		sh    *shard
+		idx   []int
+		recs  []pendingRecord
+		offs  []uint64
+		wait  uint64
+		epoch uint64
+		err   error
 	}
 	var groups []*group
 	var byShard map[*shard]*group // used once there are many groups; a scan is cheaper before
@@ -497,7 +486,7 @@ func (e *Engine) PutRecords(stream string, rs []Record) ([]PutRecordsEntry, erro
 	}
 	for _, g := range groups {
 		g.offs = make([]uint64, len(g.recs))
-		g.wait, g.err = g.sh.appendBatch(now, g.recs, g.offs)
+		g.wait, g.epoch, g.err = g.sh.appendBatch(now, g.recs, g.offs)
 	}
 	s.mu.RUnlock()
 	// Wait for every shard's group commit at once, so a call spanning shards waits for the
@@ -509,11 +498,11 @@ func (e *Engine) PutRecords(stream string, rs []Record) ([]PutRecordsEntry, erro
 		}
 	}
 	if len(waiting) == 1 {
-		waiting[0].err = waiting[0].sh.commit(waiting[0].wait)
+		waiting[0].err = waiting[0].sh.commit(waiting[0].wait, waiting[0].epoch)
 	} else if len(waiting) > 1 {
 		var wg sync.WaitGroup
 		for _, g := range waiting {
-			wg.Go(func() { g.err = g.sh.commit(g.wait) })
+			wg.Go(func() { g.err = g.sh.commit(g.wait, g.epoch) })
 		}
 		wg.Wait()
 	}
@@ -522,8 +511,10 @@ func (e *Engine) PutRecords(stream string, rs []Record) ([]PutRecordsEntry, erro
 		for j, i := range g.idx {
 			switch {
 			case g.err != nil:
+				// Kinesis reports a failed entry as InternalFailure (which clients retry) or a
+				// throttle; a storage failure is the former.
 				out[i] = PutRecordsEntry{ErrorCode: "InternalFailure", ErrorMessage: g.err.Error()}
-				if ee, ok := g.err.(*Error); ok {
+				if ee, ok := g.err.(*Error); ok && ee.Code != ErrServiceUnavailable {
 					out[i].ErrorCode, out[i].ErrorMessage = ee.Code, ee.Message
 				}
 			case g.offs[j] == 0:
@@ -549,9 +540,10 @@ func (e *Engine) Stats(name string) (StreamStats, error) {
 	for _, sh := range s.shards {
 		sh.mu.RLock()
 		st.Shards = append(st.Shards, ShardStats{
-			ShardID: sh.id, Open: !sh.closed, Records: int64(sh.visible - sh.first), Bytes: sh.bytes,
+			ShardID: sh.id, Open: !sh.closed, Records: sh.retainedLocked(), Bytes: sh.bytes,
 			Appended: sh.appended.Load(), WriteThrottles: sh.wThrottles.Load(),
 			ReadThrottles: sh.rThrottles.Load(), EFOThrottles: sh.efoThrottles.Load(),
+			CorruptFrames: sh.corruptFrames.Load(), WriteFailures: sh.writeFailures.Load(),
 		})
 		sh.mu.RUnlock()
 	}
@@ -571,7 +563,7 @@ func (e *Engine) EnforceRetention() {
 		s.mu.RLock()
 		for _, sh := range s.shards {
 			sh.mu.Lock()
-			if !sh.deleted && sh.err == nil {
+			if !sh.deleted && sh.err == nil && !sh.flushing {
 				sh.retainLocked(now, s.retentionDur())
 			}
 			sh.mu.Unlock()

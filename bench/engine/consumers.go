@@ -32,11 +32,12 @@ func (e *Engine) RegisterConsumer(stream, name string) (Consumer, error) {
 		Name: name, ARN: s.arn + "/consumer/" + name + ":" + strconv.FormatInt(now.Unix(), 10),
 		Status: "ACTIVE", CreatedAt: now, StreamARN: s.arn,
 	}
-	s.consumers = append(s.consumers, c)
-	if err := s.saveLocked(); err != nil {
-		s.consumers = s.consumers[:len(s.consumers)-1]
+	m := s.metaLocked()
+	m.Consumers = append(m.Consumers, c)
+	if err := s.writeMeta(m); err != nil {
 		return Consumer{}, err
 	}
+	s.consumers = append(s.consumers, c)
 	return c, nil
 }
 
@@ -115,14 +116,19 @@ func (e *Engine) DeregisterConsumer(stream, name, consumerARN string) error {
 	defer s.mu.Unlock()
 	for i, c := range s.consumers {
 		if consumerARN != "" && c.ARN == consumerARN || consumerARN == "" && c.Name == name {
-			s.consumers = append(s.consumers[:i:i], s.consumers[i+1:]...)
+			m := s.metaLocked()
+			m.Consumers = append(m.Consumers[:i:i], m.Consumers[i+1:]...)
+			if err := s.writeMeta(m); err != nil {
+				return err
+			}
+			s.consumers = m.Consumers
 			for _, sh := range s.shards {
 				sh.mu.Lock()
 				delete(sh.efo, c.ARN)
 				sh.wakeLocked() // subscribers notice the deregistration
 				sh.mu.Unlock()
 			}
-			return s.saveLocked()
+			return nil
 		}
 	}
 	return errorf(ErrResourceNotFound, "consumer %s on stream %s not found", name, s.name)

@@ -52,17 +52,27 @@ func TestCrashChild(t *testing.T) {
 			for n := 0; n < 1_000_000; n++ {
 				data := fmt.Sprintf("%s-%s-%07d-%s", key, cycle, n, strings.Repeat("p", n%300))
 				var err error
+				var seq string
 				if n%5 == 0 {
-					_, err = e.PutRecords("s", []Record{{PartitionKey: key, Data: []byte(data)}})
+					var out []PutRecordsEntry
+					out, err = e.PutRecords("s", []Record{{PartitionKey: key, Data: []byte(data)}})
+					if err == nil {
+						seq = out[0].SequenceNumber
+						if out[0].ErrorCode != "" {
+							err = fmt.Errorf("%s: %s", out[0].ErrorCode, out[0].ErrorMessage)
+						}
+					}
 				} else {
-					_, err = e.PutRecord("s", Record{PartitionKey: key, Data: []byte(data)})
+					var r PutResult
+					r, err = e.PutRecord("s", Record{PartitionKey: key, Data: []byte(data)})
+					seq = r.SequenceNumber
 				}
 				if err != nil {
 					fmt.Printf("error %v\n", err)
 					os.Exit(3)
 				}
 				mu.Lock()
-				fmt.Fprintf(out, "ack %s %s\n", key, data)
+				fmt.Fprintf(out, "ack %s %s %s\n", key, data, seq)
 				_ = out.Flush()
 				mu.Unlock()
 			}
@@ -81,7 +91,8 @@ func TestCrashRecovery(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	rng := rand.New(rand.NewPCG(1, 2))
-	acked := map[string][]string{} // key -> data in ack order
+	acked := map[string][]string{}  // key -> data in ack order
+	seqOwner := map[string]string{} // sequence number -> data acknowledged with it
 	var dropped int64
 	for cycle := 0; cycle < *crashCycles; cycle++ {
 		ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
@@ -106,8 +117,13 @@ func TestCrashRecovery(t *testing.T) {
 		lines := 0
 		for sc.Scan() {
 			f := strings.Fields(sc.Text())
-			if len(f) == 3 && f[0] == "ack" {
+			if len(f) == 4 && f[0] == "ack" {
 				acked[f[1]] = append(acked[f[1]], f[2])
+				// A sequence number is never handed out twice, across every crash and restart.
+				if prev, ok := seqOwner[f[3]]; ok {
+					t.Fatalf("cycle %d: sequence number %s acknowledged for %s and, before, for %s", cycle, f[3], f[2], prev)
+				}
+				seqOwner[f[3]] = f[2]
 				lines++
 				continue
 			}
@@ -127,6 +143,9 @@ func TestCrashRecovery(t *testing.T) {
 		recs, _ := readAll(t, e, mustIter(t, e, "s", sh, TrimHorizon, "", time.Time{}))
 		for _, r := range recs {
 			log[r.PartitionKey] = append(log[r.PartitionKey], string(r.Data))
+			if d, ok := seqOwner[r.SequenceNumber]; ok && d != string(r.Data) {
+				t.Fatalf("sequence number %s holds %s, but was acknowledged for %s", r.SequenceNumber, r.Data, d)
+			}
 		}
 	}
 	total := 0

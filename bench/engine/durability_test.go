@@ -2,7 +2,10 @@ package engine
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
+	"hash/crc32"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -29,12 +32,12 @@ func TestReopenKeepsRecords(t *testing.T) {
 				r := mustPut(t, e, "s", keyN(i), d)
 				want[r.ShardID] = append(want[r.ShardID], d)
 			}
-			// Full segments are sealed: only each shard's newest segment keeps a file open.
+			// Full segments are sealed: no older segment keeps a file open.
 			for _, sh := range (*e.streams.Load())["s"].shards {
 				sh.mu.RLock()
-				for i, seg := range sh.segs {
-					if open := seg.f != nil; open != (i == len(sh.segs)-1) {
-						t.Errorf("%s segment %d of %d: file open = %v", sh.id, i, len(sh.segs), open)
+				for i, seg := range sh.segs[:len(sh.segs)-1] {
+					if seg.f != nil {
+						t.Errorf("%s segment %d of %d: sealed but its file is open", sh.id, i, len(sh.segs))
 					}
 				}
 				if len(sh.segs) < 2 {
@@ -67,7 +70,7 @@ func TestReopenKeepsRecords(t *testing.T) {
 			if d.RetentionHours != 48 || d.ConsumerCount != 1 {
 				t.Errorf("metadata after reopen: retention %d, consumers %d; want 48, 1", d.RetentionHours, d.ConsumerCount)
 			}
-			// Numbering continues after the recovered records.
+			// A clean Close recorded each shard's next offset: numbering continues without a gap.
 			r := mustPut(t, e2, "s", keyN(0), "next")
 			if _, off, _ := parseSeq(r.SequenceNumber); off != uint64(len(want[r.ShardID])+1) {
 				t.Errorf("offset after reopen = %d, want %d", off, len(want[r.ShardID])+1)
@@ -103,7 +106,6 @@ func TestTornTailRecovery(t *testing.T) {
 		{"cut inside the last header", func(b []byte) []byte { return b[:len(b)-frameLen+3] }, n - 1, 3, "torn frame header"},
 		{"bit flip in last record's data", func(b []byte) []byte { b[len(b)-1] ^= 0x10; return b }, n - 1, frameLen, "checksum mismatch"},
 		{"bit flip in last record's length", func(b []byte) []byte { b[len(b)-frameLen] ^= 0x80; return b }, n - 1, frameLen, "body length"},
-		{"bit flip in the middle", func(b []byte) []byte { b[4*frameLen+20] ^= 1; return b }, 4, 6 * frameLen, "checksum mismatch"},
 		{"zeros appended (preallocated tail)", func(b []byte) []byte { return append(b, make([]byte, 100)...) }, n, 100, "body length 0"},
 		{"all zeros", func(b []byte) []byte { return make([]byte, len(b)) }, 0, n * frameLen, "body length 0"},
 	}
@@ -135,8 +137,15 @@ func TestTornTailRecovery(t *testing.T) {
 			if rep.Records != int64(c.wantRecords) || rep.DroppedBytes != c.wantDropped || !strings.Contains(rep.Reason, c.wantReason) {
 				t.Errorf("recovery = %+v; want %d records, %d bytes dropped, reason containing %q", rep, c.wantRecords, c.wantDropped, c.wantReason)
 			}
-			if c.wantReason == "" && rep.Reason != "" {
-				t.Errorf("intact segment: reason %q", rep.Reason)
+			if c.wantReason == "" && (rep.Reason != "" || rep.TornFile != "") {
+				t.Errorf("intact segment: reason %q, torn file %q", rep.Reason, rep.TornFile)
+			}
+			if c.wantReason != "" && (rep.TornFile != path || rep.TornOffset != int64(c.wantRecords*frameLen)) {
+				t.Errorf("torn tail reported in %s at byte %d, want %s at %d", rep.TornFile, rep.TornOffset, path, c.wantRecords*frameLen)
+			}
+			// Offsets wantRecords+1..n were acknowledged: they are skipped, never reused.
+			if wantSkip := c.wantRecords < n; wantSkip != (rep.SkippedFrom == uint64(c.wantRecords+1) && rep.SkippedTo == n+1) {
+				t.Errorf("skipped offsets [%d, %d), want [%d, %d) when records were dropped", rep.SkippedFrom, rep.SkippedTo, c.wantRecords+1, n+1)
 			}
 			recs, _ := readAll(t, e2, mustIter(t, e2, "s", "shardId-000000000000", TrimHorizon, "", time.Time{}))
 			var want []string
@@ -146,13 +155,15 @@ func TestTornTailRecovery(t *testing.T) {
 			if !reflect.DeepEqual(datas(recs), append([]string{}, want...)) && len(want)+len(recs) > 0 {
 				t.Errorf("records after recovery = %v, want %v", datas(recs), want)
 			}
-			// The file was truncated to the good prefix and new records continue the numbering.
-			if fi, _ := os.Stat(path); fi.Size() != int64(c.wantRecords*frameLen) {
-				t.Errorf("segment size after recovery = %d, want %d", fi.Size(), c.wantRecords*frameLen)
+			// The file was truncated to the good prefix (an emptied newest segment gives way to one
+			// starting at the resumed number) and new records get numbers above every number
+			// acknowledged before: n+1.
+			if fi, err := os.Stat(path); c.wantRecords > 0 && (err != nil || fi.Size() != int64(c.wantRecords*frameLen)) {
+				t.Errorf("segment after recovery: %v, want %d bytes", err, c.wantRecords*frameLen)
 			}
 			r := mustPut(t, e2, "s", "k", "after")
-			if _, off, _ := parseSeq(r.SequenceNumber); off != uint64(c.wantRecords+1) {
-				t.Errorf("next offset = %d, want %d", off, c.wantRecords+1)
+			if _, off, _ := parseSeq(r.SequenceNumber); off != n+1 {
+				t.Errorf("next offset = %d, want %d (strictly above the %d acknowledged)", off, n+1, n)
 			}
 			if err := e2.Close(); err != nil {
 				t.Fatal(err)
@@ -165,35 +176,82 @@ func TestTornTailRecovery(t *testing.T) {
 	}
 }
 
-func TestRecoveryDropsSegmentsAfterCorruption(t *testing.T) {
+func TestRecoveryRefusesCorruptionMidLog(t *testing.T) {
 	t.Parallel()
-	opts := Options{Dir: t.TempDir(), Fsync: FsyncNever, LimitsOff: true, SegmentBytes: 4096}
-	e := openDisk(t, opts)
-	mustCreate(t, e, "s", 1)
-	data := strings.Repeat("d", 1000)
-	for i := 0; i < 9; i++ { // 3 segments of 3 records
-		mustPut(t, e, "s", "k", data)
+	const frameLen = 1027 // 8 + 18 + key "k" + 1000 bytes
+	cases := []struct {
+		name    string
+		seg     int // which of the 3 segments to damage
+		at      func(size int) int
+		wantOff int64
+	}{
+		{"last record of the middle segment", 1, func(size int) int { return size - 5 }, 2 * frameLen},
+		{"first record of the first segment", 0, func(int) int { return 30 }, 0},
+		{"middle of the newest segment, intact frames after", 2, func(int) int { return frameLen + 40 }, frameLen},
 	}
-	if err := e.Close(); err != nil {
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			opts := Options{Dir: t.TempDir(), Fsync: FsyncNever, LimitsOff: true, SegmentBytes: 4096}
+			e := openDisk(t, opts)
+			mustCreate(t, e, "s", 1)
+			data := strings.Repeat("d", 1000)
+			for i := 0; i < 9; i++ { // 3 segments of 3 records
+				mustPut(t, e, "s", "k", data)
+			}
+			if err := e.Close(); err != nil {
+				t.Fatal(err)
+			}
+			segs, _ := filepath.Glob(filepath.Join(opts.Dir, "streams", "s", "shard-000000000000", "*.seg"))
+			if len(segs) != 3 {
+				t.Fatalf("%d segments, want 3", len(segs))
+			}
+			b, _ := os.ReadFile(segs[c.seg])
+			b[c.at(len(b))] ^= 0xff
+			if err := os.WriteFile(segs[c.seg], b, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			before := snapshot(t, opts.Dir)
+			_, err := Open(opts)
+			var de *DamageError
+			if !errors.As(err, &de) {
+				t.Fatalf("Open = %v, want a *DamageError", err)
+			}
+			if len(de.Damage) != 1 || de.Damage[0].Path != segs[c.seg] || de.Damage[0].Offset != c.wantOff || de.Damage[0].Kind != DamageCorruptFrame {
+				t.Fatalf("damage = %+v, want one corrupt frame in %s at byte %d", de.Damage, segs[c.seg], c.wantOff)
+			}
+			for _, frag := range []string{segs[c.seg], fmt.Sprintf("at byte %d", c.wantOff), "streamcap engine repair --data-dir " + opts.Dir} {
+				if !strings.Contains(err.Error(), frag) {
+					t.Errorf("error %q does not name %q", err, frag)
+				}
+			}
+			if after := snapshot(t, opts.Dir); !reflect.DeepEqual(after, before) {
+				t.Errorf("a refused Open changed the data directory:\n before %v\n after %v", before, after)
+			}
+		})
+	}
+}
+
+// snapshot maps every file under dir to its size and a checksum of its content.
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(dir, p)
+		out[rel] = fmt.Sprintf("%d:%08x", len(b), crc32.ChecksumIEEE(b))
+		return nil
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
-	segs, _ := filepath.Glob(filepath.Join(opts.Dir, "streams", "s", "shard-000000000000", "*.seg"))
-	if len(segs) != 3 {
-		t.Fatalf("%d segments, want 3", len(segs))
-	}
-	b, _ := os.ReadFile(segs[1])
-	b[len(b)-5] ^= 0xff // last record of the middle segment
-	if err := os.WriteFile(segs[1], b, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	e2 := openDisk(t, opts)
-	rep := e2.Recovery().Shards[0]
-	if rep.Records != 5 || rep.DroppedBytes != 1027+3*1027 {
-		t.Errorf("recovery = %+v, want 5 records and 4 frames dropped", rep)
-	}
-	if _, err := os.Stat(segs[2]); !os.IsNotExist(err) {
-		t.Errorf("segment after the corruption still exists: %v", err)
-	}
+	return out
 }
 
 func TestConcurrentDurablePuts(t *testing.T) {

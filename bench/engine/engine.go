@@ -6,15 +6,21 @@
 // acknowledged according to the fsync policy, and read back through Kinesis-style shard iterators.
 // The Kinesis HTTP API (package kinesisapi) is a thin layer over this package.
 //
-// On disk (Options.Dir):
+// On disk (Options.Dir), all directories 0700 and files 0600:
 //
 //	streams/NAME/meta.json                            shards, lineage, retention, consumers (replaced atomically)
+//	streams/NAME/clean.json                           each shard's next offset after a clean Close (consumed by Open)
+//	streams/NAME/shard-000000000000/state.json        retained start, reserved sequence numbers, gaps
 //	streams/NAME/shard-000000000000/00000000000000000001.seg   segments named by their first record offset
-//	trash/                                            deleted streams on their way out
+//	staging/, trash/                                  streams being created or deleted
+//	quarantine/                                       what Repair moved aside, with its reports
 //
 // Each segment is a run of frames (length, CRC32C, offset, arrival time, key, data); see segment.go.
-// Open scans every shard's segments and truncates a torn or corrupt tail, so a crash loses at most
-// records that were never acknowledged under the fsync policy.
+// The recovery policy (docs/engine.md): Open drops only a torn tail of a shard's newest segment
+// and reports it; any other damage makes Open refuse with a *DamageError naming the file and the
+// offset, and Repair (streamcap engine repair) quarantines it. Layout changes are durable in
+// meta.json before they take effect; sequence numbers are never reused, even after a torn tail
+// is dropped; a failed write is retryable (ServiceUnavailable), never sticky.
 //
 // Sequence numbers are 56-digit decimal strings: "49", the shard index (14 digits) and the record's
 // offset in its shard (40 digits), so they sort as strings, are unique across a stream's shards,
@@ -71,6 +77,20 @@ type Options struct {
 	// 4 KiB and 1 GiB. Retention deletes whole segments, so smaller segments free space sooner.
 	// Memory segments roll at min(SegmentBytes, 4 MiB).
 	SegmentBytes int64
+	// MaxOpenFiles bounds the segment files the engine keeps open at once (least recently used
+	// files are closed first), so a stream of 10 000 shards works under the default 1024
+	// descriptors; default 256, at least 8.
+	MaxOpenFiles int
+	// WriteMetadata, when set, replaces the durable writer of metadata files (a stream's meta.json,
+	// a shard's state.json): it must leave either the old or the new content of dir/name on disk.
+	// Tests inject metadata write failures through it; nil means temp file, fsync, rename, fsync
+	// of the directory.
+	WriteMetadata func(dir, name string, data []byte) error
+	// SegmentWriteFault, when set, is called before each write of n bytes at byte off of segment
+	// file path; it returns how many of those bytes really reach the file and the error the write
+	// then reports (for example ENOSPC after a partial write). Tests inject disk faults through it;
+	// nil means none.
+	SegmentWriteFault func(path string, off int64, n int) (int, error)
 }
 
 // CreateStreamInput describes a stream to create.
@@ -192,12 +212,19 @@ type RecoveryReport struct {
 
 // ShardRecovery is the recovery outcome of one shard.
 type ShardRecovery struct {
-	Stream       string
-	ShardID      string
-	Segments     int    // segment files scanned
-	Records      int64  // records recovered
-	DroppedBytes int64  // torn or corrupt tail bytes truncated
-	Reason       string // why bytes were dropped ("" when none were)
+	Stream          string
+	ShardID         string
+	Segments        int    // segment files scanned
+	Records         int64  // records recovered
+	TornFile        string // the newest segment whose torn tail was dropped ("" when none was)
+	TornOffset      int64  // byte where the dropped tail started
+	DroppedBytes    int64  // torn tail bytes truncated
+	DroppedRecords  int64  // frames started in the dropped tail (none of them complete)
+	Reason          string // why bytes were dropped ("" when none were)
+	ExpiredSegments int    // segments past retention whose deletion had been cut short, now deleted
+	// SkippedFrom and SkippedTo are the sequence offsets [from, to) that may have been handed out
+	// before a crash but are not on disk: they are never reused, new records start at SkippedTo.
+	SkippedFrom, SkippedTo uint64
 }
 
 // DroppedBytes sums the tail bytes dropped over all shards.
@@ -225,4 +252,6 @@ type ShardStats struct {
 	WriteThrottles int64 // records refused by the write limits since Open
 	ReadThrottles  int64 // GetRecords calls refused by the read limits since Open
 	EFOThrottles   int64 // subscription waits caused by the per-consumer limit since Open
+	CorruptFrames  int64 // reads that met a frame failing its checksum since Open
+	WriteFailures  int64 // failed segment writes (each discarded unacknowledged records) since Open
 }

@@ -11,6 +11,10 @@ const (
 	ErrThroughputExceeded = "ProvisionedThroughputExceededException"
 	ErrExpiredIterator    = "ExpiredIteratorException"
 	ErrValidation         = "ValidationException"
+	// ErrServiceUnavailable is a storage failure (a full disk, a failed metadata write) that left
+	// nothing changed and nothing acknowledged: the call may succeed when retried. The HTTP layer
+	// answers it with 503, which AWS SDKs retry.
+	ErrServiceUnavailable = "ServiceUnavailable"
 )
 
 // Error is an engine error that carries the Kinesis exception name, so the HTTP layer can return
@@ -18,6 +22,22 @@ const (
 type Error struct {
 	Code    string // Kinesis exception name, one of the Err… constants
 	Message string // human-readable; names the field, the value and the accepted range
+	cause   error  // the underlying error, if any
+}
+
+// Unwrap returns the underlying error (for example a *os.PathError with ENOSPC), if any.
+func (e *Error) Unwrap() error { return e.cause }
+
+// Retryable reports whether the call may succeed when retried unchanged: a storage failure that
+// changed nothing (ServiceUnavailable) or a throttle.
+func (e *Error) Retryable() bool {
+	return e.Code == ErrServiceUnavailable || e.Code == ErrThroughputExceeded
+}
+
+// unavailable wraps a storage failure that left the engine consistent as a retryable
+// ServiceUnavailable error.
+func unavailable(err error) *Error {
+	return &Error{Code: ErrServiceUnavailable, Message: err.Error() + "; nothing was acknowledged, retry later", cause: err}
 }
 
 // Error returns "Code: Message".

@@ -9,8 +9,6 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
-	"strconv"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -34,6 +32,7 @@ type Engine struct {
 	clock    Clock
 	log      *slog.Logger
 	crc      *crc32.Table
+	files    *fileCache
 	streams  atomic.Pointer[map[string]*stream] // copy-on-write; replaced under mu
 	mu       sync.Mutex                         // serializes stream creation and deletion
 	recovery RecoveryReport
@@ -65,6 +64,12 @@ func (o Options) normalize() (Options, error) {
 		o.SegmentBytes = DefaultSegmentBytes
 	case o.SegmentBytes < minSegmentBytes || o.SegmentBytes > maxSegmentBytes:
 		return o, fmt.Errorf("engine options: segment bytes %d: must be between %d and %d", o.SegmentBytes, minSegmentBytes, maxSegmentBytes)
+	}
+	switch {
+	case o.MaxOpenFiles == 0:
+		o.MaxOpenFiles = DefaultMaxOpenFiles
+	case o.MaxOpenFiles < minMaxOpenFiles:
+		return o, fmt.Errorf("engine options: max open files %d: must be at least %d", o.MaxOpenFiles, minMaxOpenFiles)
 	}
 	if o.Limits == (Limits{}) {
 		o.Limits = DefaultLimits()
@@ -99,13 +104,15 @@ func (l Limits) validate() error {
 }
 
 // Open opens the engine: in memory, or in opts.Dir (created if missing), recovering every stream
-// found there. Torn or corrupt segment tails are truncated and reported by Recovery.
+// found there under the recovery policy of docs/engine.md. Only a torn tail of a shard's newest
+// segment is dropped, and reported by Recovery; any other damage makes Open fail with a
+// *DamageError that names each damaged file and offset, having changed nothing.
 func Open(opts Options) (*Engine, error) {
 	o, err := opts.normalize()
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{opts: o, limits: o.Limits, clock: o.Clock, log: o.Logger, crc: newCRCTable()}
+	e := &Engine{opts: o, limits: o.Limits, clock: o.Clock, log: o.Logger, crc: newCRCTable(), files: newFileCache(o.MaxOpenFiles)}
 	m := map[string]*stream{}
 	e.streams.Store(&m)
 	if o.InMemory {
@@ -113,28 +120,31 @@ func Open(opts Options) (*Engine, error) {
 		e.opts.Dir = ""
 		return e, nil
 	}
-	if err := os.MkdirAll(e.streamsDir(), 0o755); err != nil {
+	if err := os.MkdirAll(e.streamsDir(), dirPerm); err != nil {
 		return nil, fmt.Errorf("open engine: %w", err)
 	}
-	if err := os.RemoveAll(e.trashDir()); err != nil {
-		return nil, fmt.Errorf("open engine: clear trash: %w", err)
+	// Deleted streams on their way out, and streams whose creation never completed (no record
+	// was ever acknowledged in them).
+	for _, d := range []string{e.trashDir(), e.stagingDir()} {
+		if err := os.RemoveAll(d); err != nil {
+			return nil, fmt.Errorf("open engine: clear %s: %w", d, err)
+		}
 	}
-	entries, err := os.ReadDir(e.streamsDir())
+	tighten(e.streamsDir(), dirPerm)
+	scan, err := scanDataDir(o.Dir, e.crc, e.clock.Now())
 	if err != nil {
 		return nil, fmt.Errorf("open engine: %w", err)
 	}
-	for _, ent := range entries {
-		if !ent.IsDir() {
-			continue
-		}
-		s, err := e.recoverStream(filepath.Join(e.streamsDir(), ent.Name()))
+	if len(scan.damage) > 0 {
+		return nil, &DamageError{Dir: o.Dir, Damage: scan.damage}
+	}
+	for _, ss := range scan.streams {
+		s, err := e.loadStream(ss)
 		if err != nil {
 			_ = e.Close()
-			return nil, fmt.Errorf("open engine: recover stream %s: %w", ent.Name(), err)
+			return nil, fmt.Errorf("open engine: recover stream %s: %w", ss.name, err)
 		}
-		if s != nil {
-			m[s.name] = s
-		}
+		m[s.name] = s
 	}
 	sort.Slice(e.recovery.Shards, func(i, j int) bool {
 		a, b := e.recovery.Shards[i], e.recovery.Shards[j]
@@ -145,175 +155,161 @@ func Open(opts Options) (*Engine, error) {
 
 func (e *Engine) streamsDir() string { return filepath.Join(e.opts.Dir, "streams") }
 func (e *Engine) trashDir() string   { return filepath.Join(e.opts.Dir, "trash") }
+func (e *Engine) stagingDir() string { return filepath.Join(e.opts.Dir, "staging") }
 
-// recoverStream loads one stream directory; it returns nil for a directory without metadata
-// (a creation interrupted by a crash), which it removes.
-func (e *Engine) recoverStream(dir string) (*stream, error) {
-	b, err := os.ReadFile(filepath.Join(dir, metaFileName))
-	if errors.Is(err, os.ErrNotExist) {
-		e.log.Warn("removing stream directory without metadata", "dir", dir)
-		return nil, os.RemoveAll(dir)
-	}
-	if err != nil {
-		return nil, err
-	}
-	var m streamMeta
-	if err := json.Unmarshal(b, &m); err != nil {
-		return nil, fmt.Errorf("%s: %w", metaFileName, err)
-	}
-	if m.Version != metaVersion {
-		return nil, fmt.Errorf("%s: version %d: this engine reads version %d", metaFileName, m.Version, metaVersion)
-	}
+// loadStream builds a stream from a scan that found no damage: it finishes retention deletes
+// that were cut short, truncates torn tails, and makes numbering resume above every number that
+// may have been handed out.
+func (e *Engine) loadStream(ss *streamScan) (*stream, error) {
+	m := ss.meta
 	s := &stream{
-		e: e, name: m.Name, arn: arnPrefix + m.Name, dir: dir, createdAt: m.CreatedAt,
+		e: e, name: m.Name, arn: arnPrefix + m.Name, dir: ss.dir, createdAt: m.CreatedAt,
 		maxRecord: m.MaxRecordSize, byID: map[string]*shard{}, consumers: m.Consumers,
 	}
 	s.retention.Store(int64(time.Duration(m.RetentionHours) * time.Hour))
-	known := map[string]bool{}
-	for idx, sm := range m.Shards {
-		start, ok1 := parseHashKey(sm.StartHashKey)
-		end, ok2 := parseHashKey(sm.EndHashKey)
-		if !ok1 || !ok2 {
-			return nil, fmt.Errorf("%s: shard %d: bad hash key range [%q, %q]", metaFileName, idx, sm.StartHashKey, sm.EndHashKey)
-		}
-		sdir := filepath.Join(dir, shardDirName(idx))
-		known[shardDirName(idx)] = true
-		sh := newShard(e, s, idx, sdir, start, end, e.clock.Now())
+	for _, sc := range ss.shards {
+		sm := sc.meta
+		start, _ := parseHashKey(sm.StartHashKey)
+		end, _ := parseHashKey(sm.EndHashKey)
+		sh := newShard(e, s, sc.index, sc.dir, start, end, e.clock.Now())
 		sh.parent, sh.adjParent, sh.closed, sh.children = sm.Parent, sm.AdjacentParent, sm.Closed, sm.Children
-		rep, err := sh.recover(sm.EndOffset)
+		rep, err := sh.load(sc)
 		rep.Stream = s.name
 		e.recovery.Shards = append(e.recovery.Shards, rep)
 		if err != nil {
-			return nil, err
+			return nil, fmt.Errorf("shard %s: %w", sh.id, err)
 		}
-		if rep.DroppedBytes > 0 {
-			e.log.Warn("recovery dropped a torn or corrupt tail", "stream", s.name, "shard", sh.id,
-				"bytes", rep.DroppedBytes, "reason", rep.Reason)
+		if rep.DroppedBytes > 0 || rep.SkippedTo > rep.SkippedFrom {
+			e.log.Warn("recovery dropped a torn tail", "stream", s.name, "shard", sh.id, "file", rep.TornFile,
+				"byte", rep.TornOffset, "bytes", rep.DroppedBytes, "records", rep.DroppedRecords, "reason", rep.Reason,
+				"skipped_offsets_from", rep.SkippedFrom, "skipped_offsets_to", rep.SkippedTo)
 		}
 		s.shards = append(s.shards, sh)
 		s.byID[sh.id] = sh
 	}
 	s.rebuildOpenLocked()
-	// Remove shard directories of reshards interrupted before their metadata was saved.
-	ents, err := os.ReadDir(dir)
-	if err != nil {
-		return nil, err
+	// Data written by an older engine (0755/0644) is made private like new data.
+	tighten(ss.dir, dirPerm)
+	tighten(filepath.Join(ss.dir, metaFileName), filePerm)
+	for _, sc := range ss.shards {
+		if sc.dirMissing {
+			continue
+		}
+		tighten(sc.dir, dirPerm)
+		tighten(filepath.Join(sc.dir, stateFileName), filePerm)
+		for _, g := range sc.segs {
+			tighten(g.path, filePerm)
+		}
 	}
-	for _, ent := range ents {
-		if ent.IsDir() && strings.HasPrefix(ent.Name(), "shard-") && !known[ent.Name()] {
-			_ = os.RemoveAll(filepath.Join(dir, ent.Name()))
+	if ss.clean != nil {
+		// The clean-shutdown record is valid only until the first write: remove it durably now.
+		if err := os.Remove(filepath.Join(ss.dir, cleanFileName)); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+		if err := syncDir(ss.dir); err != nil {
+			return nil, err
 		}
 	}
 	return s, nil
 }
 
-// recover scans the shard's segment files, truncating a torn or corrupt tail. endOff is the
-// persisted end of a closed shard, used when retention has removed all of its segments.
-func (sh *shard) recover(endOff uint64) (ShardRecovery, error) {
-	rep := ShardRecovery{ShardID: sh.id}
-	if err := os.MkdirAll(sh.dir, 0o755); err != nil {
-		return rep, err
+// load builds the shard from its scan.
+func (sh *shard) load(sc *shardScan) (ShardRecovery, error) {
+	rep := ShardRecovery{ShardID: sh.id, Segments: len(sc.segs)}
+	if sc.dirMissing { // a closed shard that never held a record
+		sh.next, sh.first, sh.visible, sh.endOff = 1, 1, 1, 1
+		sh.state = shardState{Version: stateVersion, First: 1, Reserved: 1}
+		return rep, nil
 	}
-	ents, err := os.ReadDir(sh.dir)
-	if err != nil {
-		return rep, err
-	}
-	var bases []uint64
-	for _, ent := range ents {
-		name := ent.Name()
-		if ent.IsDir() || !strings.HasSuffix(name, ".seg") {
-			continue
-		}
-		b, err := strconv.ParseUint(strings.TrimSuffix(name, ".seg"), 10, 64)
-		if err != nil {
-			continue
-		}
-		bases = append(bases, b)
-	}
-	sort.Slice(bases, func(i, j int) bool { return bases[i] < bases[j] })
-	var stop bool
-	for _, base := range bases {
-		path := filepath.Join(sh.dir, segmentName(base))
-		if stop || (len(sh.segs) > 0 && base != sh.next) {
-			if !stop {
-				rep.Reason = fmt.Sprintf("segment %s starts at offset %d, want %d", segmentName(base), base, sh.next)
-				stop = true
-			}
-			if fi, err := os.Stat(path); err == nil {
-				rep.DroppedBytes += fi.Size()
-			}
-			if err := os.Remove(path); err != nil {
-				return rep, err
-			}
-			continue
-		}
-		f, err := os.OpenFile(path, os.O_RDWR, 0)
+	st := sc.state
+	stateDirty := !sc.hasState || sc.stateDirty
+	if g := sc.torn; g != nil {
+		f, err := os.OpenFile(g.path, os.O_RDWR, 0)
 		if err != nil {
 			return rep, err
 		}
-		res, err := scanSegment(f, base, sh.e.crc)
+		err = f.Truncate(g.res.valid)
+		if err == nil {
+			err = fdatasync(f)
+		}
+		if cerr := f.Close(); err == nil {
+			err = cerr
+		}
 		if err != nil {
-			_ = f.Close()
-			return rep, fmt.Errorf("scan %s: %w", path, err)
+			return rep, fmt.Errorf("truncate torn tail of %s: %w", g.path, err)
 		}
-		rep.Segments++
-		if res.problem != "" {
-			fi, err := f.Stat()
-			if err != nil {
-				_ = f.Close()
-				return rep, err
-			}
-			rep.DroppedBytes += fi.Size() - res.valid
-			rep.Reason = fmt.Sprintf("%s: %s", segmentName(base), res.problem)
-			if err := f.Truncate(res.valid); err != nil {
-				_ = f.Close()
-				return rep, fmt.Errorf("truncate %s: %w", path, err)
-			}
-			if err := fdatasync(f); err != nil {
-				_ = f.Close()
-				return rep, err
-			}
-			stop = true
-		}
-		seg := &segment{base: base, pos: res.pos, ts: res.ts, size: res.valid, flushed: res.valid, path: path, f: f}
+		rep.TornFile, rep.TornOffset = g.path, g.res.valid
+		rep.DroppedBytes, rep.DroppedRecords = g.size-g.res.valid, g.tornRecords
+		rep.Reason = fmt.Sprintf("%s: %s", segmentName(g.base), g.res.problem)
+		g.size = g.res.valid
+	}
+	for _, g := range sc.segs {
+		seg := &segment{base: g.base, pos: g.res.pos, ts: g.res.ts, size: g.res.valid, flushed: g.res.valid, path: g.path}
 		sh.segs = append(sh.segs, seg)
-		sh.bytes += res.valid - int64(len(res.pos))*(frameHeaderLen+bodyFixedLen)
-		rep.Records += int64(len(res.pos))
-		sh.next = res.next
-		if n := len(res.ts); n > 0 {
-			sh.lastTS = res.ts[n-1]
+		sh.bytes += g.res.valid - int64(len(g.res.pos))*(frameHeaderLen+bodyFixedLen)
+		rep.Records += int64(len(g.res.pos))
+		if n := len(g.res.ts); n > 0 {
+			sh.lastTS = max(sh.lastTS, g.res.ts[n-1])
 		}
 	}
-	switch {
-	case len(sh.segs) > 0:
-		sh.first = sh.segs[0].base
-	case sh.closed:
-		sh.next = max(endOff, 1)
-		sh.first = sh.next
-	default:
-		if err := sh.createSegmentLocked(1); err != nil {
+	sh.next = sc.next
+	if sc.hwm > sc.next {
+		// Numbers from next to hwm may have been handed out (acknowledged, then lost with a torn
+		// tail or by hand): they are skipped, never reused.
+		rep.SkippedFrom, rep.SkippedTo = sc.next, sc.hwm
+		st.addGap(sc.next, sc.hwm)
+		sh.next = sc.hwm
+		stateDirty = true
+	}
+	st.Reserved = max(st.Reserved, sh.next)
+	if sh.closed {
+		sh.endOff = max(sc.meta.EndOffset, sh.next)
+		sh.next = sh.endOff
+	} else if n := len(sh.segs); n == 0 || sh.segs[n-1].base+sh.segs[n-1].count() != sh.next {
+		// The next record starts a new segment at the resumed number.
+		if n > 0 && sh.segs[n-1].count() == 0 {
+			last := sh.segs[n-1]
+			if err := os.Remove(last.path); err != nil {
+				return rep, err
+			}
+			sh.segs = sh.segs[:n-1]
+		}
+		if stateDirty {
+			if err := sh.e.writeShardState(sh.dir, st); err != nil {
+				return rep, err
+			}
+			stateDirty = false
+		}
+		if err := sh.createSegmentLocked(sh.next); err != nil {
 			return rep, err
 		}
 	}
-	// Only an open shard's newest segment is written again; the others need no open file.
-	for i, seg := range sh.segs {
-		if sh.closed || i < len(sh.segs)-1 {
-			if err := seg.seal(false); err != nil {
-				return rep, err
-			}
-			seg.unsynced = false // recovery already synced what it changed
+	if stateDirty {
+		if err := sh.e.writeShardState(sh.dir, st); err != nil {
+			return rep, err
 		}
+	}
+	// Retention's deletes, once the first retained offset is durable.
+	for _, g := range sc.expired {
+		if err := os.Remove(g.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return rep, err
+		}
+		rep.ExpiredSegments++
+	}
+	st.prune()
+	sh.state = st
+	if len(sh.segs) > 0 {
+		sh.first = sh.segs[0].base
+	} else {
+		sh.first = sh.next
 	}
 	sh.visible = sh.next
-	if sh.closed {
-		// Records past the recovered end were never acknowledged; the shard ends where its data ends.
-		sh.endOff = sh.next
-	}
 	return rep, nil
 }
 
-// Close flushes and fdatasyncs every segment and closes the files. Operations after Close fail.
-// It is safe to call more than once.
+// Close flushes and fdatasyncs every segment, closes the files and records each shard's exact
+// next offset (clean.json), so that a clean restart resumes numbering without a gap. Operations
+// after Close fail. It is safe to call more than once.
 func (e *Engine) Close() error {
 	if e.closed.Swap(true) {
 		return nil
@@ -321,8 +317,18 @@ func (e *Engine) Close() error {
 	var errs []error
 	for _, s := range *e.streams.Load() {
 		s.mu.Lock()
+		clean := map[string]uint64{}
+		allOK := true
 		for _, sh := range s.shards {
-			errs = append(errs, sh.closeFiles("engine is closed"))
+			next, ok, err := sh.closeFiles("engine is closed")
+			errs = append(errs, err)
+			clean[shardDirName(sh.index)] = next
+			allOK = allOK && ok
+		}
+		if s.dir != "" && allOK && !s.deleted {
+			if b, err := json.Marshal(clean); err == nil {
+				errs = append(errs, e.writeMetadata(s.dir, cleanFileName, b))
+			}
 		}
 		s.mu.Unlock()
 	}
@@ -332,4 +338,12 @@ func (e *Engine) Close() error {
 // Recovery reports what Open found and repaired, one entry per shard on disk (empty in memory mode).
 func (e *Engine) Recovery() RecoveryReport {
 	return RecoveryReport{Shards: append([]ShardRecovery(nil), e.recovery.Shards...)}
+}
+
+// tighten removes permission bits beyond want from path (best effort: a file the engine cannot
+// chmod still works).
+func tighten(path string, want os.FileMode) {
+	if fi, err := os.Stat(path); err == nil && fi.Mode().Perm()&^want != 0 {
+		_ = os.Chmod(path, fi.Mode().Perm()&want)
+	}
 }

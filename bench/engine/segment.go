@@ -2,12 +2,14 @@ package engine
 
 import (
 	"bufio"
+	"container/list"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
 	"os"
+	"path/filepath"
 )
 
 // Segment file format: a sequence of frames, nothing else.
@@ -166,18 +168,31 @@ func scanSegment(r io.Reader, base uint64, tab *crc32.Table) (scanResult, error)
 }
 
 // segment is one segment of a shard: a file, or a byte slice in memory mode. Its index (frame
-// positions and arrival times) is kept in memory. Guarded by the owning shard's mutex.
+// positions and arrival times) is kept in memory. Guarded by the owning shard's mutex, except f,
+// refs, elem and forgotten, which belong to the engine's file cache.
 type segment struct {
-	base    uint64   // offset of its first record
-	pos     []int64  // frame start of each record
-	ts      []int64  // arrival unix nanos of each record
-	size    int64    // bytes including frames not yet written to the file
-	flushed int64    // bytes written to the file
-	path    string   // "" in memory mode
-	f       *os.File // open while the segment is written; nil in memory mode and once sealed
-	mem     []byte   // memory mode storage
-	// unsynced marks a segment sealed without an fdatasync (policy never); Close syncs it.
+	base    uint64  // offset of its first record
+	pos     []int64 // frame start of each record
+	ts      []int64 // arrival unix nanos of each record
+	size    int64   // bytes including frames not yet written to the file
+	flushed int64   // bytes written to the file
+	path    string  // "" in memory mode
+	mem     []byte  // memory mode storage
+	// unsynced marks a segment written without an fdatasync (policy never); Close syncs it.
 	unsynced bool
+
+	f         *os.File      // open file, while the file cache holds it
+	refs      int           // users of f
+	elem      *list.Element // in the file cache's LRU list
+	forgotten bool          // close f when the last user releases it
+}
+
+func newSegment(dir string, base uint64) *segment {
+	s := &segment{base: base}
+	if dir != "" {
+		s.path = filepath.Join(dir, segmentName(base))
+	}
+	return s
 }
 
 // count is the number of records in the segment.
@@ -191,62 +206,22 @@ func (s *segment) end(i int) int64 {
 	return s.size
 }
 
-// readAt reads bytes [from, to) of the segment. A sealed segment has no open file (so that a long
-// log does not hold thousands of descriptors); it is opened for the read.
-func (s *segment) readAt(from, to int64) ([]byte, error) {
+// readAt reads bytes [from, to) of the segment, through the engine's file cache.
+func (s *segment) readAt(c *fileCache, from, to int64) ([]byte, error) {
 	buf := make([]byte, to-from)
 	if s.path == "" {
 		copy(buf, s.mem[from:to])
 		return buf, nil
 	}
-	f := s.f
-	if f == nil {
-		var err error
-		if f, err = os.Open(s.path); err != nil {
-			return nil, fmt.Errorf("read segment: %w", err)
-		}
-		defer f.Close()
+	f, err := c.acquire(s)
+	if err != nil {
+		return nil, fmt.Errorf("read segment: %w", err)
 	}
+	defer c.release(s)
 	if _, err := f.ReadAt(buf, from); err != nil {
 		return nil, fmt.Errorf("read segment %s at %d: %w", s.path, from, err)
 	}
 	return buf, nil
-}
-
-// seal closes the file of a segment that will not be written again, after an fdatasync if sync
-// is set; otherwise the segment is marked so that Close syncs it.
-func (s *segment) seal(sync bool) error {
-	if s.f == nil {
-		return nil
-	}
-	var err error
-	if sync {
-		err = fdatasync(s.f)
-	}
-	if cerr := s.f.Close(); err == nil {
-		err = cerr
-	}
-	s.f, s.unsynced = nil, !sync
-	return err
-}
-
-// syncSealed fdatasyncs a sealed segment that was sealed without one.
-func (s *segment) syncSealed() error {
-	if !s.unsynced || s.path == "" {
-		return nil
-	}
-	f, err := os.OpenFile(s.path, os.O_RDWR, 0)
-	if err != nil {
-		return err
-	}
-	err = fdatasync(f)
-	if cerr := f.Close(); err == nil {
-		err = cerr
-	}
-	if err == nil {
-		s.unsynced = false
-	}
-	return err
 }
 
 func segmentName(base uint64) string { return fmt.Sprintf("%020d.seg", base) }

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"path/filepath"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -44,16 +43,36 @@ type shard struct {
 	lastTS    int64   // arrival time of the newest record: arrival times never go backwards
 	flushing  bool    // a group-commit leader is writing
 	lastSync  time.Time
-	err       error         // sticky write error
+	err       error         // terminal error: the shard was closed with the engine or deleted
 	notify    chan struct{} // closed when visible advances; created on demand
 	bytes     int64         // retained key+data bytes
+	state     shardState    // persisted numbering (disk mode): retained start, reservation, gaps
+	// epoch counts rewinds: a failed write discards every record not yet acknowledged, and a
+	// put waiting from an older epoch learns from rewinds whether its records survived.
+	epoch   uint64
+	rewinds []rewind
+	// dirtyTail is set when a rewind could not truncate the active segment's file; appends
+	// retry the truncation first.
+	dirtyTail bool
 
 	wRecs, wBytes, rCalls, rBytes bucket
 	efo                           map[string]*efoState // per consumer ARN
 	lastRetention                 time.Time
 
 	appended, wThrottles, rThrottles, efoThrottles atomic.Int64
+	corruptFrames, writeFailures                   atomic.Int64
 }
+
+// rewind records that a failed write discarded the records from offset from on, ending epoch-1.
+type rewind struct {
+	epoch uint64 // the epoch it started
+	from  uint64 // first discarded offset (the visible offset at the time)
+	cause *Error
+}
+
+// maxRewinds bounds the rewinds a shard remembers; a put older than all of them is told it
+// failed (its records may be present but are not acknowledged).
+const maxRewinds = 64
 
 // Memory-mode segment sizes: a memory segment starts at memInitialBytes and doubles up to
 // memSegmentBytes (or SegmentBytes if smaller), then the shard rolls to a new one.
@@ -113,22 +132,47 @@ func (sh *shard) description() Shard {
 	return sh.descriptionLocked()
 }
 
-// createSegmentLocked starts a new segment at offset base and makes it the active one.
+// createSegmentLocked starts a new, durable, empty segment at offset base and makes it the
+// active one.
 func (sh *shard) createSegmentLocked(base uint64) error {
-	s := &segment{base: base}
+	s := newSegment(sh.dir, base)
 	if sh.dir != "" {
-		s.path = filepath.Join(sh.dir, segmentName(base))
-		f, err := os.OpenFile(s.path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, 0o644)
+		f, err := os.OpenFile(s.path, os.O_RDWR|os.O_CREATE|os.O_TRUNC, filePerm)
 		if err != nil {
 			return fmt.Errorf("create segment: %w", err)
 		}
+		if err := f.Close(); err != nil {
+			return fmt.Errorf("create segment: %w", err)
+		}
 		if err := syncDir(sh.dir); err != nil {
-			_ = f.Close()
 			return err
 		}
-		s.f = f
 	}
 	sh.segs = append(sh.segs, s)
+	return nil
+}
+
+// sealLocked releases the file of a segment that will not be written again; under policy
+// never it stays unsynced until Close.
+func (sh *shard) sealLocked(s *segment) {
+	if s.path == "" {
+		return
+	}
+	sh.e.files.forget(s)
+}
+
+// reserveLocked makes sure n more offsets lie below the persisted reservation, so that a crash
+// never lets numbering restart below a number already handed out.
+func (sh *shard) reserveLocked(n int) error {
+	if sh.dir == "" || sh.next+uint64(n) <= sh.state.Reserved {
+		return nil
+	}
+	st := sh.state
+	st.Reserved = sh.next + uint64(n) + reserveStep
+	if err := sh.e.writeShardState(sh.dir, st); err != nil {
+		return unavailable(fmt.Errorf("shard %s: reserve sequence numbers: %w", sh.id, err))
+	}
+	sh.state = st
 	return nil
 }
 
@@ -141,18 +185,28 @@ type pendingRecord struct {
 
 // appendBatch appends recs in order. offs[i] receives each record's offset, or 0 when the write
 // limits refused it. It returns the offset the caller must see acknowledged (0: nothing to wait for
-// or already acknowledged). The caller holds the stream's read lock.
-func (sh *shard) appendBatch(now time.Time, recs []pendingRecord, offs []uint64) (uint64, error) {
+// or already acknowledged) and the epoch to wait in. The caller holds the stream's read lock.
+// A storage failure discards every record not yet acknowledged and returns a retryable
+// ServiceUnavailable error; the shard keeps working once the disk does.
+func (sh *shard) appendBatch(now time.Time, recs []pendingRecord, offs []uint64) (uint64, uint64, error) {
 	e := sh.e
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	switch {
 	case sh.deleted:
-		return 0, errorf(ErrResourceNotFound, "shard %s was deleted", sh.id)
+		return 0, 0, errorf(ErrResourceNotFound, "shard %s was deleted", sh.id)
 	case sh.closed:
-		return 0, errorf(ErrResourceInUse, "shard %s is closed by a reshard; retry to reach its children", sh.id)
+		return 0, 0, errorf(ErrResourceInUse, "shard %s is closed by a reshard; retry to reach its children", sh.id)
 	case sh.err != nil:
-		return 0, sh.err
+		return 0, 0, sh.err
+	}
+	if sh.dirtyTail {
+		if err := sh.cleanTailLocked(); err != nil {
+			return 0, 0, err
+		}
+	}
+	if err := sh.reserveLocked(len(recs)); err != nil {
+		return 0, 0, err
 	}
 	if now.Sub(sh.lastRetention) >= time.Second {
 		sh.retainLocked(now, sh.st.retentionDur())
@@ -182,13 +236,10 @@ func (sh *shard) appendBatch(now time.Time, recs []pendingRecord, offs []uint64)
 		seg := sh.segs[len(sh.segs)-1]
 		if seg.size > 0 && seg.size+flen > rollAt {
 			if err := sh.createSegmentLocked(sh.next); err != nil {
-				sh.err = err
-				return 0, err
+				return 0, 0, sh.rewindLocked(err)
 			}
-			if seg.path != "" && seg.flushed == seg.size { // else sealed once its pending frames are written
-				if err := seg.seal(e.opts.Fsync != FsyncNever); err != nil {
-					sh.e.log.Warn("cannot seal segment", "path", seg.path, "err", err)
-				}
+			if seg.flushed == seg.size { // else sealed once its pending frames are written
+				sh.sealLocked(seg)
 			}
 			seg = sh.segs[len(sh.segs)-1]
 		}
@@ -227,20 +278,20 @@ func (sh *shard) appendBatch(now time.Time, recs []pendingRecord, offs []uint64)
 		appended++
 	}
 	if appended == 0 {
-		return 0, nil
+		return 0, 0, nil
 	}
 	sh.appended.Add(int64(appended))
 	switch {
 	case sh.dir == "":
 		sh.advanceLocked(sh.next)
-		return 0, nil
+		return 0, 0, nil
 	case e.opts.Fsync == FsyncInterval:
-		return sh.next, nil
+		return sh.next, sh.epoch, nil
 	}
 	if err := sh.flushLocked(e.opts.Fsync == FsyncAlways); err != nil {
-		return 0, err
+		return 0, 0, err
 	}
-	return 0, nil
+	return 0, 0, nil
 }
 
 // advanceLocked makes records below v visible and wakes watchers.
@@ -268,14 +319,14 @@ func (sh *shard) watchLocked() <-chan struct{} {
 }
 
 // writeChunks writes chunks to their segment files and, if sync, fdatasyncs every file touched.
-func writeChunks(chunks []chunk, flushed func(*segment) int64, sync bool) error {
+func (e *Engine) writeChunks(chunks []chunk, flushed func(*segment) int64, sync bool) error {
 	var last *segment
 	for i, c := range chunks {
-		if _, err := c.seg.f.WriteAt(c.buf, flushed(c.seg)); err != nil {
+		if err := e.writeSegment(c.seg, c.buf, flushed(c.seg)); err != nil {
 			return fmt.Errorf("write segment %s: %w", c.seg.path, err)
 		}
 		if sync && (i == len(chunks)-1 || chunks[i+1].seg != c.seg) && c.seg != last {
-			if err := fdatasync(c.seg.f); err != nil {
+			if err := e.syncSegment(c.seg); err != nil {
 				return fmt.Errorf("sync segment %s: %w", c.seg.path, err)
 			}
 			last = c.seg
@@ -284,31 +335,28 @@ func writeChunks(chunks []chunk, flushed func(*segment) int64, sync bool) error 
 	return nil
 }
 
-// flushLocked writes all pending frames (and syncs if asked) while holding the lock.
+// flushLocked writes all pending frames (and syncs if asked) while holding the lock. On failure
+// the unacknowledged records are discarded (see rewindLocked).
 func (sh *shard) flushLocked(sync bool) error {
 	chunks := sh.pending
 	sh.pending = nil
-	err := writeChunks(chunks, func(s *segment) int64 { return s.flushed }, sync)
-	if err != nil {
-		sh.err = err
-		sh.cond.Broadcast()
-		return err
+	if err := sh.e.writeChunks(chunks, func(s *segment) int64 { return s.flushed }, sync); err != nil {
+		return sh.rewindLocked(err)
 	}
-	sh.finishFlushLocked(chunks)
+	sh.finishFlushLocked(chunks, sync)
 	sh.advanceLocked(sh.next)
 	return nil
 }
 
-func (sh *shard) finishFlushLocked(chunks []chunk) {
+func (sh *shard) finishFlushLocked(chunks []chunk, synced bool) {
 	n := 0
 	active := sh.segs[len(sh.segs)-1]
 	for _, c := range chunks {
 		c.seg.flushed += int64(len(c.buf))
+		c.seg.unsynced = c.seg.unsynced || !synced
 		n += len(c.buf)
 		if c.seg != active && c.seg.flushed == c.seg.size {
-			if err := c.seg.seal(sh.e.opts.Fsync != FsyncNever); err != nil {
-				sh.e.log.Warn("cannot seal segment", "path", c.seg.path, "err", err)
-			}
+			sh.sealLocked(c.seg)
 		}
 	}
 	sh.lastBatch = min(n+n/4, 8<<20)
@@ -317,13 +365,96 @@ func (sh *shard) finishFlushLocked(chunks []chunk) {
 	}
 }
 
+// rewindLocked handles a failed segment write or segment creation: it waits for a group-commit
+// leader to finish, then discards every record at or above the visible offset (none of them was
+// acknowledged), cuts the files back to the acknowledged bytes, and starts a new epoch so that the
+// puts waiting for the discarded records fail. It returns the retryable error they get.
+func (sh *shard) rewindLocked(cause error) error {
+	for sh.flushing {
+		sh.cond.Wait()
+	}
+	sh.writeFailures.Add(1)
+	keep := sh.visible
+	sh.pending = nil
+	for len(sh.segs) > 1 && sh.segs[len(sh.segs)-1].base > keep {
+		s := sh.segs[len(sh.segs)-1]
+		sh.segs = sh.segs[:len(sh.segs)-1]
+		sh.bytes -= s.size - int64(s.count())*(frameHeaderLen+bodyFixedLen)
+		sh.e.files.forget(s)
+		if err := os.Remove(s.path); err != nil && !os.IsNotExist(err) {
+			sh.e.log.Warn("rewind: cannot remove a segment of unacknowledged records", "path", s.path, "err", err)
+		}
+	}
+	active := sh.segs[len(sh.segs)-1]
+	if keep > active.base {
+		n := int(keep - active.base)
+		if n < len(active.pos) {
+			cut := active.pos[n]
+			sh.bytes -= (active.size - cut) - int64(len(active.pos)-n)*(frameHeaderLen+bodyFixedLen)
+			active.pos, active.ts, active.size = active.pos[:n], active.ts[:n], cut
+		}
+	} else {
+		sh.bytes -= active.size - int64(active.count())*(frameHeaderLen+bodyFixedLen)
+		active.pos, active.ts, active.size = active.pos[:0], active.ts[:0], 0
+	}
+	active.flushed = min(active.flushed, active.size)
+	sh.next = keep
+	sh.epoch++
+	ee := unavailable(fmt.Errorf("shard %s: %w", sh.id, cause))
+	sh.rewinds = append(sh.rewinds, rewind{epoch: sh.epoch, from: keep, cause: ee})
+	if len(sh.rewinds) > maxRewinds {
+		sh.rewinds = sh.rewinds[len(sh.rewinds)-maxRewinds:]
+	}
+	sh.dirtyTail = true
+	if err := sh.cleanTailLocked(); err != nil {
+		sh.e.log.Warn("rewind: cannot cut the segment back yet; retried on the next put", "shard", sh.id, "err", err)
+	}
+	sh.e.log.Warn("write failed: unacknowledged records discarded, shard continues", "stream", sh.st.name,
+		"shard", sh.id, "from_offset", keep, "err", cause)
+	sh.cond.Broadcast()
+	return ee
+}
+
+// cleanTailLocked truncates the active segment's file to its acknowledged bytes after a rewind.
+func (sh *shard) cleanTailLocked() error {
+	active := sh.segs[len(sh.segs)-1]
+	if active.path != "" {
+		if err := sh.e.truncateSegment(active, active.size); err != nil {
+			return unavailable(fmt.Errorf("shard %s: cut segment %s back to %d bytes after a failed write: %w", sh.id, active.path, active.size, err))
+		}
+		active.flushed = active.size
+	}
+	sh.dirtyTail = false
+	return nil
+}
+
+// outcome tells a put waiting in epoch whether its records below target survived, by the first
+// rewind since: records below its from were acknowledged before it.
+func (sh *shard) outcomeLocked(target, epoch uint64) (done bool, err error) {
+	if epoch == sh.epoch {
+		return sh.visible >= target, nil
+	}
+	for _, r := range sh.rewinds {
+		if r.epoch == epoch+1 {
+			if target <= r.from {
+				return true, nil
+			}
+			return true, r.cause
+		}
+	}
+	return true, unavailable(fmt.Errorf("shard %s: a write failed while the put waited; it was not acknowledged", sh.id))
+}
+
 // commit waits until records below target are written and fdatasynced (group commit): the first
 // waiter becomes the leader, waits until FsyncInterval has passed since the previous sync began so
 // that more puts can join, then writes everything pending with one fdatasync per file.
-func (sh *shard) commit(target uint64) error {
+func (sh *shard) commit(target, epoch uint64) error {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
-	for sh.visible < target {
+	for {
+		if done, err := sh.outcomeLocked(target, epoch); done {
+			return err
+		}
 		switch {
 		case sh.err != nil:
 			return sh.err
@@ -350,60 +481,89 @@ func (sh *shard) commit(target uint64) error {
 			}
 		}
 		sh.mu.Unlock()
-		err := writeChunks(chunks, func(s *segment) int64 {
-			v := flushed[s]
-			return v
-		}, true)
+		err := sh.e.writeChunks(chunks, func(s *segment) int64 { return flushed[s] }, true)
 		sh.mu.Lock()
 		sh.flushing = false
 		if err != nil {
-			sh.err = err
+			_ = sh.rewindLocked(err)
 		} else {
-			sh.finishFlushLocked(chunks)
+			sh.finishFlushLocked(chunks, true)
 			sh.advanceLocked(upto)
 		}
 		sh.cond.Broadcast()
 	}
-	return nil
 }
 
-// retainLocked deletes whole segments whose newest record is older than keep.
+// drain writes the shard's pending records, so that next is final before a reshard closes it.
+func (sh *shard) drain() error {
+	sh.mu.Lock()
+	defer sh.mu.Unlock()
+	for sh.flushing {
+		sh.cond.Wait()
+	}
+	if sh.dirtyTail {
+		if err := sh.cleanTailLocked(); err != nil {
+			return err
+		}
+	}
+	if len(sh.pending) == 0 {
+		return nil
+	}
+	return sh.flushLocked(sh.e.opts.Fsync != FsyncNever)
+}
+
+// retainLocked deletes whole segments whose newest record is older than keep, after persisting
+// the new first offset (so that recovery tells retention from loss).
 func (sh *shard) retainLocked(now time.Time, keep time.Duration) {
 	sh.lastRetention = now
 	cutoff := now.Add(-keep).UnixNano()
-	for len(sh.segs) > 0 {
-		s := sh.segs[0]
-		last := len(sh.segs) == 1
+	n := 0
+	for n < len(sh.segs) {
+		s := sh.segs[n]
+		last := n == len(sh.segs)-1
 		if s.count() > 0 && (s.ts[len(s.ts)-1] >= cutoff || s.flushed < s.size && s.path != "") {
 			break
 		}
 		if s.count() == 0 && last {
 			break
 		}
-		if last && !sh.closed {
-			if err := sh.createSegmentLocked(sh.next); err != nil {
-				sh.e.log.Warn("retention: cannot roll segment", "shard", sh.id, "err", err)
-				return
-			}
+		n++
+	}
+	if n == 0 {
+		return
+	}
+	if n == len(sh.segs) && !sh.closed {
+		if err := sh.createSegmentLocked(sh.next); err != nil {
+			sh.e.log.Warn("retention: cannot roll segment", "shard", sh.id, "err", err)
+			return
 		}
+	}
+	first := sh.next
+	if n < len(sh.segs) {
+		first = sh.segs[n].base
+	}
+	if sh.dir != "" {
+		st := sh.state
+		st.First = first
+		if err := sh.e.writeShardState(sh.dir, st); err != nil {
+			sh.e.log.Warn("retention: cannot save shard state; nothing deleted", "shard", sh.id, "err", err)
+			return
+		}
+		sh.state = st
+		sh.state.prune()
+	}
+	for _, s := range sh.segs[:n] {
 		sh.dropSegmentLocked(s)
 	}
-	if len(sh.segs) > 0 {
-		sh.first = sh.segs[0].base
-	} else {
-		sh.first = sh.next
-	}
+	sh.segs = sh.segs[n:]
+	sh.first = first
 }
 
 func (sh *shard) dropSegmentLocked(s *segment) {
-	sh.segs = sh.segs[1:]
 	n := s.count()
 	sh.bytes -= s.size - int64(n)*(frameHeaderLen+bodyFixedLen)
-	if s.f != nil {
-		_ = s.f.Close()
-		s.f = nil
-	}
 	if s.path != "" {
+		sh.e.files.forget(s)
 		if err := os.Remove(s.path); err != nil {
 			sh.e.log.Warn("retention: cannot remove segment", "path", s.path, "err", err)
 		}
@@ -423,7 +583,10 @@ type readResult struct {
 }
 
 // read returns up to maxCount records (at least one if any is visible) from offset from, stopping
-// before maxBytes of frames would be exceeded.
+// before maxBytes of frames would be exceeded. Offsets in a gap (numbers skipped after a crash or
+// quarantined by repair) are passed over. A frame that fails its checksum at runtime is counted
+// and logged, and the read returns the valid records before it; only when it is the first record
+// to return does the read fail, naming the file, the offset and the way out.
 func (sh *shard) read(from uint64, maxCount int, maxBytes int64) (readResult, error) {
 	type span struct {
 		seg      *segment
@@ -443,6 +606,12 @@ func (sh *shard) read(from uint64, maxCount int, maxBytes int64) (readResult, er
 	k := sort.Search(len(sh.segs), func(k int) bool { return sh.segs[k].base+sh.segs[k].count() > pos })
 	for ; k < len(sh.segs) && pos < sh.visible && count < maxCount; k++ {
 		s := sh.segs[k]
+		if pos < s.base { // a gap: no record has these numbers
+			pos = min(s.base, sh.visible)
+			if pos == sh.visible {
+				break
+			}
+		}
 		i := int(pos - s.base)
 		j := i
 		lim := int(min(s.count(), sh.visible-s.base))
@@ -463,32 +632,31 @@ func (sh *shard) read(from uint64, maxCount int, maxBytes int64) (readResult, er
 			break
 		}
 	}
+	if k == len(sh.segs) && pos < sh.visible {
+		pos = sh.visible // a gap at the end (a closed shard whose tail was lost)
+	}
 	var rerr error
-	for _, sp := range spans {
-		b, err := sp.seg.readAt(sp.from, sp.to)
+	for n, sp := range spans {
+		b, err := sp.seg.readAt(sh.e.files, sp.from, sp.to)
 		if err != nil {
 			rerr = err
+			pos = sp.seg.base + uint64(sp.i)
+			spans = spans[:n]
 			break
 		}
 		bufs = append(bufs, b)
 	}
 	res.next = pos
-	res.done = sh.closed && pos >= sh.endOff
+	res.done = sh.closed && pos >= sh.endOff && rerr == nil
 	if res.done {
 		res.children = sh.children
 	}
 	sh.mu.RUnlock()
-	if rerr != nil {
-		return readResult{}, rerr
-	}
 	res.recs = make([]StoredRecord, 0, count)
 	var frames []frame
 	for n, b := range bufs {
 		var err error
 		frames, err = decodeFrames(b, sh.e.crc, frames[:0])
-		if err != nil {
-			return readResult{}, fmt.Errorf("shard %s: segment %d: %w", sh.id, spans[n].seg.base, err)
-		}
 		for _, f := range frames {
 			res.recs = append(res.recs, StoredRecord{
 				SequenceNumber: sh.seq.format(f.off),
@@ -498,8 +666,43 @@ func (sh *shard) read(from uint64, maxCount int, maxBytes int64) (readResult, er
 			})
 			res.bytes += int64(len(f.key) + len(f.data))
 		}
+		if err == nil && len(frames) != spans[n].j-spans[n].i {
+			err = fmt.Errorf("%w: %d of %d frames decoded", errCorrupt, len(frames), spans[n].j-spans[n].i)
+		}
+		if err != nil {
+			sp := spans[n]
+			bad := sp.i + len(frames)
+			off := sp.seg.base + uint64(bad)
+			rerr = fmt.Errorf("segment %s at byte %d (record offset %d): %w", sp.seg.path, sp.seg.pos[bad], off, err)
+			sh.corruptFrames.Add(1)
+			sh.e.log.Error("corrupt frame at runtime: returning the records before it", "stream", sh.st.name, "shard", sh.id,
+				"file", sp.seg.path, "byte", sp.seg.pos[bad], "offset", off, "err", err)
+			pos = off
+			break
+		}
+	}
+	if rerr != nil {
+		if len(res.recs) > 0 {
+			// The valid records before the damage are returned; the next read starts at it.
+			res.next, res.done, res.children = pos, false, nil
+			return res, nil
+		}
+		return readResult{}, fmt.Errorf("shard %s of stream %s: %w; stop the engine and run `streamcap engine repair --data-dir %s`",
+			sh.id, sh.st.name, rerr, sh.e.opts.Dir)
 	}
 	return res, nil
+}
+
+// retainedLocked counts the visible records retained (numbers in gaps are not records).
+func (sh *shard) retainedLocked() int64 {
+	var n int64
+	for _, s := range sh.segs {
+		if s.base >= sh.visible {
+			break
+		}
+		n += int64(min(s.count(), sh.visible-s.base))
+	}
+	return n
 }
 
 // tsLocked returns the arrival time of record off, if it is retained.
@@ -525,33 +728,44 @@ func (sh *shard) offsetAtTime(t time.Time) uint64 {
 	return sh.visible
 }
 
-// closeFiles waits for any flush, writes what is pending with a final fdatasync and closes the files.
-func (sh *shard) closeFiles(reason string) error {
+// closeFiles waits for any flush, writes what is pending with a final fdatasync, syncs segments
+// written without one, and closes the files. It returns the shard's next offset when every record
+// reached the disk (ok), for the clean-shutdown record.
+func (sh *shard) closeFiles(reason string) (next uint64, ok bool, err error) {
 	sh.mu.Lock()
 	defer sh.mu.Unlock()
 	for sh.flushing {
 		sh.cond.Wait()
 	}
 	var errs []error
-	if len(sh.pending) > 0 && sh.err == nil {
-		errs = append(errs, sh.flushLocked(true))
+	if sh.err == nil && sh.dir != "" {
+		if sh.dirtyTail {
+			errs = append(errs, sh.cleanTailLocked())
+		}
+		if len(sh.pending) > 0 {
+			errs = append(errs, sh.flushLocked(true))
+		}
+		for _, s := range sh.segs {
+			if s.unsynced {
+				if err := sh.e.syncSegment(s); err != nil {
+					errs = append(errs, err)
+				} else {
+					s.unsynced = false
+				}
+			}
+		}
 	}
 	for _, s := range sh.segs {
-		if sh.err == nil {
-			errs = append(errs, s.syncSealed())
-		}
-		if s.f != nil {
-			if sh.err == nil {
-				errs = append(errs, fdatasync(s.f))
-			}
-			errs = append(errs, s.f.Close())
-			s.f = nil
+		if s.path != "" {
+			sh.e.files.forget(s)
 		}
 	}
+	err = errors.Join(errs...)
+	ok = sh.err == nil && err == nil && !sh.dirtyTail
 	if sh.err == nil {
 		sh.err = errorf(ErrResourceNotFound, "%s", reason)
 	}
 	sh.cond.Broadcast()
 	sh.wakeLocked()
-	return errors.Join(errs...)
+	return sh.next, ok, err
 }

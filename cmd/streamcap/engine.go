@@ -58,7 +58,7 @@ emulated unless --limits off. SIGINT or SIGTERM shuts down gracefully.`,
 	fs.StringVar(&o.limits, "limits", "on", "emulated per-shard limits: on | off")
 	fs.StringVar(&o.auth, "auth", "", "require SigV4 requests signed with ACCESS_KEY_ID:SECRET_ACCESS_KEY")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no start and stop log lines")
-	cmd.AddCommand(serve)
+	cmd.AddCommand(serve, newEngineRepairCmd(io))
 	return cmd
 }
 

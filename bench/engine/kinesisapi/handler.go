@@ -233,6 +233,9 @@ func (h *Handler) toAPIError(err error, r *http.Request, id string) *apiError {
 	}
 	var ee *engine.Error
 	if errors.As(err, &ee) {
+		if ee.Code == engine.ErrServiceUnavailable { // a storage failure that changed nothing: retryable
+			return newErr(ee.Code, http.StatusServiceUnavailable, "%s", ee.Message)
+		}
 		return badRequest(ee.Code, "%s", ee.Message)
 	}
 	h.log.Error("kinesis api: internal failure", "request_id", id, "target", r.Header.Get("X-Amz-Target"), "err", err)
