@@ -1,7 +1,6 @@
 package kinesisapi
 
 import (
-	"context"
 	"encoding/base64"
 	"sort"
 	"strings"
@@ -22,48 +21,48 @@ const (
 type empty struct{}
 
 // dispatch decodes the body of operation op and runs it.
-func (h *Handler) dispatch(ctx context.Context, op string, body []byte) (any, error) {
+func (h *Handler) dispatch(op string, rq *request) (any, error) {
 	switch op {
 	case "CreateStream":
-		return h.createStream(body)
+		return h.createStream(rq)
 	case "DeleteStream":
-		return h.deleteStream(body)
+		return h.deleteStream(rq)
 	case "DescribeStream":
-		return h.describeStream(body)
+		return h.describeStream(rq)
 	case "DescribeStreamSummary":
-		return h.describeStreamSummary(body)
+		return h.describeStreamSummary(rq)
 	case "ListStreams":
-		return h.listStreams(body)
+		return h.listStreams(rq)
 	case "ListShards":
-		return h.listShards(body)
+		return h.listShards(rq)
 	case "PutRecord":
-		return h.putRecord(body)
+		return h.putRecord(rq)
 	case "PutRecords":
-		return h.putRecords(body)
+		return h.putRecords(rq)
 	case "GetShardIterator":
-		return h.getShardIterator(body)
+		return h.getShardIterator(rq)
 	case "GetRecords":
-		return h.getRecords(body)
+		return h.getRecords(rq)
 	case "SplitShard":
-		return h.splitShard(body)
+		return h.splitShard(rq)
 	case "MergeShards":
-		return h.mergeShards(body)
+		return h.mergeShards(rq)
 	case "UpdateShardCount":
-		return h.updateShardCount(body)
+		return h.updateShardCount(rq)
 	case "IncreaseStreamRetentionPeriod":
-		return h.retention(body, true)
+		return h.retention(rq, true)
 	case "DecreaseStreamRetentionPeriod":
-		return h.retention(body, false)
+		return h.retention(rq, false)
 	case "RegisterStreamConsumer":
-		return h.registerConsumer(body)
+		return h.registerConsumer(rq)
 	case "DescribeStreamConsumer":
-		return h.describeConsumer(body)
+		return h.describeConsumer(rq)
 	case "ListStreamConsumers":
-		return h.listConsumers(body)
+		return h.listConsumers(rq)
 	case "DeregisterStreamConsumer":
-		return h.deregisterConsumer(body)
+		return h.deregisterConsumer(rq)
 	case "SubscribeToShard":
-		return h.subscribeToShard(ctx, body)
+		return h.subscribeToShard(rq)
 	}
 	return nil, badRequest(ErrUnknownOperation, "operation %q: not a Kinesis operation this server supports", op)
 }
@@ -88,9 +87,9 @@ func streamNameOfARN(arn string) (string, error) {
 
 // decodeNamed decodes a request of type T and resolves the stream it names
 // (by StreamName or StreamARN).
-func decodeNamed[T interface{ name() (string, error) }](body []byte) (T, string, error) {
+func decodeNamed[T interface{ name() (string, error) }](rq *request) (T, string, error) {
 	var in T
-	if err := decode(body, &in); err != nil {
+	if err := rq.decode(&in); err != nil {
 		return in, "", err
 	}
 	name, err := in.name()
@@ -133,9 +132,9 @@ func required(field, v string) error {
 	return nil
 }
 
-func (h *Handler) createStream(body []byte) (any, error) {
+func (h *Handler) createStream(rq *request) (any, error) {
 	var in createStreamInput
-	if err := decode(body, &in); err != nil {
+	if err := rq.decode(&in); err != nil {
 		return nil, err
 	}
 	if err := required("StreamName", in.StreamName); err != nil {
@@ -155,8 +154,8 @@ func (h *Handler) createStream(body []byte) (any, error) {
 	return empty{}, h.e.CreateStream(engine.CreateStreamInput{Name: in.StreamName, ShardCount: shards, MaxRecordSize: int64(maxKiB) << 10})
 }
 
-func (h *Handler) deleteStream(body []byte) (any, error) {
-	in, name, err := decodeNamed[deleteStreamInput](body)
+func (h *Handler) deleteStream(rq *request) (any, error) {
+	in, name, err := decodeNamed[deleteStreamInput](rq)
 	if err != nil {
 		return nil, err
 	}
@@ -174,8 +173,8 @@ func (h *Handler) deleteStream(body []byte) (any, error) {
 
 func streamMode() streamModeDetails { return streamModeDetails{StreamMode: "PROVISIONED"} }
 
-func (h *Handler) describeStream(body []byte) (any, error) {
-	in, name, err := decodeNamed[describeStreamInput](body)
+func (h *Handler) describeStream(rq *request) (any, error) {
+	in, name, err := decodeNamed[describeStreamInput](rq)
 	if err != nil {
 		return nil, err
 	}
@@ -214,8 +213,8 @@ func afterShard(shards []engine.Shard, after string) []engine.Shard {
 	return shards[i:]
 }
 
-func (h *Handler) describeStreamSummary(body []byte) (any, error) {
-	_, name, err := decodeNamed[streamRef](body)
+func (h *Handler) describeStreamSummary(rq *request) (any, error) {
+	_, name, err := decodeNamed[streamRef](rq)
 	if err != nil {
 		return nil, err
 	}
@@ -231,9 +230,9 @@ func (h *Handler) describeStreamSummary(body []byte) (any, error) {
 	}}, nil
 }
 
-func (h *Handler) listStreams(body []byte) (any, error) {
+func (h *Handler) listStreams(rq *request) (any, error) {
 	var in listStreamsInput
-	if err := decode(body, &in); err != nil {
+	if err := rq.decode(&in); err != nil {
 		return nil, err
 	}
 	limit, err := intArg("Limit", in.Limit, defaultListLimit, 1, maxListLimit)
@@ -287,9 +286,9 @@ func decodeToken(field, tok, kind string) (string, error) {
 	return rest, nil
 }
 
-func (h *Handler) listShards(body []byte) (any, error) {
+func (h *Handler) listShards(rq *request) (any, error) {
 	var in listShardsInput
-	if err := decode(body, &in); err != nil {
+	if err := rq.decode(&in); err != nil {
 		return nil, err
 	}
 	limit, err := intArg("MaxResults", in.MaxResults, defaultListShards, 1, maxListLimit)
@@ -359,8 +358,8 @@ func filterShards(shards []engine.Shard, f *shardFilter) ([]engine.Shard, error)
 	return nil, badRequest(engine.ErrValidation, "ShardFilter.Type %q: must be one of AFTER_SHARD_ID, AT_TRIM_HORIZON, FROM_TRIM_HORIZON, AT_LATEST, AT_TIMESTAMP, FROM_TIMESTAMP", f.Type)
 }
 
-func (h *Handler) putRecord(body []byte) (any, error) {
-	in, name, err := decodeNamed[putRecordInput](body)
+func (h *Handler) putRecord(rq *request) (any, error) {
+	in, name, err := decodeNamed[putRecordInput](rq)
 	if err != nil {
 		return nil, err
 	}
@@ -374,11 +373,14 @@ func (h *Handler) putRecord(body []byte) (any, error) {
 	return putRecordOutput{ShardID: res.ShardID, SequenceNumber: res.SequenceNumber, EncryptionType: "NONE"}, nil
 }
 
-func (h *Handler) putRecords(body []byte) (any, error) {
-	in, ok := decodePutRecordsFast(body)
+func (h *Handler) putRecords(rq *request) (any, error) {
+	in, ok := putRecordsInput{}, false
+	if rq.codec == codecJSON {
+		in, ok = decodePutRecordsFast(rq.body)
+	}
 	if !ok {
 		in = putRecordsInput{}
-		if err := decode(body, &in); err != nil {
+		if err := rq.decode(&in); err != nil {
 			return nil, err
 		}
 	}
@@ -407,8 +409,8 @@ func (h *Handler) putRecords(body []byte) (any, error) {
 	return out, nil
 }
 
-func (h *Handler) getShardIterator(body []byte) (any, error) {
-	in, name, err := decodeNamed[getShardIteratorInput](body)
+func (h *Handler) getShardIterator(rq *request) (any, error) {
+	in, name, err := decodeNamed[getShardIteratorInput](rq)
 	if err != nil {
 		return nil, err
 	}
@@ -426,9 +428,9 @@ func (h *Handler) getShardIterator(body []byte) (any, error) {
 	return getShardIteratorOutput{ShardIterator: it}, nil
 }
 
-func (h *Handler) getRecords(body []byte) (any, error) {
+func (h *Handler) getRecords(rq *request) (any, error) {
 	var in getRecordsInput
-	if err := decode(body, &in); err != nil {
+	if err := rq.decode(&in); err != nil {
 		return nil, err
 	}
 	if err := required("ShardIterator", in.ShardIterator); err != nil {
@@ -470,8 +472,8 @@ func toChildShards(cs []engine.Shard) []childShard {
 	return out
 }
 
-func (h *Handler) splitShard(body []byte) (any, error) {
-	in, name, err := decodeNamed[splitShardInput](body)
+func (h *Handler) splitShard(rq *request) (any, error) {
+	in, name, err := decodeNamed[splitShardInput](rq)
 	if err != nil {
 		return nil, err
 	}
@@ -484,8 +486,8 @@ func (h *Handler) splitShard(body []byte) (any, error) {
 	return empty{}, h.e.SplitShard(name, in.ShardToSplit, in.NewStartingHashKey)
 }
 
-func (h *Handler) mergeShards(body []byte) (any, error) {
-	in, name, err := decodeNamed[mergeShardsInput](body)
+func (h *Handler) mergeShards(rq *request) (any, error) {
+	in, name, err := decodeNamed[mergeShardsInput](rq)
 	if err != nil {
 		return nil, err
 	}
@@ -498,8 +500,8 @@ func (h *Handler) mergeShards(body []byte) (any, error) {
 	return empty{}, h.e.MergeShards(name, in.ShardToMerge, in.AdjacentShardToMerge)
 }
 
-func (h *Handler) updateShardCount(body []byte) (any, error) {
-	in, name, err := decodeNamed[updateShardCountInput](body)
+func (h *Handler) updateShardCount(rq *request) (any, error) {
+	in, name, err := decodeNamed[updateShardCountInput](rq)
 	if err != nil {
 		return nil, err
 	}
@@ -520,8 +522,8 @@ func (h *Handler) updateShardCount(body []byte) (any, error) {
 	return updateShardCountOutput{StreamName: name, StreamARN: in.StreamARN, CurrentShardCount: cur, TargetShardCount: target}, nil
 }
 
-func (h *Handler) retention(body []byte, increase bool) (any, error) {
-	in, name, err := decodeNamed[retentionInput](body)
+func (h *Handler) retention(rq *request, increase bool) (any, error) {
+	in, name, err := decodeNamed[retentionInput](rq)
 	if err != nil {
 		return nil, err
 	}
@@ -538,9 +540,9 @@ func (h *Handler) retention(body []byte, increase bool) (any, error) {
 	return empty{}, h.e.DecreaseRetention(name, hours)
 }
 
-func (h *Handler) registerConsumer(body []byte) (any, error) {
+func (h *Handler) registerConsumer(rq *request) (any, error) {
 	var in consumerInput
-	if err := decode(body, &in); err != nil {
+	if err := rq.decode(&in); err != nil {
 		return nil, err
 	}
 	if err := required("StreamARN", in.StreamARN); err != nil {
@@ -572,9 +574,9 @@ func (in consumerInput) consumerStream() (string, error) {
 	return streamNameOfARN(in.StreamARN)
 }
 
-func (h *Handler) describeConsumer(body []byte) (any, error) {
+func (h *Handler) describeConsumer(rq *request) (any, error) {
 	var in consumerInput
-	if err := decode(body, &in); err != nil {
+	if err := rq.decode(&in); err != nil {
 		return nil, err
 	}
 	stream, err := in.consumerStream()
@@ -588,9 +590,9 @@ func (h *Handler) describeConsumer(body []byte) (any, error) {
 	return describeConsumerOutput{ConsumerDescription: consumerDescription{wireConsumer: toWireConsumer(c), StreamARN: c.StreamARN}}, nil
 }
 
-func (h *Handler) deregisterConsumer(body []byte) (any, error) {
+func (h *Handler) deregisterConsumer(rq *request) (any, error) {
 	var in consumerInput
-	if err := decode(body, &in); err != nil {
+	if err := rq.decode(&in); err != nil {
 		return nil, err
 	}
 	stream, err := in.consumerStream()
@@ -600,9 +602,9 @@ func (h *Handler) deregisterConsumer(body []byte) (any, error) {
 	return empty{}, h.e.DeregisterConsumer(stream, in.ConsumerName, in.ConsumerARN)
 }
 
-func (h *Handler) listConsumers(body []byte) (any, error) {
+func (h *Handler) listConsumers(rq *request) (any, error) {
 	var in listConsumersInput
-	if err := decode(body, &in); err != nil {
+	if err := rq.decode(&in); err != nil {
 		return nil, err
 	}
 	if err := required("StreamARN", in.StreamARN); err != nil {

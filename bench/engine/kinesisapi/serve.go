@@ -40,6 +40,14 @@ type ServeOptions struct {
 	Limits engine.Limits
 	// Auth, when set, requires SigV4-signed requests made with these credentials.
 	Auth *Credentials
+	// Region is the region signed requests must be scoped to; "" means DefaultRegion.
+	Region string
+	// MaxBodyBytesInFlight caps the request body bytes held across all connections; 0 means
+	// DefaultMaxBodyBytesInFlight.
+	MaxBodyBytesInFlight int64
+	// BodyReadTimeout bounds how long a request body may take to arrive; 0 means
+	// DefaultBodyReadTimeout.
+	BodyReadTimeout time.Duration
 	// Logger receives the start and stop lines and internal failures; nil discards them.
 	Logger *slog.Logger
 	// Clock is the engine's and the SigV4 check's time source; nil means the real clock.
@@ -100,7 +108,8 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 	if err != nil {
 		return errors.Join(fmt.Errorf("serve: listen on %s: %w", addr, err), e.Close())
 	}
-	h := NewHandler(e, HandlerOptions{Auth: opts.Auth, Logger: log, Clock: opts.Clock})
+	h := NewHandler(e, HandlerOptions{Auth: opts.Auth, Region: opts.Region, Logger: log, Clock: opts.Clock,
+		MaxBodyBytesInFlight: opts.MaxBodyBytesInFlight, BodyReadTimeout: opts.BodyReadTimeout})
 	// HTTP/1.1 and cleartext HTTP/2 (h2c with prior knowledge), for clients that insist on
 	// HTTP/2 for SubscribeToShard.
 	protocols := new(http.Protocols)
@@ -167,7 +176,9 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 	if err := e.Close(); err != nil {
 		serveErr = errors.Join(serveErr, fmt.Errorf("serve: close engine: %w", err))
 	}
-	log.Info("kinesis engine stopped", "addr", ln.Addr().String(), "err", serveErr)
+	st := h.Stats()
+	log.Info("kinesis engine stopped", "addr", ln.Addr().String(), "body_refusals", st.BodyRefusals,
+		"body_timeouts", st.BodyTimeouts, "err", serveErr)
 	return serveErr
 }
 

@@ -55,7 +55,7 @@ func TestSigV4(t *testing.T) {
 	}
 
 	// Raw requests signed with the SDK's signer, then tampered with.
-	sign := func(body []byte, at time.Time, secret string) *http.Request {
+	signFor := func(body []byte, at time.Time, secret, service, region string) *http.Request {
 		req, err := http.NewRequestWithContext(ctx, http.MethodPost, ts.srv.URL+"/", bytes.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
@@ -64,10 +64,13 @@ func TestSigV4(t *testing.T) {
 		req.Header.Set("X-Amz-Target", targetPrefix+"ListStreams")
 		sum := sha256.Sum256(body)
 		creds := aws.Credentials{AccessKeyID: "AKIDSTREAMCAP", SecretAccessKey: secret}
-		if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), "kinesis", "eu-west-1", at); err != nil {
+		if err := v4.NewSigner().SignHTTP(ctx, creds, req, hex.EncodeToString(sum[:]), service, region, at); err != nil {
 			t.Fatal(err)
 		}
 		return req
+	}
+	sign := func(body []byte, at time.Time, secret string) *http.Request {
+		return signFor(body, at, secret, "kinesis", "us-east-1")
 	}
 	do := func(req *http.Request) (int, string) {
 		resp, err := ts.srv.Client().Do(req)
@@ -89,18 +92,24 @@ func TestSigV4(t *testing.T) {
 			r.Body = http.NoBody
 			r.ContentLength = 0
 			return r
-		}, 400, "InvalidSignatureException"},
+		}, 403, "InvalidSignatureException"},
 		{"signed header changed", func() *http.Request {
 			r := sign([]byte(`{}`), time.Now(), "s3cr3t")
 			r.Header.Set("X-Amz-Target", targetPrefix+"DescribeStreamSummary")
 			return r
-		}, 400, "InvalidSignatureException"},
+		}, 403, "InvalidSignatureException"},
 		{"signed 20 minutes ago", func() *http.Request { return sign([]byte(`{}`), time.Now().Add(-20*time.Minute), "s3cr3t") }, 400, "InvalidSignatureException"},
+		{"signed for another region", func() *http.Request {
+			return signFor([]byte(`{}`), time.Now(), "s3cr3t", "kinesis", "eu-west-1")
+		}, 403, "InvalidSignatureException"},
+		{"signed for another service", func() *http.Request {
+			return signFor([]byte(`{}`), time.Now(), "s3cr3t", "dynamodb", "us-east-1")
+		}, 403, "InvalidSignatureException"},
 		{"unsigned", func() *http.Request {
 			r := sign([]byte(`{}`), time.Now(), "s3cr3t")
 			r.Header.Del("Authorization")
 			return r
-		}, 400, "MissingAuthenticationTokenException"},
+		}, 403, "MissingAuthenticationTokenException"},
 		{"garbled authorization", func() *http.Request {
 			r := sign([]byte(`{}`), time.Now(), "s3cr3t")
 			r.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDSTREAMCAP")
