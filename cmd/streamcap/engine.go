@@ -24,6 +24,8 @@ type engineServeOptions struct {
 	fsyncInterval time.Duration
 	limits        string
 	auth          string
+	authSecretEnv string
+	region        string
 	quiet         bool
 }
 
@@ -56,7 +58,9 @@ emulated unless --limits off. SIGINT or SIGTERM shuts down gracefully.`,
 	fs.StringVar(&o.fsync, "fsync", "interval", "durability: always | interval (group commit) | never")
 	fs.DurationVar(&o.fsyncInterval, "fsync-interval", 0, "group-commit window with --fsync interval (default 2ms)")
 	fs.StringVar(&o.limits, "limits", "on", "emulated per-shard limits: on | off")
-	fs.StringVar(&o.auth, "auth", "", "require SigV4 requests signed with ACCESS_KEY_ID:SECRET_ACCESS_KEY")
+	fs.StringVar(&o.auth, "auth", "", "require SigV4-signed requests: ACCESS_KEY_ID (secret from --auth-secret-env), or ACCESS_KEY_ID:SECRET (visible in ps)")
+	fs.StringVar(&o.authSecretEnv, "auth-secret-env", kinesisapi.DefaultAuthSecretEnv, "environment variable holding the secret access key when --auth gives only the key ID")
+	fs.StringVar(&o.region, "region", kinesisapi.DefaultRegion, "region signed requests must be scoped to (with --auth)")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no start and stop log lines")
 	cmd.AddCommand(serve)
 	return cmd
@@ -74,13 +78,11 @@ func engineServeRun(ctx context.Context, io *streams, o *engineServeOptions) err
 		Addr: o.addr, DataDir: o.dataDir, InMemory: o.inMemory,
 		Fsync: fsync, FsyncInterval: o.fsyncInterval, LimitsOff: o.limits == "off",
 	}
-	if o.auth != "" {
-		creds, err := kinesisapi.ParseCredentials(o.auth)
-		if err != nil {
-			return asUsage(fmt.Errorf("--auth: %w", err))
-		}
-		opts.Auth = creds
+	creds, err := kinesisapi.ResolveCredentials(o.auth, o.authSecretEnv, os.Getenv)
+	if err != nil {
+		return asUsage(fmt.Errorf("--auth: %w", err))
 	}
+	opts.Auth, opts.Region = creds, o.region
 	if !o.quiet {
 		opts.Logger = slog.New(slog.NewTextHandler(io.ErrOut, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}

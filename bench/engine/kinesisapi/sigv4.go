@@ -219,6 +219,10 @@ func hmacSHA256(key, data []byte) []byte {
 	return m.Sum(nil)
 }
 
+// DefaultAuthSecretEnv is the environment variable ResolveCredentials reads the secret from when
+// the --auth flag gives only an access key ID.
+const DefaultAuthSecretEnv = "STREAMCAP_AUTH_SECRET"
+
 // ParseCredentials parses the --auth flag value "ACCESS_KEY_ID:SECRET_ACCESS_KEY" (the secret may
 // itself contain colons).
 func ParseCredentials(s string) (*Credentials, error) {
@@ -227,6 +231,27 @@ func ParseCredentials(s string) (*Credentials, error) {
 		return nil, fmt.Errorf("auth %q: must be ACCESS_KEY_ID:SECRET_ACCESS_KEY, both non-empty", redact(s))
 	}
 	return &Credentials{AccessKeyID: id, SecretAccessKey: secret}, nil
+}
+
+// ResolveCredentials turns the --auth flag into credentials: "" means no authentication;
+// "ACCESS_KEY_ID:SECRET" carries the secret itself (visible to anyone who can list processes);
+// a bare "ACCESS_KEY_ID" takes the secret from the environment variable secretEnv (read with
+// getenv), which keeps it out of the process's command line.
+func ResolveCredentials(flag, secretEnv string, getenv func(string) string) (*Credentials, error) {
+	if flag == "" {
+		return nil, nil
+	}
+	if strings.Contains(flag, ":") {
+		return ParseCredentials(flag)
+	}
+	if secretEnv == "" {
+		secretEnv = DefaultAuthSecretEnv
+	}
+	secret := getenv(secretEnv)
+	if secret == "" {
+		return nil, fmt.Errorf("auth %q: no secret: set the environment variable %s to the secret access key (or pass ACCESS_KEY_ID:SECRET, which shows it in ps)", flag, secretEnv)
+	}
+	return &Credentials{AccessKeyID: flag, SecretAccessKey: secret}, nil
 }
 
 // redact hides what may be a secret in an error message, keeping the access key ID.
