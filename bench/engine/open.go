@@ -38,6 +38,7 @@ type Engine struct {
 	mu       sync.Mutex                         // serializes stream creation and deletion
 	recovery RecoveryReport
 	closed   atomic.Bool
+	quota    quotaState // control-plane quotas (quotas.go)
 }
 
 type realClock struct{}
@@ -70,6 +71,12 @@ func (o Options) normalize() (Options, error) {
 		o.Limits = DefaultLimits()
 	}
 	if err := o.Limits.validate(); err != nil {
+		return o, fmt.Errorf("engine options: %w", err)
+	}
+	if o.Quotas == (Quotas{}) {
+		o.Quotas = DefaultQuotas()
+	}
+	if err := o.Quotas.validate(); err != nil {
 		return o, fmt.Errorf("engine options: %w", err)
 	}
 	if o.Clock == nil {

@@ -28,6 +28,7 @@ type engineServeOptions struct {
 	authSecretEnv string
 	region        string
 	allowRemote   bool
+	shardQuota    int
 	maxInFlight   int64
 	bodyTimeout   time.Duration
 	quiet         bool
@@ -48,8 +49,10 @@ clients (aws-sdk-go-v2, the AWS CLI, KCL) talk to it:
   aws --endpoint-url http://127.0.0.1:4567 kinesis list-streams
 
 Records are durable in --data-dir (fsync policy --fsync) unless --in-memory.
-Per-shard limits (1 MiB/s and 1000 records/s in, 2 MiB/s and 5 reads/s out) are
-emulated unless --limits off. SIGINT or SIGTERM shuts down gracefully.
+Per-shard limits (1 MiB/s and 1000 records/s in, 2 MiB/s and 5 reads/s out) and
+the control-plane quotas (UpdateShardCount 10 times a day per stream, 5 calls/s
+of CreateStream, DeleteStream, SplitShard and MergeShards, the account shard
+quota) are emulated unless --limits off. SIGINT or SIGTERM shuts down gracefully.
 
 It listens on loopback only unless told otherwise; an address beyond loopback
 (":4567" and "0.0.0.0:4567" mean every interface) is refused without --auth,
@@ -71,6 +74,7 @@ unless --allow-unauthenticated-remote. Keep the secret out of ps:
 	fs.StringVar(&o.auth, "auth", "", "require SigV4-signed requests: ACCESS_KEY_ID (secret from --auth-secret-env), or ACCESS_KEY_ID:SECRET (visible in ps)")
 	fs.StringVar(&o.authSecretEnv, "auth-secret-env", kinesisapi.DefaultAuthSecretEnv, "environment variable holding the secret access key when --auth gives only the key ID")
 	fs.StringVar(&o.region, "region", kinesisapi.DefaultRegion, "region signed requests must be scoped to (with --auth)")
+	fs.IntVar(&o.shardQuota, "account-shard-quota", 0, "open shards allowed across all streams with --limits on (default: the quota table's figure, 20000)")
 	fs.BoolVar(&o.allowRemote, "allow-unauthenticated-remote", false, "allow listening beyond loopback without --auth (anyone who can reach the port can read, write and delete streams)")
 	fs.Int64Var(&o.maxInFlight, "max-body-bytes-in-flight", kinesisapi.DefaultMaxBodyBytesInFlight, "request body bytes held at once across all connections; requests past it get a retryable 503")
 	fs.DurationVar(&o.bodyTimeout, "body-read-timeout", kinesisapi.DefaultBodyReadTimeout, "time a request body may take to arrive once its headers have (408 after it)")
@@ -87,6 +91,9 @@ func engineServeRun(ctx context.Context, io *streams, o *engineServeOptions) err
 	if o.limits != "on" && o.limits != "off" {
 		return usagef("--limits %q: must be on or off", o.limits)
 	}
+	if o.shardQuota < 0 {
+		return usagef("--account-shard-quota %d: must be >= 1 (or 0 for the quota table's figure)", o.shardQuota)
+	}
 	if o.maxInFlight <= 0 {
 		return usagef("--max-body-bytes-in-flight %d: must be > 0", o.maxInFlight)
 	}
@@ -96,7 +103,7 @@ func engineServeRun(ctx context.Context, io *streams, o *engineServeOptions) err
 	opts := kinesisapi.ServeOptions{
 		Addr: o.addr, DataDir: o.dataDir, InMemory: o.inMemory,
 		Fsync: fsync, FsyncInterval: o.fsyncInterval, LimitsOff: o.limits == "off",
-		AllowUnauthenticatedRemote: o.allowRemote, MaxBodyBytesInFlight: o.maxInFlight, BodyReadTimeout: o.bodyTimeout,
+		AccountShardQuota: o.shardQuota, AllowUnauthenticatedRemote: o.allowRemote, MaxBodyBytesInFlight: o.maxInFlight, BodyReadTimeout: o.bodyTimeout,
 	}
 	creds, err := kinesisapi.ResolveCredentials(o.auth, o.authSecretEnv, os.Getenv)
 	if err != nil {

@@ -43,6 +43,9 @@ type ServeOptions struct {
 	LimitsOff bool
 	// Limits overrides the emulated limits; the zero value means engine.DefaultLimits().
 	Limits engine.Limits
+	// AccountShardQuota overrides the account shard quota enforced while limits are on; 0 means
+	// the quota table's figure (engine.DefaultQuotas).
+	AccountShardQuota int
 	// Auth, when set, requires SigV4-signed requests made with these credentials.
 	Auth *Credentials
 	// Region is the region signed requests must be scoped to; "" means DefaultRegion.
@@ -109,9 +112,13 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 	if opts.InMemory {
 		dir = ""
 	}
+	quotas := engine.DefaultQuotas()
+	if opts.AccountShardQuota > 0 {
+		quotas.AccountShards = opts.AccountShardQuota
+	}
 	e, err := engine.Open(engine.Options{
 		Dir: dir, InMemory: opts.InMemory, Fsync: opts.Fsync, FsyncInterval: opts.FsyncInterval,
-		Limits: opts.Limits, LimitsOff: opts.LimitsOff, Clock: opts.Clock, Logger: log,
+		Limits: opts.Limits, LimitsOff: opts.LimitsOff, Quotas: quotas, Clock: opts.Clock, Logger: log,
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -154,7 +161,7 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 		where = "(in memory)"
 	}
 	log.Info("kinesis engine serving", "addr", ln.Addr().String(), "data_dir", where, "fsync", fsyncName(opts.Fsync),
-		"limits", !opts.LimitsOff, "auth", opts.Auth != nil, "recovered_shards", len(rec.Shards),
+		"limits", !opts.LimitsOff, "account_shard_quota", quotas.AccountShards, "auth", opts.Auth != nil, "recovered_shards", len(rec.Shards),
 		"recovered_records", records, "dropped_tail_bytes", rec.DroppedBytes())
 	if opts.OnListen != nil {
 		opts.OnListen(ln.Addr())
