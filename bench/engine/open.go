@@ -39,6 +39,7 @@ type Engine struct {
 	recovery RecoveryReport
 	closed   atomic.Bool
 	quota    quotaState // control-plane quotas (quotas.go)
+	iterKey  []byte     // authenticates shard iterators (iterator.go)
 }
 
 type realClock struct{}
@@ -112,7 +113,7 @@ func Open(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{opts: o, limits: o.Limits, clock: o.Clock, log: o.Logger, crc: newCRCTable()}
+	e := &Engine{opts: o, limits: o.Limits, clock: o.Clock, log: o.Logger, crc: newCRCTable(), iterKey: newIteratorKey()}
 	m := map[string]*stream{}
 	e.streams.Store(&m)
 	if o.InMemory {

@@ -2,6 +2,7 @@ package kinesisapi
 
 import (
 	"encoding/base64"
+	"fmt"
 	"sort"
 	"strings"
 
@@ -15,7 +16,25 @@ const (
 	defaultListLimit     = 100   // ListStreams, ListStreamConsumers page size
 	maxListLimit         = 10000 // ListStreams Limit, ListShards/ListStreamConsumers MaxResults upper bound
 	defaultListShards    = 1000  // ListShards page size
+	maxGetRecordsLimit   = 10000 // GetRecords Limit upper bound
 )
+
+// checkHashKey checks a hash key member (ExplicitHashKey, NewStartingHashKey) against the pattern
+// of the HashKey shape in the Kinesis API model, 0|([1-9]\d{0,38}) (API_PutRecord,
+// API_PutRecordsRequestEntry, API_SplitShard): a decimal integer without sign or leading zeros.
+// "0007" or "+7" would name the same number, but Kinesis refuses them, with the
+// ValidationException a model constraint raises; a value that fits the pattern but exceeds
+// 2^128-1 is left to the engine (InvalidArgumentException).
+func checkHashKey(field, v string) error {
+	ok := v == "0" || len(v) >= 1 && len(v) <= 39 && v[0] >= '1' && v[0] <= '9'
+	for i := 1; ok && i < len(v); i++ {
+		ok = v[i] >= '0' && v[i] <= '9'
+	}
+	if !ok {
+		return badRequest(engine.ErrValidation, "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})", v, field)
+	}
+	return nil
+}
 
 // empty is the body of operations that answer nothing.
 type empty struct{}
@@ -67,22 +86,28 @@ func (h *Handler) dispatch(op string, rq *request) (any, error) {
 	return nil, badRequest(ErrUnknownOperation, "operation %q: not a Kinesis operation this server supports", op)
 }
 
-// streamARNPrefix and streamARNInfix delimit the stream name inside a stream ARN
-// (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME).
-const (
-	streamARNPrefix = "arn:aws:kinesis:"
-	streamARNInfix  = ":stream/"
-)
-
-// streamNameOfARN extracts the stream name from a stream ARN.
+// streamNameOfARN extracts the stream name from a stream ARN,
+// arn:aws:kinesis:REGION:ACCOUNT:stream/NAME. An ARN of another region or account names a stream
+// this server cannot hold: another region is InvalidArgumentException (the request went to the
+// wrong regional endpoint), another account ResourceNotFoundException (no such stream here), as
+// the API reference describes them ("A specified parameter exceeds its restrictions, is not
+// supported, or can't be used"; "The requested resource could not be found").
 func streamNameOfARN(arn string) (string, error) {
-	rest, ok := strings.CutPrefix(arn, streamARNPrefix)
-	if ok {
-		if _, name, found := strings.Cut(rest, streamARNInfix); found && name != "" && !strings.Contains(name, "/") {
-			return name, nil
-		}
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[1] != "aws" || parts[2] != "kinesis" {
+		return "", badRequest(engine.ErrInvalidArgument, "StreamARN %q: must look like arn:aws:kinesis:REGION:ACCOUNT:stream/NAME", arn)
 	}
-	return "", badRequest(engine.ErrInvalidArgument, "StreamARN %q: must look like arn:aws:kinesis:REGION:ACCOUNT:stream/NAME", arn)
+	name, ok := strings.CutPrefix(parts[5], "stream/")
+	if !ok || name == "" || strings.Contains(name, "/") {
+		return "", badRequest(engine.ErrInvalidArgument, "StreamARN %q: must look like arn:aws:kinesis:REGION:ACCOUNT:stream/NAME", arn)
+	}
+	if parts[3] != engine.ARNRegion {
+		return "", badRequest(engine.ErrInvalidArgument, "StreamARN %q: region %q is not this endpoint's region %s", arn, parts[3], engine.ARNRegion)
+	}
+	if parts[4] != engine.AccountID {
+		return "", badRequest(engine.ErrResourceNotFound, "Stream %s under account %s not found (this server holds account %s only)", name, parts[4], engine.AccountID)
+	}
+	return name, nil
 }
 
 // decodeNamed decodes a request of type T and resolves the stream it names
@@ -366,6 +391,11 @@ func (h *Handler) putRecord(rq *request) (any, error) {
 	if in.Data == nil {
 		return nil, badRequest(engine.ErrValidation, "Data: must be provided")
 	}
+	if in.ExplicitHashKey != "" {
+		if err := checkHashKey("explicitHashKey", in.ExplicitHashKey); err != nil {
+			return nil, err
+		}
+	}
 	res, err := h.e.PutRecord(name, engine.Record{PartitionKey: in.PartitionKey, ExplicitHashKey: in.ExplicitHashKey, Data: in.Data})
 	if err != nil {
 		return nil, err
@@ -392,6 +422,11 @@ func (h *Handler) putRecords(rq *request) (any, error) {
 	for i, r := range in.Records {
 		if r.Data == nil {
 			return nil, badRequest(engine.ErrValidation, "Records[%d].Data: must be provided", i)
+		}
+		if r.ExplicitHashKey != "" {
+			if err := checkHashKey(fmt.Sprintf("records.%d.member.explicitHashKey", i+1), r.ExplicitHashKey); err != nil {
+				return nil, err
+			}
 		}
 		recs[i] = engine.Record{PartitionKey: r.PartitionKey, ExplicitHashKey: r.ExplicitHashKey, Data: r.Data}
 	}
@@ -436,7 +471,12 @@ func (h *Handler) getRecords(rq *request) (any, error) {
 	if err := required("ShardIterator", in.ShardIterator); err != nil {
 		return nil, err
 	}
-	limit, err := intArg("Limit", in.Limit, 0, 1, 10000)
+	// API_GetRecords: "If you specify a value that is greater than 10,000, GetRecords throws
+	// InvalidArgumentException"; below the model's minimum of 1 is a ValidationException.
+	if in.Limit != nil && *in.Limit > maxGetRecordsLimit {
+		return nil, badRequest(engine.ErrInvalidArgument, "Limit %d: must be at most %d", *in.Limit, maxGetRecordsLimit)
+	}
+	limit, err := intArg("Limit", in.Limit, 0, 1, maxGetRecordsLimit)
 	if err != nil {
 		return nil, err
 	}
@@ -483,6 +523,9 @@ func (h *Handler) splitShard(rq *request) (any, error) {
 	if err := required("NewStartingHashKey", in.NewStartingHashKey); err != nil {
 		return nil, err
 	}
+	if err := checkHashKey("newStartingHashKey", in.NewStartingHashKey); err != nil {
+		return nil, err
+	}
 	return empty{}, h.e.SplitShard(name, in.ShardToSplit, in.NewStartingHashKey)
 }
 
@@ -512,7 +555,12 @@ func (h *Handler) updateShardCount(rq *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if in.ScalingType != "" && in.ScalingType != "UNIFORM_SCALING" {
+	// ScalingType is a required member (API_UpdateShardCount: "Required: Yes"), and
+	// UNIFORM_SCALING its only value.
+	if in.ScalingType == "" {
+		return nil, badRequest(engine.ErrValidation, "1 validation error detected: Value null at 'scalingType' failed to satisfy constraint: Member must not be null")
+	}
+	if in.ScalingType != "UNIFORM_SCALING" {
 		return nil, badRequest(engine.ErrValidation, "ScalingType %q: must be UNIFORM_SCALING", in.ScalingType)
 	}
 	cur, err := h.e.UpdateShardCount(name, target)
