@@ -86,6 +86,8 @@ type KinesisFigures struct {
 	OnDemandPeakMultiplier Figure `json:"on_demand_peak_multiplier" yaml:"on_demand_peak_multiplier" price:"positive"`
 	OnDemandMaxWrite       Figure `json:"on_demand_max_write_bytes" yaml:"on_demand_max_write_bytes" price:"positive"`
 	AccountShardQuota      Figure `json:"account_shard_quota" yaml:"account_shard_quota" price:"positive"`
+	UpdateShardCountPerDay Figure `json:"update_shard_count_per_day" yaml:"update_shard_count_per_day" price:"positive"`
+	ControlPlaneTPS        Figure `json:"control_plane_tps" yaml:"control_plane_tps" price:"positive"`
 
 	ShardHourUSD                   Figure `json:"shard_hour_usd" yaml:"shard_hour_usd"`
 	PutPayloadUnitsUSD             Figure `json:"put_payload_units_usd" yaml:"put_payload_units_usd"`

@@ -70,6 +70,16 @@ func (e *Engine) CreateStream(in CreateStreamInput) error {
 	if err := e.checkOpen(); err != nil {
 		return err
 	}
+	done, err := e.admitControl("CreateStream")
+	defer done()
+	if err != nil {
+		return err
+	}
+	if e.quotasOn() {
+		if err := e.checkShardQuota(e.openShardsTotal(), in.ShardCount); err != nil {
+			return err
+		}
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	old := *e.streams.Load()
@@ -135,6 +145,11 @@ func (e *Engine) DeleteStream(name string) error {
 	if err := e.checkOpen(); err != nil {
 		return err
 	}
+	done, err := e.admitControl("DeleteStream")
+	defer done()
+	if err != nil {
+		return err
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	old := *e.streams.Load()
@@ -170,6 +185,7 @@ func (e *Engine) DeleteStream(name string) error {
 		}
 	}
 	e.streams.Store(&m)
+	e.forgetStream(name)
 	s.deleted = true
 	for _, sh := range s.shards {
 		_, _, _ = sh.closeFiles(fmt.Sprintf("stream %s was deleted", name))
@@ -230,6 +246,16 @@ func (e *Engine) SplitShard(stream, shardID, newStartingHashKey string) error {
 	if err != nil {
 		return err
 	}
+	done, err := e.admitControl("SplitShard")
+	defer done()
+	if err != nil {
+		return err
+	}
+	if e.quotasOn() {
+		if err := e.checkShardQuota(e.openShardsTotal(), 1); err != nil {
+			return err
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	sh, err := s.openShardLocked(shardID, "shard")
@@ -252,6 +278,11 @@ func (e *Engine) SplitShard(stream, shardID, newStartingHashKey string) error {
 // MergeShards closes two adjacent open shards and creates one child covering both ranges.
 func (e *Engine) MergeShards(stream, shardID, adjacentShardID string) error {
 	s, err := e.lookup(stream)
+	if err != nil {
+		return err
+	}
+	done, err := e.admitControl("MergeShards")
+	defer done()
 	if err != nil {
 		return err
 	}
@@ -283,14 +314,32 @@ func (e *Engine) UpdateShardCount(stream string, target int) (int, error) {
 	if err != nil {
 		return 0, err
 	}
+	done, err := e.admitControl("UpdateShardCount")
+	defer done()
+	if err != nil {
+		return 0, err
+	}
+	now, total := e.clock.Now(), 0
+	if e.quotasOn() {
+		if err := e.checkScalingRate(stream, now); err != nil {
+			return 0, err
+		}
+		total = e.openShardsTotal()
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	cur := len(s.open)
+	// Kinesis answers these bounds with LimitExceededException (API_UpdateShardCount: "Scale up
+	// to more than double ... Scale down below half ... Scale up to more than 10000 shards").
 	lo, hi := (cur+1)/2, min(2*cur, maxOpenShards)
 	if target < lo || target > hi {
-		return cur, errorf(ErrInvalidArgument, "target shard count %d: must be between %d and %d (half to double the current %d open shards, at most %d)",
+		return cur, errorf(ErrLimitExceeded, "target shard count %d: must be between %d and %d (half to double the current %d open shards, at most %d)",
 			target, lo, hi, cur, maxOpenShards)
 	}
+	if err := e.checkShardQuota(total, target-cur); err != nil {
+		return cur, err
+	}
+	e.recordScaling(stream, now)
 	if target == cur && s.isUniformLocked() {
 		return cur, nil
 	}

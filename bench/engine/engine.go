@@ -69,6 +69,9 @@ type Options struct {
 	// it is only slightly over). `streamcap verify` uses it so a short run
 	// shows what a long run would.
 	NoBurstCredit bool
+	// Quotas are the emulated control-plane quotas (account shards, UpdateShardCount per day,
+	// control-plane call rates), applied while limits are on; the zero value means DefaultQuotas().
+	Quotas Quotas
 	// Clock is the time source; nil means the real clock.
 	Clock Clock
 	// Logger receives rare operational messages (recovery, retention deletes); nil discards them.

@@ -1,22 +1,42 @@
 package engine
 
 import (
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
-	"hash/crc32"
 	"time"
 )
 
 // A shard iterator is opaque to clients: base64url of
 //
 //	version u8 | issued unix nanos i64 | offset u64 | shard index u32 | stream created unix nanos i64 |
-//	stream name | crc32c of everything before
+//	stream name | HMAC-SHA256 of everything before, truncated to 16 bytes
 //
-// The checksum turns any edit into InvalidArgumentException instead of a read somewhere else.
+// The MAC is keyed with a random key each Engine draws when it opens, so an iterator cannot be
+// forged or edited — a made-up issue date that would never expire, a shard or offset of one's
+// choosing — and such an iterator fails with InvalidArgumentException instead of reading
+// somewhere else. Iterators therefore do not outlive the engine that issued them (Kinesis
+// iterators live 5 minutes anyway).
 const (
-	iterVersion  = 1
+	iterVersion  = 2
 	iterFixedLen = 1 + 8 + 8 + 4 + 8
+	iterMACLen   = 16
 )
+
+// newIteratorKey draws the key an Engine authenticates its iterators with.
+func newIteratorKey() []byte {
+	k := make([]byte, 32)
+	_, _ = rand.Read(k) // never fails (crypto/rand panics instead)
+	return k
+}
+
+func iteratorMAC(key, b []byte) []byte {
+	m := hmac.New(sha256.New, key)
+	m.Write(b)
+	return m.Sum(nil)[:iterMACLen]
+}
 
 type iterator struct {
 	issued  int64
@@ -26,19 +46,19 @@ type iterator struct {
 	stream  string
 }
 
-func (it iterator) encode(tab *crc32.Table) string {
-	b := make([]byte, 0, iterFixedLen+len(it.stream)+4)
+func (it iterator) encode(key []byte) string {
+	b := make([]byte, 0, iterFixedLen+len(it.stream)+iterMACLen)
 	b = append(b, iterVersion)
 	b = binary.BigEndian.AppendUint64(b, uint64(it.issued))
 	b = binary.BigEndian.AppendUint64(b, it.offset)
 	b = binary.BigEndian.AppendUint32(b, uint32(it.shard))
 	b = binary.BigEndian.AppendUint64(b, uint64(it.created))
 	b = append(b, it.stream...)
-	b = binary.BigEndian.AppendUint32(b, crc32.Checksum(b, tab))
+	b = append(b, iteratorMAC(key, b)...)
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func decodeIterator(s string, tab *crc32.Table) (iterator, error) {
+func decodeIterator(s string, key []byte) (iterator, error) {
 	bad := func(why string) error {
 		shown := s
 		if len(shown) > 64 {
@@ -53,12 +73,12 @@ func decodeIterator(s string, tab *crc32.Table) (iterator, error) {
 	if err != nil {
 		return iterator{}, bad("not base64url")
 	}
-	if len(b) < iterFixedLen+1+4 || b[0] != iterVersion {
+	if len(b) < iterFixedLen+1+iterMACLen || b[0] != iterVersion {
 		return iterator{}, bad("malformed")
 	}
-	n := len(b) - 4
-	if crc32.Checksum(b[:n], tab) != binary.BigEndian.Uint32(b[n:]) {
-		return iterator{}, bad("checksum mismatch")
+	n := len(b) - iterMACLen
+	if !hmac.Equal(iteratorMAC(key, b[:n]), b[n:]) {
+		return iterator{}, bad("not issued by this server (authentication failed)")
 	}
 	return iterator{
 		issued:  int64(binary.BigEndian.Uint64(b[1:9])),
@@ -136,7 +156,7 @@ func (e *Engine) GetShardIterator(stream, shardID string, typ IteratorType, seq 
 	if err != nil {
 		return "", err
 	}
-	return iterator{issued: now.UnixNano(), offset: off, shard: sh.index, created: s.createdAt.UnixNano(), stream: s.name}.encode(e.crc), nil
+	return iterator{issued: now.UnixNano(), offset: off, shard: sh.index, created: s.createdAt.UnixNano(), stream: s.name}.encode(e.iterKey), nil
 }
 
 // GetRecords reads up to limit records (0 means the maximum, 10 000; at most 10 MiB) from an
@@ -151,7 +171,7 @@ func (e *Engine) GetRecords(iter string, limit int) (GetRecordsResult, error) {
 	if limit == 0 {
 		limit = e.limits.MaxGetRecordsCount
 	}
-	it, err := decodeIterator(iter, e.crc)
+	it, err := decodeIterator(iter, e.iterKey)
 	if err != nil {
 		return GetRecordsResult{}, err
 	}
@@ -206,7 +226,7 @@ func (e *Engine) GetRecords(iter string, limit int) (GetRecordsResult, error) {
 		return out, nil
 	}
 	it.offset, it.issued = res.next, now.UnixNano()
-	out.NextShardIterator = it.encode(e.crc)
+	out.NextShardIterator = it.encode(e.iterKey)
 	return out, nil
 }
 

@@ -37,6 +37,8 @@ type Engine struct {
 	mu       sync.Mutex                         // serializes stream creation and deletion
 	recovery RecoveryReport
 	closed   atomic.Bool
+	quota    quotaState // control-plane quotas (quotas.go)
+	iterKey  []byte     // authenticates shard iterators (iterator.go)
 }
 
 type realClock struct{}
@@ -77,6 +79,12 @@ func (o Options) normalize() (Options, error) {
 	if err := o.Limits.validate(); err != nil {
 		return o, fmt.Errorf("engine options: %w", err)
 	}
+	if o.Quotas == (Quotas{}) {
+		o.Quotas = DefaultQuotas()
+	}
+	if err := o.Quotas.validate(); err != nil {
+		return o, fmt.Errorf("engine options: %w", err)
+	}
 	if o.Clock == nil {
 		o.Clock = realClock{}
 	}
@@ -112,7 +120,7 @@ func Open(opts Options) (*Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e := &Engine{opts: o, limits: o.Limits, clock: o.Clock, log: o.Logger, crc: newCRCTable(), files: newFileCache(o.MaxOpenFiles)}
+	e := &Engine{opts: o, limits: o.Limits, clock: o.Clock, log: o.Logger, crc: newCRCTable(), files: newFileCache(o.MaxOpenFiles), iterKey: newIteratorKey()}
 	m := map[string]*stream{}
 	e.streams.Store(&m)
 	if o.InMemory {

@@ -176,9 +176,9 @@ func TestUpdateShardCountUniformScaling(t *testing.T) {
 		t.Errorf("per-key order across uniform scaling:\n got %v\nwant %v", got, want)
 	}
 	_, err := e.UpdateShardCount("s", 7)
-	wantCode(t, err, ErrInvalidArgument, "target shard count 7", "between 2 and 6")
+	wantCode(t, err, ErrLimitExceeded, "target shard count 7", "between 2 and 6")
 	_, err = e.UpdateShardCount("s", 1)
-	wantCode(t, err, ErrInvalidArgument, "target shard count 1")
+	wantCode(t, err, ErrLimitExceeded, "target shard count 1")
 }
 
 func TestReshardErrors(t *testing.T) {

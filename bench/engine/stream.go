@@ -16,7 +16,7 @@ const (
 	defaultMaxRecord    = 1 << 20
 	maxMaxRecord        = 10 << 20
 	maxNameLen          = 128
-	arnPrefix           = "arn:aws:kinesis:us-east-1:000000000000:stream/"
+	arnPrefix           = "arn:aws:kinesis:" + ARNRegion + ":" + accountID + ":stream/"
 	accountID           = "000000000000"
 	metaFileName        = "meta.json"
 	metaVersion         = 1

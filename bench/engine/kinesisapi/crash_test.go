@@ -28,11 +28,12 @@ type crashChild struct {
 
 // startChild re-executes the test binary as a server on dir and waits (at most 20 s) for it to
 // publish its address.
-func startChild(t *testing.T, dir, addrFile, fsync string) *crashChild {
+func startChild(t *testing.T, dir, addrFile, fsync string, extraEnv ...string) *crashChild {
 	t.Helper()
 	_ = os.Remove(addrFile)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), childDirEnv+"="+dir, childAddrEnv+"="+addrFile, childFsyncEnv+"="+fsync)
+	cmd.Env = append(cmd.Env, extraEnv...)
 	stderr := &bytes.Buffer{}
 	cmd.Stderr = stderr
 	if err := cmd.Start(); err != nil {

@@ -10,12 +10,9 @@
 package kinesisapi
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
@@ -38,12 +35,17 @@ const (
 	ErrMissingAuthToken      = "MissingAuthenticationTokenException"
 	ErrIncompleteSignature   = "IncompleteSignatureException"
 	ErrRequestEntityTooLarge = "RequestEntityTooLargeException"
+	// ErrServiceUnavailable answers a request refused because the server holds as many request
+	// body bytes as it allows (HTTP 503, which every AWS SDK retries with backoff).
+	ErrServiceUnavailable = "ServiceUnavailable"
+	// ErrRequestTimeout answers a request whose body did not arrive within the body deadline.
+	ErrRequestTimeout = "RequestTimeoutException"
 )
 
 // targetPrefix is the X-Amz-Target namespace of Kinesis Data Streams.
 const targetPrefix = "Kinesis_20131202."
 
-// contentType is the media type of every request and response body.
+// contentType is the media type of every JSON request and response body.
 const contentType = "application/x-amz-json-1.1"
 
 // DefaultMaxBodyBytes caps a request body: a PutRecords call carries at most 10 MiB of record data
@@ -51,6 +53,24 @@ const contentType = "application/x-amz-json-1.1"
 // 1 MiB even with 256-character keys and explicit hash keys). Anything larger is refused with 413
 // before it is parsed.
 const DefaultMaxBodyBytes = 10<<20*4/3 + 1<<20
+
+// DefaultMaxBodyBytesInFlight caps the request body bytes held across all connections at once
+// (128 MiB: nine largest-possible PutRecords bodies, or hundreds of typical ones). Bodies are
+// charged for the bytes received as they arrive; one that would take the total past the cap is
+// refused with a retryable 503 ServiceUnavailable.
+const DefaultMaxBodyBytesInFlight = 128 << 20
+
+// DefaultBodyReadTimeout bounds how long a request body may take to arrive once its headers have:
+// a client that drips a body slower than that is cut off with 408 RequestTimeoutException. Thirty
+// seconds moves the largest body (about 14 MiB) at 0.5 MiB/s.
+const DefaultBodyReadTimeout = 30 * time.Second
+
+// DefaultRegion is the region requests must be signed for unless HandlerOptions.Region says
+// otherwise.
+const DefaultRegion = "us-east-1"
+
+// signingService is the service name of Kinesis Data Streams in a SigV4 credential scope.
+const signingService = "kinesis"
 
 // Credentials are the static credentials SigV4-signed requests must be signed with.
 type Credentials struct {
@@ -63,10 +83,14 @@ type Credentials struct {
 // HandlerOptions configures NewHandler. The zero value serves without authentication.
 type HandlerOptions struct {
 	// Auth, when set, makes every request carry a valid AWS Signature Version 4 (Authorization
-	// header) made with these credentials; others fail like AWS does (UnrecognizedClientException
-	// for an unknown key, InvalidSignatureException for a bad signature). Nil disables checking.
+	// header) made with these credentials for Region and service "kinesis", with host, x-amz-date
+	// and x-amz-target among the signed headers; others fail like AWS does (see sigv4.go).
+	// Nil disables checking.
 	Auth *Credentials
-	// Logger receives internal failures and recovered panics; nil discards them.
+	// Region is the region signed requests must name in their credential scope; "" means
+	// DefaultRegion.
+	Region string
+	// Logger receives internal failures, recovered panics and refused bodies; nil discards them.
 	Logger *slog.Logger
 	// Clock is the time source for the SigV4 clock-skew check (15 minutes, like AWS); nil means the
 	// real clock.
@@ -74,19 +98,40 @@ type HandlerOptions struct {
 	// MaxBodyBytes caps a request body in bytes; 0 means DefaultMaxBodyBytes. Larger bodies get a
 	// 413 RequestEntityTooLargeException.
 	MaxBodyBytes int64
+	// MaxBodyBytesInFlight caps the body bytes held across all requests at once; 0 means
+	// DefaultMaxBodyBytesInFlight. It must be at least MaxBodyBytes, or a largest body could never
+	// be admitted.
+	MaxBodyBytesInFlight int64
+	// BodyReadTimeout bounds the time a request body may take to arrive; 0 means
+	// DefaultBodyReadTimeout.
+	BodyReadTimeout time.Duration
+}
+
+// HandlerStats counts requests the handler refused to protect itself.
+type HandlerStats struct {
+	// BodyRefusals counts requests refused with 503 because the body bytes in flight were at
+	// the cap.
+	BodyRefusals int64
+	// BodyTimeouts counts requests whose body did not arrive within the body read timeout.
+	BodyTimeouts int64
+	// BodyBytesInFlight is the body bytes reserved by requests being read or served right now.
+	BodyBytesInFlight int64
 }
 
 // Handler serves the Kinesis JSON 1.1 API over an engine. It is safe for concurrent use.
 type Handler struct {
-	e       *engine.Engine
-	auth    *Credentials
-	log     *slog.Logger
-	clock   engine.Clock
-	maxBody int64
-	bufs    sync.Pool // *bytes.Buffer for request bodies
-	reqID   atomic.Uint64
-	subs    context.Context // cancelled by EndSubscriptions
-	endSubs context.CancelFunc
+	e           *engine.Engine
+	auth        *Credentials
+	region      string
+	log         *slog.Logger
+	clock       engine.Clock
+	maxBody     int64
+	bodyTimeout time.Duration
+	budget      bodyBudget
+	bufs        sync.Pool // *[]byte for request bodies
+	reqID       atomic.Uint64
+	subs        context.Context // cancelled by EndSubscriptions
+	endSubs     context.CancelFunc
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -98,7 +143,11 @@ func (realClock) Now() time.Time { return time.Now() }
 // NewHandler returns a Handler (an http.Handler) serving the Kinesis API over e. The caller keeps
 // ownership of e and closes it after the server has stopped.
 func NewHandler(e *engine.Engine, opts HandlerOptions) *Handler {
-	h := &Handler{e: e, auth: opts.Auth, log: opts.Logger, clock: opts.Clock, maxBody: opts.MaxBodyBytes}
+	h := &Handler{e: e, auth: opts.Auth, region: opts.Region, log: opts.Logger, clock: opts.Clock,
+		maxBody: opts.MaxBodyBytes, bodyTimeout: opts.BodyReadTimeout}
+	if h.region == "" {
+		h.region = DefaultRegion
+	}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
@@ -108,9 +157,23 @@ func NewHandler(e *engine.Engine, opts HandlerOptions) *Handler {
 	if h.maxBody <= 0 {
 		h.maxBody = DefaultMaxBodyBytes
 	}
-	h.bufs.New = func() any { return new(bytes.Buffer) }
+	if h.bodyTimeout <= 0 {
+		h.bodyTimeout = DefaultBodyReadTimeout
+	}
+	h.budget.limit = opts.MaxBodyBytesInFlight
+	if h.budget.limit <= 0 {
+		h.budget.limit = DefaultMaxBodyBytesInFlight
+	}
+	h.budget.limit = max(h.budget.limit, h.maxBody)
+	h.bufs.New = func() any { return new([]byte) }
 	h.subs, h.endSubs = context.WithCancel(context.Background())
 	return h
+}
+
+// Stats returns the handler's self-protection counters.
+func (h *Handler) Stats() HandlerStats {
+	return HandlerStats{BodyRefusals: h.budget.refused.Load(), BodyTimeouts: h.budget.timeouts.Load(),
+		BodyBytesInFlight: h.budget.used.Load()}
 }
 
 // EndSubscriptions ends every open SubscribeToShard stream (clients see the stream end, as after
@@ -140,6 +203,7 @@ func badRequest(typ, format string, args ...any) *apiError {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := h.requestID()
 	w.Header().Set("x-amzn-RequestId", id)
+	c := codecJSON
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
@@ -147,31 +211,39 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			h.log.Error("kinesis api: panic serving request", "request_id", id, "target", r.Header.Get("X-Amz-Target"),
 				"panic", p, "stack", string(debug.Stack()))
-			h.writeError(w, newErr(ErrInternalFailure, http.StatusInternalServerError, "internal failure (request %s)", id))
+			h.writeError(w, c, newErr(ErrInternalFailure, http.StatusInternalServerError, "internal failure (request %s)", id))
 		}
 	}()
-	buf := h.bufs.Get().(*bytes.Buffer)
+	buf := h.bufs.Get().(*[]byte)
 	defer func() {
-		if buf.Cap() <= 1<<20 { // don't pin huge buffers
-			buf.Reset()
+		if cap(*buf) <= 1<<20 { // don't pin huge buffers
+			*buf = (*buf)[:0]
 			h.bufs.Put(buf)
 		}
 	}()
-	out, err := h.serve(r, buf)
+	var (
+		out     any
+		err     error
+		release func()
+	)
+	c, out, release, err = h.serve(w, r, buf)
+	if release != nil {
+		defer release()
+	}
 	if err != nil {
-		h.writeError(w, h.toAPIError(err, r, id))
+		h.writeError(w, c, h.toAPIError(err, r, id))
 		return
 	}
 	if stream, ok := out.(streamResponse); ok {
 		stream(w)
 		return
 	}
-	b, err := json.Marshal(out)
+	b, err := c.encode(out)
 	if err != nil {
-		h.writeError(w, h.toAPIError(fmt.Errorf("encode response: %w", err), r, id))
+		h.writeError(w, c, h.toAPIError(fmt.Errorf("encode response: %w", err), r, id))
 		return
 	}
-	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Type", c.mediaType())
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	_, _ = w.Write(b)
 }
@@ -181,47 +253,45 @@ func (h *Handler) requestID() string {
 	return "streamcap-" + strconv.FormatUint(h.reqID.Add(1), 10)
 }
 
-// serve reads, authenticates and dispatches one request.
-func (h *Handler) serve(r *http.Request, buf *bytes.Buffer) (any, error) {
+// serve checks the headers of one request (method, target, content type, signature), then reads
+// its body (bounded in size, time and, across requests, in bytes held) and dispatches it. It
+// returns the codec errors are to be written in and, once a body reservation is held, the
+// function that releases it after the response is written.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, buf *[]byte) (codec, any, func(), error) {
 	if r.Method != http.MethodPost {
-		return nil, badRequest(ErrUnknownOperation, "method %s: Kinesis API calls must be POST", r.Method)
+		return codecJSON, nil, nil, badRequest(ErrUnknownOperation, "method %s: Kinesis API calls must be POST", r.Method)
 	}
 	target := r.Header.Get("X-Amz-Target")
 	op, ok := strings.CutPrefix(target, targetPrefix)
 	if !ok || op == "" {
-		return nil, badRequest(ErrUnknownOperation, "X-Amz-Target %q: must be %s<Operation>", target, targetPrefix)
+		return codecJSON, nil, nil, badRequest(ErrUnknownOperation, "X-Amz-Target %q: must be %s<Operation>", target, targetPrefix)
 	}
-	if ct := r.Header.Get("Content-Type"); ct != "" && !isJSONContentType(ct) {
-		return nil, badRequest(ErrSerialization, "Content-Type %q: only application/x-amz-json-1.1 (or 1.0) is served", ct)
+	ct := r.Header.Get("Content-Type")
+	c, ok := codecFor(ct)
+	if !ok {
+		return codecJSON, nil, nil, badRequest(ErrSerialization, "Content-Type %q: only application/x-amz-json-1.1 (or 1.0) is served", ct)
 	}
-	if r.ContentLength > h.maxBody {
-		return nil, newErr(ErrRequestEntityTooLarge, http.StatusRequestEntityTooLarge, "request body of %d bytes: must be at most %d bytes", r.ContentLength, h.maxBody)
-	}
-	if r.ContentLength > 0 {
-		buf.Grow(int(r.ContentLength))
-	}
-	if _, err := buf.ReadFrom(io.LimitReader(r.Body, h.maxBody+1)); err != nil {
-		return nil, badRequest(ErrSerialization, "read request body: %v", err)
-	}
-	if int64(buf.Len()) > h.maxBody {
-		return nil, newErr(ErrRequestEntityTooLarge, http.StatusRequestEntityTooLarge, "request body: more than %d bytes", h.maxBody)
-	}
-	body := buf.Bytes()
+	// Everything the headers can prove is checked before a byte of the body is read, so an
+	// unsigned or mis-signed client costs no body memory.
+	var sig *sigV4Header
 	if h.auth != nil {
-		if err := h.verifySigV4(r, body); err != nil {
-			return nil, err
+		var err error
+		if sig, err = h.checkSigV4Headers(r); err != nil {
+			return c, nil, nil, err
 		}
 	}
-	return h.dispatch(r.Context(), op, body)
-}
-
-func isJSONContentType(ct string) bool {
-	mt, _, _ := strings.Cut(ct, ";")
-	switch strings.TrimSpace(strings.ToLower(mt)) {
-	case "application/x-amz-json-1.1", "application/x-amz-json-1.0", "application/json":
-		return true
+	release, err := h.readBody(w, r, buf)
+	if err != nil {
+		return c, nil, release, err
 	}
-	return false
+	body := *buf
+	if sig != nil {
+		if err := h.checkSigV4Payload(r, sig, body); err != nil {
+			return c, nil, release, err
+		}
+	}
+	out, err := h.dispatch(op, &request{ctx: r.Context(), body: body, codec: c})
+	return c, out, release, err
 }
 
 // toAPIError maps an operation error to what the client sees. Engine errors keep their Kinesis
@@ -242,30 +312,21 @@ func (h *Handler) toAPIError(err error, r *http.Request, id string) *apiError {
 	return newErr(ErrInternalFailure, http.StatusInternalServerError, "internal failure (request %s): %v", id, err)
 }
 
-func (h *Handler) writeError(w http.ResponseWriter, e *apiError) {
-	b, _ := json.Marshal(struct {
-		Type    string `json:"__type"`
-		Message string `json:"message"`
-	}{e.Type, e.Message})
-	w.Header().Set("Content-Type", contentType)
+// errorDocument is the body of an error answer: {"__type": "…", "message": "…"}.
+type errorDocument struct {
+	Type    string `json:"__type"`
+	Message string `json:"message"`
+}
+
+func (h *Handler) writeError(w http.ResponseWriter, c codec, e *apiError) {
+	b, err := c.encode(errorDocument{e.Type, e.Message})
+	if err != nil {
+		c = codecJSON
+		b, _ = c.encode(errorDocument{e.Type, e.Message})
+	}
+	w.Header().Set("Content-Type", c.mediaType())
 	w.Header().Set("x-amzn-ErrorType", e.Type)
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(e.Status)
 	_, _ = w.Write(b)
-}
-
-// decode unmarshals a request body into v. An empty body means {}. Malformed JSON and members of
-// the wrong type fail with SerializationException, as Kinesis does.
-func decode(body []byte, v any) error {
-	if len(bytes.TrimSpace(body)) == 0 {
-		return nil
-	}
-	if err := json.Unmarshal(body, v); err != nil {
-		var te *json.UnmarshalTypeError
-		if errors.As(err, &te) {
-			return badRequest(ErrSerialization, "member %s: JSON %s cannot be read as %s", te.Field, te.Value, te.Type)
-		}
-		return badRequest(ErrSerialization, "request body is not valid JSON: %v", err)
-	}
-	return nil
 }

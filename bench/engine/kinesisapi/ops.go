@@ -1,8 +1,8 @@
 package kinesisapi
 
 import (
-	"context"
 	"encoding/base64"
+	"fmt"
 	"sort"
 	"strings"
 
@@ -16,81 +16,105 @@ const (
 	defaultListLimit     = 100   // ListStreams, ListStreamConsumers page size
 	maxListLimit         = 10000 // ListStreams Limit, ListShards/ListStreamConsumers MaxResults upper bound
 	defaultListShards    = 1000  // ListShards page size
+	maxGetRecordsLimit   = 10000 // GetRecords Limit upper bound
 )
+
+// checkHashKey checks a hash key member (ExplicitHashKey, NewStartingHashKey) against the pattern
+// of the HashKey shape in the Kinesis API model, 0|([1-9]\d{0,38}) (API_PutRecord,
+// API_PutRecordsRequestEntry, API_SplitShard): a decimal integer without sign or leading zeros.
+// "0007" or "+7" would name the same number, but Kinesis refuses them, with the
+// ValidationException a model constraint raises; a value that fits the pattern but exceeds
+// 2^128-1 is left to the engine (InvalidArgumentException).
+func checkHashKey(field, v string) error {
+	ok := v == "0" || len(v) >= 1 && len(v) <= 39 && v[0] >= '1' && v[0] <= '9'
+	for i := 1; ok && i < len(v); i++ {
+		ok = v[i] >= '0' && v[i] <= '9'
+	}
+	if !ok {
+		return badRequest(engine.ErrValidation, "1 validation error detected: Value '%s' at '%s' failed to satisfy constraint: Member must satisfy regular expression pattern: 0|([1-9]\\d{0,38})", v, field)
+	}
+	return nil
+}
 
 // empty is the body of operations that answer nothing.
 type empty struct{}
 
 // dispatch decodes the body of operation op and runs it.
-func (h *Handler) dispatch(ctx context.Context, op string, body []byte) (any, error) {
+func (h *Handler) dispatch(op string, rq *request) (any, error) {
 	switch op {
 	case "CreateStream":
-		return h.createStream(body)
+		return h.createStream(rq)
 	case "DeleteStream":
-		return h.deleteStream(body)
+		return h.deleteStream(rq)
 	case "DescribeStream":
-		return h.describeStream(body)
+		return h.describeStream(rq)
 	case "DescribeStreamSummary":
-		return h.describeStreamSummary(body)
+		return h.describeStreamSummary(rq)
 	case "ListStreams":
-		return h.listStreams(body)
+		return h.listStreams(rq)
 	case "ListShards":
-		return h.listShards(body)
+		return h.listShards(rq)
 	case "PutRecord":
-		return h.putRecord(body)
+		return h.putRecord(rq)
 	case "PutRecords":
-		return h.putRecords(body)
+		return h.putRecords(rq)
 	case "GetShardIterator":
-		return h.getShardIterator(body)
+		return h.getShardIterator(rq)
 	case "GetRecords":
-		return h.getRecords(body)
+		return h.getRecords(rq)
 	case "SplitShard":
-		return h.splitShard(body)
+		return h.splitShard(rq)
 	case "MergeShards":
-		return h.mergeShards(body)
+		return h.mergeShards(rq)
 	case "UpdateShardCount":
-		return h.updateShardCount(body)
+		return h.updateShardCount(rq)
 	case "IncreaseStreamRetentionPeriod":
-		return h.retention(body, true)
+		return h.retention(rq, true)
 	case "DecreaseStreamRetentionPeriod":
-		return h.retention(body, false)
+		return h.retention(rq, false)
 	case "RegisterStreamConsumer":
-		return h.registerConsumer(body)
+		return h.registerConsumer(rq)
 	case "DescribeStreamConsumer":
-		return h.describeConsumer(body)
+		return h.describeConsumer(rq)
 	case "ListStreamConsumers":
-		return h.listConsumers(body)
+		return h.listConsumers(rq)
 	case "DeregisterStreamConsumer":
-		return h.deregisterConsumer(body)
+		return h.deregisterConsumer(rq)
 	case "SubscribeToShard":
-		return h.subscribeToShard(ctx, body)
+		return h.subscribeToShard(rq)
 	}
 	return nil, badRequest(ErrUnknownOperation, "operation %q: not a Kinesis operation this server supports", op)
 }
 
-// streamARNPrefix and streamARNInfix delimit the stream name inside a stream ARN
-// (arn:aws:kinesis:REGION:ACCOUNT:stream/NAME).
-const (
-	streamARNPrefix = "arn:aws:kinesis:"
-	streamARNInfix  = ":stream/"
-)
-
-// streamNameOfARN extracts the stream name from a stream ARN.
+// streamNameOfARN extracts the stream name from a stream ARN,
+// arn:aws:kinesis:REGION:ACCOUNT:stream/NAME. An ARN of another region or account names a stream
+// this server cannot hold: another region is InvalidArgumentException (the request went to the
+// wrong regional endpoint), another account ResourceNotFoundException (no such stream here), as
+// the API reference describes them ("A specified parameter exceeds its restrictions, is not
+// supported, or can't be used"; "The requested resource could not be found").
 func streamNameOfARN(arn string) (string, error) {
-	rest, ok := strings.CutPrefix(arn, streamARNPrefix)
-	if ok {
-		if _, name, found := strings.Cut(rest, streamARNInfix); found && name != "" && !strings.Contains(name, "/") {
-			return name, nil
-		}
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) != 6 || parts[0] != "arn" || parts[1] != "aws" || parts[2] != "kinesis" {
+		return "", badRequest(engine.ErrInvalidArgument, "StreamARN %q: must look like arn:aws:kinesis:REGION:ACCOUNT:stream/NAME", arn)
 	}
-	return "", badRequest(engine.ErrInvalidArgument, "StreamARN %q: must look like arn:aws:kinesis:REGION:ACCOUNT:stream/NAME", arn)
+	name, ok := strings.CutPrefix(parts[5], "stream/")
+	if !ok || name == "" || strings.Contains(name, "/") {
+		return "", badRequest(engine.ErrInvalidArgument, "StreamARN %q: must look like arn:aws:kinesis:REGION:ACCOUNT:stream/NAME", arn)
+	}
+	if parts[3] != engine.ARNRegion {
+		return "", badRequest(engine.ErrInvalidArgument, "StreamARN %q: region %q is not this endpoint's region %s", arn, parts[3], engine.ARNRegion)
+	}
+	if parts[4] != engine.AccountID {
+		return "", badRequest(engine.ErrResourceNotFound, "Stream %s under account %s not found (this server holds account %s only)", name, parts[4], engine.AccountID)
+	}
+	return name, nil
 }
 
 // decodeNamed decodes a request of type T and resolves the stream it names
 // (by StreamName or StreamARN).
-func decodeNamed[T interface{ name() (string, error) }](body []byte) (T, string, error) {
+func decodeNamed[T interface{ name() (string, error) }](rq *request) (T, string, error) {
 	var in T
-	if err := decode(body, &in); err != nil {
+	if err := rq.decode(&in); err != nil {
 		return in, "", err
 	}
 	name, err := in.name()
@@ -133,9 +157,9 @@ func required(field, v string) error {
 	return nil
 }
 
-func (h *Handler) createStream(body []byte) (any, error) {
+func (h *Handler) createStream(rq *request) (any, error) {
 	var in createStreamInput
-	if err := decode(body, &in); err != nil {
+	if err := rq.decode(&in); err != nil {
 		return nil, err
 	}
 	if err := required("StreamName", in.StreamName); err != nil {
@@ -155,8 +179,8 @@ func (h *Handler) createStream(body []byte) (any, error) {
 	return empty{}, h.e.CreateStream(engine.CreateStreamInput{Name: in.StreamName, ShardCount: shards, MaxRecordSize: int64(maxKiB) << 10})
 }
 
-func (h *Handler) deleteStream(body []byte) (any, error) {
-	in, name, err := decodeNamed[deleteStreamInput](body)
+func (h *Handler) deleteStream(rq *request) (any, error) {
+	in, name, err := decodeNamed[deleteStreamInput](rq)
 	if err != nil {
 		return nil, err
 	}
@@ -174,8 +198,8 @@ func (h *Handler) deleteStream(body []byte) (any, error) {
 
 func streamMode() streamModeDetails { return streamModeDetails{StreamMode: "PROVISIONED"} }
 
-func (h *Handler) describeStream(body []byte) (any, error) {
-	in, name, err := decodeNamed[describeStreamInput](body)
+func (h *Handler) describeStream(rq *request) (any, error) {
+	in, name, err := decodeNamed[describeStreamInput](rq)
 	if err != nil {
 		return nil, err
 	}
@@ -214,8 +238,8 @@ func afterShard(shards []engine.Shard, after string) []engine.Shard {
 	return shards[i:]
 }
 
-func (h *Handler) describeStreamSummary(body []byte) (any, error) {
-	_, name, err := decodeNamed[streamRef](body)
+func (h *Handler) describeStreamSummary(rq *request) (any, error) {
+	_, name, err := decodeNamed[streamRef](rq)
 	if err != nil {
 		return nil, err
 	}
@@ -231,9 +255,9 @@ func (h *Handler) describeStreamSummary(body []byte) (any, error) {
 	}}, nil
 }
 
-func (h *Handler) listStreams(body []byte) (any, error) {
+func (h *Handler) listStreams(rq *request) (any, error) {
 	var in listStreamsInput
-	if err := decode(body, &in); err != nil {
+	if err := rq.decode(&in); err != nil {
 		return nil, err
 	}
 	limit, err := intArg("Limit", in.Limit, defaultListLimit, 1, maxListLimit)
@@ -287,9 +311,9 @@ func decodeToken(field, tok, kind string) (string, error) {
 	return rest, nil
 }
 
-func (h *Handler) listShards(body []byte) (any, error) {
+func (h *Handler) listShards(rq *request) (any, error) {
 	var in listShardsInput
-	if err := decode(body, &in); err != nil {
+	if err := rq.decode(&in); err != nil {
 		return nil, err
 	}
 	limit, err := intArg("MaxResults", in.MaxResults, defaultListShards, 1, maxListLimit)
@@ -359,13 +383,18 @@ func filterShards(shards []engine.Shard, f *shardFilter) ([]engine.Shard, error)
 	return nil, badRequest(engine.ErrValidation, "ShardFilter.Type %q: must be one of AFTER_SHARD_ID, AT_TRIM_HORIZON, FROM_TRIM_HORIZON, AT_LATEST, AT_TIMESTAMP, FROM_TIMESTAMP", f.Type)
 }
 
-func (h *Handler) putRecord(body []byte) (any, error) {
-	in, name, err := decodeNamed[putRecordInput](body)
+func (h *Handler) putRecord(rq *request) (any, error) {
+	in, name, err := decodeNamed[putRecordInput](rq)
 	if err != nil {
 		return nil, err
 	}
 	if in.Data == nil {
 		return nil, badRequest(engine.ErrValidation, "Data: must be provided")
+	}
+	if in.ExplicitHashKey != "" {
+		if err := checkHashKey("explicitHashKey", in.ExplicitHashKey); err != nil {
+			return nil, err
+		}
 	}
 	res, err := h.e.PutRecord(name, engine.Record{PartitionKey: in.PartitionKey, ExplicitHashKey: in.ExplicitHashKey, Data: in.Data})
 	if err != nil {
@@ -374,11 +403,14 @@ func (h *Handler) putRecord(body []byte) (any, error) {
 	return putRecordOutput{ShardID: res.ShardID, SequenceNumber: res.SequenceNumber, EncryptionType: "NONE"}, nil
 }
 
-func (h *Handler) putRecords(body []byte) (any, error) {
-	in, ok := decodePutRecordsFast(body)
+func (h *Handler) putRecords(rq *request) (any, error) {
+	in, ok := putRecordsInput{}, false
+	if rq.codec == codecJSON {
+		in, ok = decodePutRecordsFast(rq.body)
+	}
 	if !ok {
 		in = putRecordsInput{}
-		if err := decode(body, &in); err != nil {
+		if err := rq.decode(&in); err != nil {
 			return nil, err
 		}
 	}
@@ -390,6 +422,11 @@ func (h *Handler) putRecords(body []byte) (any, error) {
 	for i, r := range in.Records {
 		if r.Data == nil {
 			return nil, badRequest(engine.ErrValidation, "Records[%d].Data: must be provided", i)
+		}
+		if r.ExplicitHashKey != "" {
+			if err := checkHashKey(fmt.Sprintf("records.%d.member.explicitHashKey", i+1), r.ExplicitHashKey); err != nil {
+				return nil, err
+			}
 		}
 		recs[i] = engine.Record{PartitionKey: r.PartitionKey, ExplicitHashKey: r.ExplicitHashKey, Data: r.Data}
 	}
@@ -407,8 +444,8 @@ func (h *Handler) putRecords(body []byte) (any, error) {
 	return out, nil
 }
 
-func (h *Handler) getShardIterator(body []byte) (any, error) {
-	in, name, err := decodeNamed[getShardIteratorInput](body)
+func (h *Handler) getShardIterator(rq *request) (any, error) {
+	in, name, err := decodeNamed[getShardIteratorInput](rq)
 	if err != nil {
 		return nil, err
 	}
@@ -426,15 +463,20 @@ func (h *Handler) getShardIterator(body []byte) (any, error) {
 	return getShardIteratorOutput{ShardIterator: it}, nil
 }
 
-func (h *Handler) getRecords(body []byte) (any, error) {
+func (h *Handler) getRecords(rq *request) (any, error) {
 	var in getRecordsInput
-	if err := decode(body, &in); err != nil {
+	if err := rq.decode(&in); err != nil {
 		return nil, err
 	}
 	if err := required("ShardIterator", in.ShardIterator); err != nil {
 		return nil, err
 	}
-	limit, err := intArg("Limit", in.Limit, 0, 1, 10000)
+	// API_GetRecords: "If you specify a value that is greater than 10,000, GetRecords throws
+	// InvalidArgumentException"; below the model's minimum of 1 is a ValidationException.
+	if in.Limit != nil && *in.Limit > maxGetRecordsLimit {
+		return nil, badRequest(engine.ErrInvalidArgument, "Limit %d: must be at most %d", *in.Limit, maxGetRecordsLimit)
+	}
+	limit, err := intArg("Limit", in.Limit, 0, 1, maxGetRecordsLimit)
 	if err != nil {
 		return nil, err
 	}
@@ -470,8 +512,8 @@ func toChildShards(cs []engine.Shard) []childShard {
 	return out
 }
 
-func (h *Handler) splitShard(body []byte) (any, error) {
-	in, name, err := decodeNamed[splitShardInput](body)
+func (h *Handler) splitShard(rq *request) (any, error) {
+	in, name, err := decodeNamed[splitShardInput](rq)
 	if err != nil {
 		return nil, err
 	}
@@ -481,11 +523,14 @@ func (h *Handler) splitShard(body []byte) (any, error) {
 	if err := required("NewStartingHashKey", in.NewStartingHashKey); err != nil {
 		return nil, err
 	}
+	if err := checkHashKey("newStartingHashKey", in.NewStartingHashKey); err != nil {
+		return nil, err
+	}
 	return empty{}, h.e.SplitShard(name, in.ShardToSplit, in.NewStartingHashKey)
 }
 
-func (h *Handler) mergeShards(body []byte) (any, error) {
-	in, name, err := decodeNamed[mergeShardsInput](body)
+func (h *Handler) mergeShards(rq *request) (any, error) {
+	in, name, err := decodeNamed[mergeShardsInput](rq)
 	if err != nil {
 		return nil, err
 	}
@@ -498,8 +543,8 @@ func (h *Handler) mergeShards(body []byte) (any, error) {
 	return empty{}, h.e.MergeShards(name, in.ShardToMerge, in.AdjacentShardToMerge)
 }
 
-func (h *Handler) updateShardCount(body []byte) (any, error) {
-	in, name, err := decodeNamed[updateShardCountInput](body)
+func (h *Handler) updateShardCount(rq *request) (any, error) {
+	in, name, err := decodeNamed[updateShardCountInput](rq)
 	if err != nil {
 		return nil, err
 	}
@@ -510,7 +555,12 @@ func (h *Handler) updateShardCount(body []byte) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if in.ScalingType != "" && in.ScalingType != "UNIFORM_SCALING" {
+	// ScalingType is a required member (API_UpdateShardCount: "Required: Yes"), and
+	// UNIFORM_SCALING its only value.
+	if in.ScalingType == "" {
+		return nil, badRequest(engine.ErrValidation, "1 validation error detected: Value null at 'scalingType' failed to satisfy constraint: Member must not be null")
+	}
+	if in.ScalingType != "UNIFORM_SCALING" {
 		return nil, badRequest(engine.ErrValidation, "ScalingType %q: must be UNIFORM_SCALING", in.ScalingType)
 	}
 	cur, err := h.e.UpdateShardCount(name, target)
@@ -520,8 +570,8 @@ func (h *Handler) updateShardCount(body []byte) (any, error) {
 	return updateShardCountOutput{StreamName: name, StreamARN: in.StreamARN, CurrentShardCount: cur, TargetShardCount: target}, nil
 }
 
-func (h *Handler) retention(body []byte, increase bool) (any, error) {
-	in, name, err := decodeNamed[retentionInput](body)
+func (h *Handler) retention(rq *request, increase bool) (any, error) {
+	in, name, err := decodeNamed[retentionInput](rq)
 	if err != nil {
 		return nil, err
 	}
@@ -538,9 +588,9 @@ func (h *Handler) retention(body []byte, increase bool) (any, error) {
 	return empty{}, h.e.DecreaseRetention(name, hours)
 }
 
-func (h *Handler) registerConsumer(body []byte) (any, error) {
+func (h *Handler) registerConsumer(rq *request) (any, error) {
 	var in consumerInput
-	if err := decode(body, &in); err != nil {
+	if err := rq.decode(&in); err != nil {
 		return nil, err
 	}
 	if err := required("StreamARN", in.StreamARN); err != nil {
@@ -572,9 +622,9 @@ func (in consumerInput) consumerStream() (string, error) {
 	return streamNameOfARN(in.StreamARN)
 }
 
-func (h *Handler) describeConsumer(body []byte) (any, error) {
+func (h *Handler) describeConsumer(rq *request) (any, error) {
 	var in consumerInput
-	if err := decode(body, &in); err != nil {
+	if err := rq.decode(&in); err != nil {
 		return nil, err
 	}
 	stream, err := in.consumerStream()
@@ -588,9 +638,9 @@ func (h *Handler) describeConsumer(body []byte) (any, error) {
 	return describeConsumerOutput{ConsumerDescription: consumerDescription{wireConsumer: toWireConsumer(c), StreamARN: c.StreamARN}}, nil
 }
 
-func (h *Handler) deregisterConsumer(body []byte) (any, error) {
+func (h *Handler) deregisterConsumer(rq *request) (any, error) {
 	var in consumerInput
-	if err := decode(body, &in); err != nil {
+	if err := rq.decode(&in); err != nil {
 		return nil, err
 	}
 	stream, err := in.consumerStream()
@@ -600,9 +650,9 @@ func (h *Handler) deregisterConsumer(body []byte) (any, error) {
 	return empty{}, h.e.DeregisterConsumer(stream, in.ConsumerName, in.ConsumerARN)
 }
 
-func (h *Handler) listConsumers(body []byte) (any, error) {
+func (h *Handler) listConsumers(rq *request) (any, error) {
 	var in listConsumersInput
-	if err := decode(body, &in); err != nil {
+	if err := rq.decode(&in); err != nil {
 		return nil, err
 	}
 	if err := required("StreamARN", in.StreamARN); err != nil {

@@ -24,8 +24,13 @@ const DefaultShutdownTimeout = 10 * time.Second
 // The zero value serves on DefaultAddr from DefaultDataDir with interval fsync and limits on.
 type ServeOptions struct {
 	// Addr is the TCP address to listen on; "" means DefaultAddr. Port 0 picks a free port,
-	// reported through OnListen.
+	// reported through OnListen. An address beyond loopback — including one with no host, like
+	// ":4567", which listens on every interface — is refused unless Auth is set or
+	// AllowUnauthenticatedRemote is.
 	Addr string
+	// AllowUnauthenticatedRemote lets Serve listen beyond loopback without Auth (anyone who can
+	// reach the port can then read, write and delete streams); a warning is logged.
+	AllowUnauthenticatedRemote bool
 	// DataDir is the engine's data directory; "" means DefaultDataDir(). Ignored when InMemory.
 	DataDir string
 	// InMemory keeps everything in memory (nothing survives a restart).
@@ -38,8 +43,19 @@ type ServeOptions struct {
 	LimitsOff bool
 	// Limits overrides the emulated limits; the zero value means engine.DefaultLimits().
 	Limits engine.Limits
+	// AccountShardQuota overrides the account shard quota enforced while limits are on; 0 means
+	// the quota table's figure (engine.DefaultQuotas).
+	AccountShardQuota int
 	// Auth, when set, requires SigV4-signed requests made with these credentials.
 	Auth *Credentials
+	// Region is the region signed requests must be scoped to; "" means DefaultRegion.
+	Region string
+	// MaxBodyBytesInFlight caps the request body bytes held across all connections; 0 means
+	// DefaultMaxBodyBytesInFlight.
+	MaxBodyBytesInFlight int64
+	// BodyReadTimeout bounds how long a request body may take to arrive; 0 means
+	// DefaultBodyReadTimeout.
+	BodyReadTimeout time.Duration
 	// Logger receives the start and stop lines and internal failures; nil discards them.
 	Logger *slog.Logger
 	// Clock is the engine's and the SigV4 check's time source; nil means the real clock.
@@ -78,6 +94,13 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 	if addr == "" {
 		addr = DefaultAddr
 	}
+	remote, err := beyondLoopback(ctx, addr, net.DefaultResolver.LookupIPAddr)
+	if err != nil {
+		return fmt.Errorf("serve: %w", err)
+	}
+	if remote != "" && opts.Auth == nil && !opts.AllowUnauthenticatedRemote {
+		return fmt.Errorf("serve: %w", unauthenticatedRemote(addr, remote))
+	}
 	dir := opts.DataDir
 	if !opts.InMemory && dir == "" {
 		d, err := DefaultDataDir()
@@ -89,9 +112,13 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 	if opts.InMemory {
 		dir = ""
 	}
+	quotas := engine.DefaultQuotas()
+	if opts.AccountShardQuota > 0 {
+		quotas.AccountShards = opts.AccountShardQuota
+	}
 	e, err := engine.Open(engine.Options{
 		Dir: dir, InMemory: opts.InMemory, Fsync: opts.Fsync, FsyncInterval: opts.FsyncInterval,
-		Limits: opts.Limits, LimitsOff: opts.LimitsOff, Clock: opts.Clock, Logger: log,
+		Limits: opts.Limits, LimitsOff: opts.LimitsOff, Quotas: quotas, Clock: opts.Clock, Logger: log,
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -100,7 +127,18 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 	if err != nil {
 		return errors.Join(fmt.Errorf("serve: listen on %s: %w", addr, err), e.Close())
 	}
-	h := NewHandler(e, HandlerOptions{Auth: opts.Auth, Logger: log, Clock: opts.Clock})
+	// Check what was actually bound too: a name may resolve differently the second time.
+	if ta, ok := ln.Addr().(*net.TCPAddr); ok && !ta.IP.IsLoopback() {
+		if opts.Auth == nil && !opts.AllowUnauthenticatedRemote {
+			return errors.Join(fmt.Errorf("serve: %w", unauthenticatedRemote(addr, ta.IP.String())), ln.Close(), e.Close())
+		}
+		if opts.Auth == nil {
+			log.Warn("kinesis engine serving beyond loopback WITHOUT authentication: anyone who can reach it can read, write and delete streams",
+				"addr", ln.Addr().String())
+		}
+	}
+	h := NewHandler(e, HandlerOptions{Auth: opts.Auth, Region: opts.Region, Logger: log, Clock: opts.Clock,
+		MaxBodyBytesInFlight: opts.MaxBodyBytesInFlight, BodyReadTimeout: opts.BodyReadTimeout})
 	// HTTP/1.1 and cleartext HTTP/2 (h2c with prior knowledge), for clients that insist on
 	// HTTP/2 for SubscribeToShard.
 	protocols := new(http.Protocols)
@@ -123,7 +161,7 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 		where = "(in memory)"
 	}
 	log.Info("kinesis engine serving", "addr", ln.Addr().String(), "data_dir", where, "fsync", fsyncName(opts.Fsync),
-		"limits", !opts.LimitsOff, "auth", opts.Auth != nil, "recovered_shards", len(rec.Shards),
+		"limits", !opts.LimitsOff, "account_shard_quota", quotas.AccountShards, "auth", opts.Auth != nil, "recovered_shards", len(rec.Shards),
 		"recovered_records", records, "dropped_tail_bytes", rec.DroppedBytes())
 	if opts.OnListen != nil {
 		opts.OnListen(ln.Addr())
@@ -167,7 +205,9 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 	if err := e.Close(); err != nil {
 		serveErr = errors.Join(serveErr, fmt.Errorf("serve: close engine: %w", err))
 	}
-	log.Info("kinesis engine stopped", "addr", ln.Addr().String(), "err", serveErr)
+	st := h.Stats()
+	log.Info("kinesis engine stopped", "addr", ln.Addr().String(), "body_refusals", st.BodyRefusals,
+		"body_timeouts", st.BodyTimeouts, "err", serveErr)
 	return serveErr
 }
 
@@ -176,4 +216,49 @@ func fsyncName(p engine.FsyncPolicy) string {
 		return string(engine.FsyncInterval)
 	}
 	return string(p)
+}
+
+// beyondLoopback reports the first address addr's host listens on that is not loopback: "" when
+// every address is loopback, "all interfaces" for a missing or unspecified host (":4567",
+// "0.0.0.0:4567", "[::]:4567"). Host names are resolved with lookup.
+func beyondLoopback(ctx context.Context, addr string, lookup func(context.Context, string) ([]net.IPAddr, error)) (string, error) {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "", fmt.Errorf("address %q: %w; use HOST:PORT such as %s", addr, err, DefaultAddr)
+	}
+	if host == "" {
+		return "all interfaces", nil
+	}
+	if ip := net.ParseIP(host); ip != nil {
+		switch {
+		case ip.IsUnspecified():
+			return "all interfaces", nil
+		case !ip.IsLoopback():
+			return ip.String(), nil
+		}
+		return "", nil
+	}
+	if host == "localhost" {
+		return "", nil
+	}
+	ips, err := lookup(ctx, host)
+	if err != nil {
+		return "", fmt.Errorf("address %q: resolve %s: %w", addr, host, err)
+	}
+	for _, ip := range ips {
+		if !ip.IP.IsLoopback() {
+			return ip.IP.String(), nil
+		}
+	}
+	return "", nil
+}
+
+// ErrUnsafeBind is wrapped by Serve's error when it refuses to listen beyond loopback without
+// authentication, so callers can report it as bad usage.
+var ErrUnsafeBind = errors.New("refusing an unauthenticated listener beyond loopback")
+
+// unauthenticatedRemote is the error for listening beyond loopback without authentication.
+func unauthenticatedRemote(addr, where string) error {
+	return fmt.Errorf("%w: address %q listens on %s, beyond loopback, without authentication: anyone who can reach it could read, write and delete streams; "+
+		"require signed requests with --auth ACCESS_KEY_ID (secret in $%s), listen on 127.0.0.1, or pass --allow-unauthenticated-remote", ErrUnsafeBind, addr, where, DefaultAuthSecretEnv)
 }

@@ -50,9 +50,10 @@ type streamResponse func(w http.ResponseWriter)
 // SubscribeToShardEvent per engine push (records, or a heartbeat about every 5 seconds).
 // The stream is an ordinary response body, so it works over HTTP/1.1 (which the Go SDK uses for
 // http:// endpoints) as well as HTTP/2.
-func (h *Handler) subscribeToShard(ctx context.Context, body []byte) (any, error) {
+func (h *Handler) subscribeToShard(rq *request) (any, error) {
+	ctx := rq.ctx
 	var in subscribeToShardInput
-	if err := decode(body, &in); err != nil {
+	if err := rq.decode(&in); err != nil {
 		return nil, err
 	}
 	if err := required("ConsumerARN", in.ConsumerARN); err != nil {
