@@ -210,7 +210,7 @@ func analyse(l kinesisLoad, p *Prices, x *explainer) capacity {
 		c.sizedBy = "skew"
 	}
 	x.step("busiest shard share", "largest share of traffic on one hash range (MD5 of the keys k0…0 .. k…N-1 onto equal ranges) ≤ 1 / largest required",
-		share, "", "%v at %v shards (target %v; %v; searched %v..%v, %v evaluations)", share, float64(n), target, km.desc, float64(sk.SearchFrom), float64(sk.SearchTo), float64(sk.Evaluations))
+		share, "", "%v at %v (target %v; %v; searched %v..%v, %v)", share, units.Plural(int64(n), "shard"), target, km.desc, float64(sk.SearchFrom), float64(sk.SearchTo), units.Plural(int64(sk.Evaluations), "evaluation"))
 	x.step("shards", "smallest count ≥ even spread whose busiest shard fits", float64(n), "shards", "%v", float64(n))
 
 	if x.off {

@@ -82,9 +82,9 @@ func sizing(m map[string]float64) string {
 func loadText(u model.LimitUse) (load, perShard string) {
 	switch u.Limit {
 	case model.LimitWriteRecords:
-		return qty(u.Load) + " records/s", qty(u.PerShard) + " records/s"
+		return stepValue(u.Load, "records/s"), stepValue(u.PerShard, "records/s")
 	case model.LimitReadCalls:
-		return qty(u.Load) + " calls/s per shard", qty(u.PerShard) + " calls/s"
+		return stepValue(u.Load, "calls/s per shard"), stepValue(u.PerShard, "calls/s")
 	case model.LimitEFORead:
 		if u.Load == 0 {
 			return "no EFO consumers", si(u.PerShard, "B/s") + " per consumer"
