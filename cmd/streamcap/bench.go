@@ -46,6 +46,7 @@ type benchOptions struct {
 	quiet       bool
 	drv         targets.Options
 	brokers     string
+	dist        sliceFlags
 	set         func(string) bool
 }
 
@@ -116,7 +117,8 @@ Exit 1 when the scenario's SLO is missed, 2 on bad flags.`,
 	fs.StringVar(&o.drv.Compression, "compression", "", "kafka: none | gzip | snappy | lz4 | zstd")
 	fs.IntVar(&o.drv.BatchMaxBytes, "batch-max-bytes", 0, "kafka: producer batch size in bytes")
 	fs.IntVar(&o.drv.ReplicationFactor, "replication-factor", 0, "kafka: replication factor of a created topic")
-	cmd.AddCommand(newBenchMergeCmd(io))
+	o.dist.register(fs)
+	cmd.AddCommand(newBenchMergeCmd(io), newBenchKubeCmd(io), newBenchCollectCmd(io))
 	return cmd
 }
 
@@ -183,6 +185,9 @@ func benchRun(ctx context.Context, io *streams, o *benchOptions) error {
 	if o.set("records") && !o.set("duration") {
 		opts.Duration = 0
 	}
+	if opts.Slice, opts.StartAt, err = o.dist.resolve(os.Getenv, time.Now()); err != nil {
+		return err
+	}
 	drv, err := targets.New(o.drv)
 	if err != nil {
 		return asUsage(err)
@@ -195,8 +200,13 @@ func benchRun(ctx context.Context, io *streams, o *benchOptions) error {
 	if res == nil {
 		return runErr
 	}
-	if err := writeBenchResult(io, o.output, o.out, o.hlog, res); err != nil {
+	if err := writeBenchResult(io, o.output, o.dist.path(o.out, opts.Slice), o.dist.path(o.hlog, opts.Slice), res); err != nil {
 		return err
+	}
+	if o.dist.emit {
+		if err := bench.WriteLogLines(io.Out, res, opts.Slice.Index); err != nil {
+			return err
+		}
 	}
 	if runErr != nil {
 		return runErr
