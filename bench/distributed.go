@@ -6,6 +6,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/streamcap/streamcap/loadgen"
@@ -141,4 +142,25 @@ func (opts *Options) checkSlice() error {
 		return fmt.Errorf("workers %d with consumers %d: consumers cannot be split between workers; run them with 0 consumers (measure end-to-end latency from one machine)", opts.Slice.Workers, opts.Consumers)
 	}
 	return nil
+}
+
+// writeDistributedText renders the distributed section of r: which slice
+// a worker ran, or, for a merge, each worker's start lag and counts.
+func writeDistributedText(b *strings.Builder, r *Result) {
+	d := r.Distributed
+	if d == nil {
+		return
+	}
+	t0 := d.T0.Format(time.RFC3339Nano)
+	if d.Index != nil {
+		fmt.Fprintf(b, "worker %d of %d, t0 %s, started %s late\n", *d.Index, d.Workers, t0, time.Duration(d.StartLagNS).Round(time.Microsecond))
+		return
+	}
+	fmt.Fprintf(b, "%d workers from t0 %s (clock offsets between machines are not measured: keep them synced)\n", d.Workers, t0)
+	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprint(tw, "worker\thost\tstart lag\tsent\tacked\t\n")
+	for _, w := range d.Worker {
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t\n", w.Index, orDash(w.Host), time.Duration(w.StartLagNS).Round(time.Microsecond), w.Sent, w.Acked)
+	}
+	tw.Flush()
 }

@@ -2,6 +2,7 @@ package bench
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -128,5 +129,32 @@ func TestSlicedRunsRefuseWhatCannotAddUp(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%+v: %v; want %q", tc.opts.Slice, err, tc.want)
 		}
+	}
+}
+
+func TestMergedSlicesTextListsWorkers(t *testing.T) {
+	one := []int64{int64(time.Millisecond)}
+	a, b := workerResult(t, 2, 0, testStart, one), workerResult(t, 2, 1, testStart, append(one, one...))
+	b.Distributed.StartLagNS = int64(1500 * time.Microsecond)
+	b.Distributed.Host = "pod-1"
+	m, err := Merge(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sb strings.Builder
+	if err := WriteText(&sb, m); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{`2 workers from t0 2026-11-24T09:00:00Z`, `\n\s+1\s+pod-1\s+1\.5ms\s+2\s+2\s*\n`} {
+		if !regexp.MustCompile(want).MatchString(sb.String()) {
+			t.Errorf("text lacks %q:\n%s", want, sb.String())
+		}
+	}
+	sb.Reset()
+	if err := WriteText(&sb, b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(sb.String(), "worker 1 of 2, t0 2026-11-24T09:00:00Z, started 1.5ms late") {
+		t.Errorf("worker text:\n%s", sb.String())
 	}
 }
