@@ -27,6 +27,10 @@ func Merge(results ...*Result) (*Result, error) {
 			return nil, fmt.Errorf("merge: result %d: schema must be %q", i+1, SchemaVersion)
 		}
 	}
+	dist, err := checkSlices(results)
+	if err != nil {
+		return nil, err
+	}
 	first := results[0]
 	out := &Result{
 		Schema:    SchemaVersion,
@@ -103,7 +107,14 @@ func Merge(results ...*Result) (*Result, error) {
 	out.Target = strings.Join(targets, "+")
 	out.StopReason = strings.Join(reasons, "+")
 	out.Errors, out.Throttles = sortedCounts(errs), sortedCounts(thr)
-	var err error
+	if dist != nil {
+		// The slices share t0 and their windows: the achieved rate is the
+		// summed sends over that one window, not a sum of rates.
+		out.Distributed = dist
+		if out.ElapsedNS > 0 {
+			out.AchievedRate = float64(out.Counts.Sent) / time.Duration(out.ElapsedNS).Seconds()
+		}
+	}
 	for name, l := range out.latencies() {
 		if *l, err = summarize(hists[name]); err != nil {
 			return nil, err

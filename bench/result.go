@@ -57,6 +57,9 @@ type Result struct {
 	E2E      Latency `json:"e2e"`
 	// Timeline is one entry per interval.
 	Timeline []loadgen.Interval `json:"timeline"`
+	// Distributed is set when the run was one worker's slice of a shared
+	// schedule (or a merge of all of them).
+	Distributed *Distributed `json:"distributed,omitempty"`
 }
 
 // Settings are the knobs a run used, as given (durations as text).

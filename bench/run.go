@@ -108,6 +108,11 @@ type Options struct {
 	Quiet    bool
 	// Clock is the time source (default loadgen.RealClock).
 	Clock loadgen.Clock
+	// Slice makes this run one worker's share of a schedule several
+	// generators send together; StartAt is their shared t0 (see
+	// loadgen.Config). Both zero: a whole run starting now.
+	Slice   loadgen.Slice
+	StartAt time.Time
 }
 
 // Run benchmarks driver with opts: it sets the target up, starts
@@ -278,6 +283,9 @@ func (opts Options) Resolve() (Options, error) {
 	if opts.SetupTimeout < 0 || opts.E2EDrain < 0 {
 		return opts, fmt.Errorf("setup timeout %v and e2e drain %v: must be at least 0s", opts.SetupTimeout, opts.E2EDrain)
 	}
+	if err := opts.checkSlice(); err != nil {
+		return opts, err
+	}
 	return opts, nil
 }
 
@@ -310,7 +318,7 @@ func (opts *Options) loadgenConfig() (loadgen.Config, Settings, error) {
 		Profile: opts.Profile, Warmup: opts.Warmup, Duration: opts.Duration, Records: opts.Records,
 		MaxInflight: opts.MaxInflight, CatchUp: opts.CatchUp, Interval: opts.Interval,
 		DrainTimeout: opts.DrainTimeout, Keys: keys, Payloads: payloads, Seed: opts.Seed,
-		Clock: opts.Clock, FailFast: opts.FailFast,
+		Clock: opts.Clock, FailFast: opts.FailFast, Slice: opts.Slice, StartAt: opts.StartAt,
 	}
 	st := Settings{
 		Profile:      opts.Profile.String(),
@@ -416,6 +424,7 @@ func newResult(opts Options, st Settings, info DriverInfo, lr *loadgen.Result, r
 	if r.Timeline == nil {
 		r.Timeline = []loadgen.Interval{}
 	}
+	r.Distributed = distributedOf(opts.Target, st, lr)
 	e2e, ec := loadgen.MergeE2E(recs...)
 	r.E2ECounts = ec
 	var err error

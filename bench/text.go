@@ -38,7 +38,9 @@ func WriteText(w io.Writer, r *Result) error {
 	s := r.Settings
 	fmt.Fprintf(&b, "profile %s, %s measured after %s warm-up, max in-flight %d, catch-up %s, records %s, keys %s\n",
 		s.Profile, units.Duration(roundElapsed(r.Elapsed())).String(), s.Warmup, s.MaxInflight, s.CatchUp, s.RecordSize, s.Keys)
-	fmt.Fprintf(&b, "stopped: %s\n\n", r.StopReason)
+	fmt.Fprintf(&b, "stopped: %s\n", r.StopReason)
+	writeDistributedText(&b, r)
+	b.WriteString("\n")
 
 	c := r.Counts
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)

@@ -101,6 +101,15 @@ type Config struct {
 	// OnInterval, when set, is called after each timeline interval from
 	// the generator's snapshot goroutine (it must not block for long).
 	OnInterval func(Progress)
+	// Slice makes this run one worker's share of a schedule that several
+	// generators send together (see Slice). Zero: the whole schedule.
+	// Closed-loop profiles cannot be sliced.
+	Slice Slice
+	// StartAt, when set, is t0: the wall time the schedule (warm-up
+	// included) starts, shared by every worker of a sliced run. Run waits
+	// for it; a run that starts after it records the lateness (Result.
+	// StartLag) and catches up within the CatchUp bound.
+	StartAt time.Time
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -150,6 +159,12 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("max error kinds %d: must be at least 1", c.MaxErrorKinds)
 	case c.Shards < 0:
 		return c, fmt.Errorf("shards %d: must be at least 0", c.Shards)
+	}
+	if err := c.Slice.Validate(); err != nil {
+		return c, err
+	}
+	if !c.Slice.Whole() && c.Profile.Kind == ProfileMax {
+		return c, fmt.Errorf("workers %d: a %s (closed-loop) profile cannot be split exactly between workers; use constant, ramp or steps", c.Slice.Workers, ProfileMax)
 	}
 	if c.Keys == nil {
 		k, err := NewKeys(model.KeySpec{})
@@ -273,6 +288,13 @@ type Result struct {
 	// StopReason says what ended the run: duration, records, profile-end,
 	// behind-at-end, canceled or fail-fast.
 	StopReason string
+	// Slice is the share of the schedule this run sent.
+	Slice Slice
+	// T0 is when the schedule (warm-up included) started: Config.StartAt,
+	// or the wall time Run began. StartLag is how late Run began after
+	// StartAt (0 without StartAt, or when it began on time).
+	T0       time.Time
+	StartLag time.Duration
 }
 
 // Validate reports the first setting of c that Run would reject, so a
@@ -318,6 +340,7 @@ func Run(ctx context.Context, cfg Config, send SendFunc) (*Result, error) {
 		g.pacer = pacer{
 			sched: sched, catchUp: cfg.CatchUp, burst: cfg.CatchUpBurst, lateAfter: cfg.LateThreshold,
 			measureFrom: cfg.Warmup, end: g.end, hardStop: hardStop, maxN: maxN,
+			n: cfg.Slice.first(0), stride: cfg.Slice.stride(),
 		}
 		if math.IsInf(cfg.CatchUp, 1) {
 			g.pacer.catchUp = 0
@@ -339,7 +362,9 @@ func Run(ctx context.Context, cfg Config, send SendFunc) (*Result, error) {
 	// Senders notice the end when they come for a slot; if every one of
 	// them is stuck in a send to a dead target, this deadline ends the run.
 	deadline, deadlineReason := g.deadline()
-	g.start = g.clock.Now()
+	if err := g.waitStart(ctx); err != nil {
+		return nil, err
+	}
 	for _, e := range cfg.E2E {
 		e.Open(g.start.Add(cfg.Warmup))
 	}
@@ -398,6 +423,10 @@ type gen struct {
 	clock Clock
 	start time.Time
 	sched *Schedule
+	// t0 is the wall time of the schedule's start; startLag how late the
+	// run began after Config.StartAt.
+	t0       time.Time
+	startLag time.Duration
 
 	measureFrom, end time.Duration
 	maxRecords       int64
@@ -420,6 +449,31 @@ type gen struct {
 }
 
 func (g *gen) since() time.Duration { return g.clock.Now().Sub(g.start) }
+
+// waitStart sets the run's t0: now, or Config.StartAt after waiting for
+// it. A start after StartAt keeps t0 = StartAt (so the schedule stays
+// shared with the other workers) and records the lateness. g.start keeps
+// the clock's monotonic reading either way.
+func (g *gen) waitStart(ctx context.Context) error {
+	now := g.clock.Now()
+	if g.cfg.StartAt.IsZero() {
+		g.start, g.t0 = now, now
+		return nil
+	}
+	if wait := g.cfg.StartAt.Sub(now); wait > 0 {
+		t := g.clock.NewTimer(wait)
+		defer t.Stop()
+		select {
+		case <-t.C():
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for start at %s: %w", g.cfg.StartAt.Format(time.RFC3339Nano), ctx.Err())
+		}
+		now = g.clock.Now()
+	}
+	g.startLag = max(0, now.Sub(g.cfg.StartAt))
+	g.start, g.t0 = now.Add(-g.startLag), g.cfg.StartAt
+	return nil
+}
 
 // deadline is the offset by which the run must have stopped issuing: the
 // end of the duration (closed loop) or, for a paced profile, the intended
@@ -510,15 +564,18 @@ func (g *gen) notePeak(busy int64) {
 type sender struct {
 	id    int
 	shard *shard
-	rng   *rand.Rand
+	pcg   *rand.PCG
+	rng   *rand.Rand // draws from pcg, reseeded for every send
 	buf   []byte
 }
 
 func (g *gen) newSender(id int) *sender {
+	pcg := rand.NewPCG(g.cfg.Seed, uint64(id)+1)
 	return &sender{
 		id:    id,
 		shard: g.shards[id%len(g.shards)],
-		rng:   rand.New(rand.NewPCG(g.cfg.Seed, uint64(id)+1)),
+		pcg:   pcg,
+		rng:   rand.New(pcg),
 		buf:   make([]byte, g.cfg.Payloads.MaxSize()),
 	}
 }
@@ -588,6 +645,9 @@ func (g *gen) closedLoop(id int) {
 // sendOne makes one send and records it. It is the hot path: no
 // allocation unless the send fails.
 func (g *gen) sendOne(s *sender, n int64, intended, actual time.Duration, measured, paced bool) {
+	// Send n's key, size and payload depend on n alone, not on the sender
+	// or worker that makes it (so a sliced run sends what one would).
+	s.pcg.Seed(sendSeed(g.cfg.Seed, n))
 	key := g.cfg.Keys.Key(g.cfg.Keys.Index(s.rng))
 	payload := g.cfg.Payloads.Next(s.rng, s.buf, g.start.UnixNano()+int64(intended), uint64(n))
 	if measured {
@@ -649,6 +709,9 @@ func (g *gen) result() *Result {
 		Errors:     sn.total.errs.sorted(),
 		Throttles:  sn.total.throttleMsgs.sorted(),
 		StopReason: string(reason),
+		Slice:      g.cfg.Slice,
+		T0:         g.t0,
+		StartLag:   g.startLag,
 	}
 	t := &sn.total.tally
 	c := &r.Counts
@@ -681,15 +744,16 @@ func (g *gen) result() *Result {
 		secs := r.Elapsed.Seconds()
 		r.AchievedRate = float64(c.Sent) / secs
 		if g.sched != nil {
-			r.TargetRate = (g.sched.Count(g.measureFrom+r.Elapsed) - g.sched.Count(g.measureFrom)) / secs
+			// A slice's share of the schedule's rate.
+			r.TargetRate = (g.sched.Count(g.measureFrom+r.Elapsed) - g.sched.Count(g.measureFrom)) / secs / float64(g.cfg.Slice.stride())
 		}
 	}
 	if g.sched != nil && (reason == stopDuration || reason == stopBehind) && g.end < time.Duration(math.MaxInt64) {
-		want := int64(math.Ceil(g.sched.Count(g.end)) - math.Ceil(g.sched.Count(g.measureFrom)))
+		lo, hi := wholeSends(g.sched, g.measureFrom, g.end)
 		if g.maxRecords < math.MaxInt64 {
-			want = min(want, g.maxRecords)
+			hi = min(hi, lo+g.maxRecords)
 		}
-		c.Missed = max(0, want-c.Sent)
+		c.Missed = max(0, g.cfg.Slice.Count(lo, hi)-c.Sent)
 	}
 	return r
 }

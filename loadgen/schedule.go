@@ -176,6 +176,9 @@ type pacer struct {
 	end, hardStop time.Duration
 	// maxN is one past the last slot to send (the record limit).
 	maxN int64
+	// stride is the step between the slots this pacer sends (the number
+	// of workers sharing the schedule; n starts at the worker's index).
+	stride int64
 
 	n             int64
 	due, nextDue  time.Duration // due times of slots n and n+1
@@ -222,9 +225,12 @@ func (p *pacer) next(now time.Duration) (slot, bool) {
 	if p.stop != stopNone {
 		return slot{}, false
 	}
+	if p.stride == 0 {
+		p.stride = 1
+	}
 	if !p.resolved {
 		p.due, p.dueOK = p.sched.At(p.n)
-		p.nextDue, p.nextOK = p.sched.At(p.n + 1)
+		p.nextDue, p.nextOK = p.sched.At(p.n + p.stride)
 		p.resolved = true
 	}
 	due := p.due
@@ -267,9 +273,9 @@ func (p *pacer) next(now time.Duration) (slot, bool) {
 			}
 		}
 	}
-	p.n++
+	p.n += p.stride
 	p.due, p.dueOK = p.nextDue, p.nextOK
-	p.nextDue, p.nextOK = p.sched.At(p.n + 1)
+	p.nextDue, p.nextOK = p.sched.At(p.n + p.stride)
 	return s, true
 }
 

@@ -8,6 +8,7 @@ import (
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -46,6 +47,7 @@ type benchOptions struct {
 	drv         targets.Options
 	brokers     string
 	limits      string
+	dist        sliceFlags
 	set         func(string) bool
 }
 
@@ -109,7 +111,8 @@ Exit 1 when the scenario's SLO is missed, 2 on bad flags.`,
 	fs.StringVar(&o.drv.Compression, "compression", "", "kafka: none | gzip | snappy | lz4 | zstd")
 	fs.IntVar(&o.drv.BatchMaxBytes, "batch-max-bytes", 0, "kafka: producer batch size in bytes")
 	fs.IntVar(&o.drv.ReplicationFactor, "replication-factor", 0, "kafka: replication factor of a created topic")
-	cmd.AddCommand(newBenchMergeCmd(io))
+	o.dist.register(fs)
+	cmd.AddCommand(newBenchMergeCmd(io), newBenchKubeCmd(io), newBenchCollectCmd(io))
 	return cmd
 }
 
@@ -130,8 +133,13 @@ func benchRun(ctx context.Context, io *streams, o *benchOptions) error {
 	if res == nil {
 		return runErr
 	}
-	if err := writeBenchResult(io, o.output, o.out, o.hlog, res); err != nil {
+	if err := writeBenchResult(io, o.output, o.dist.path(o.out, opts.Slice), o.dist.path(o.hlog, opts.Slice), res); err != nil {
 		return err
+	}
+	if o.dist.emit {
+		if err := bench.WriteLogLines(io.Out, res, opts.Slice.Index); err != nil {
+			return err
+		}
 	}
 	v := bench.Judge("", res, w.SLO)
 	if o.output != "json" {
@@ -254,8 +262,16 @@ func (o *benchOptions) resolve(io *streams) (bench.Options, *model.Workload, err
 	if o.set("interval") {
 		opts.Interval = o.interval.D()
 	}
+	if opts.Slice, opts.StartAt, err = o.dist.resolve(os.Getenv, time.Now()); err != nil {
+		return bench.Options{}, nil, err
+	}
 	if opts.Consumers < 0 {
 		opts.Consumers = len(w.Consumers)
+		if !opts.Slice.Whole() {
+			// Workers measure publishing; a consumer on every worker would
+			// read every worker's records (bench.Options.Resolve refuses it).
+			opts.Consumers = 0
+		}
 	}
 	return opts, w, nil
 }
