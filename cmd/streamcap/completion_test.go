@@ -19,7 +19,7 @@ func TestCompletions(t *testing.T) {
 		{[]string{"plan", "c"}, "cdc-replay clickstream :0"},
 		{[]string{"plan", "kds-3000x1kb", ""}, ":4"}, // plan takes one scenario
 		{[]string{"transfer", "b"}, "bulk-80tb :0"},
-		{[]string{"bench", "k"}, "kds-3000x1kb :0"},
+		{[]string{"bench", "k"}, "kube Print the Kubernetes manifests that run a benchmark as N exact slices (an Indexed Job) kds-3000x1kb :0"},
 		{[]string{"verify", ""}, all + " :0"},
 		{[]string{"report", "kds-3000x1kb", ""}, all + " :0"}, // any number
 		{[]string{"scenarios", "show", "i"}, "iot-fleet :0"},
