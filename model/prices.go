@@ -155,22 +155,59 @@ type FlinkFigures struct {
 	RunningStorageGBMonthUS Figure `json:"running_storage_gb_month_usd" yaml:"running_storage_gb_month_usd"`
 }
 
-// Device is a shipped storage device profile (Snowball-class).
+// Device kinds: a shipped device is filled on site, shipped back and
+// ingested by the provider; at a site you carry your own storage to the
+// provider's terminal and the upload there is the ingest.
+const (
+	DeviceShipped = "shipped"
+	DeviceSite    = "site"
+)
+
+// Device is a bulk-transfer device profile: a shipped storage device
+// (Snowball-class, Transfer Appliance) or a transfer site (AWS Data
+// Transfer Terminal) with its capacity, realistic fill rate, logistics
+// days and fees.
 type Device struct {
 	// Name is the product name shown in reports.
 	Name string `json:"name" yaml:"name"`
+	// Kind is "shipped" (default) or "site".
+	Kind string `json:"kind,omitempty" yaml:"kind,omitempty"`
 	// Status says whether new customers can order it; Successors name
 	// what to use instead when they cannot.
 	Status       string   `json:"status,omitempty" yaml:"status,omitempty"`
 	StatusSource string   `json:"status_source,omitempty" yaml:"status_source,omitempty"`
 	Successors   []string `json:"successors,omitempty" yaml:"successors,omitempty"`
 
-	UsableBytes  Figure `json:"usable_bytes" yaml:"usable_bytes" price:"positive"`
-	InterfaceBPS Figure `json:"interface_bps" yaml:"interface_bps" price:"positive"`
-	ShippingDays Figure `json:"shipping_days" yaml:"shipping_days"`
+	// CapacityBytes is the raw size; UsableBytes what one job can fill.
+	CapacityBytes Figure `json:"capacity_bytes" yaml:"capacity_bytes" price:"positive"`
+	UsableBytes   Figure `json:"usable_bytes" yaml:"usable_bytes" price:"positive"`
+	// FillRateBytes is a realistic sustained copy rate (B/s); the copy runs
+	// at min(fill rate, interface × efficiency).
+	FillRateBytes Figure `json:"fill_rate_bytes" yaml:"fill_rate_bytes" price:"positive"`
+	InterfaceBPS  Figure `json:"interface_bps" yaml:"interface_bps" price:"positive"`
+	ShippingDays  Figure `json:"shipping_days" yaml:"shipping_days"`
+	// HandlingDays are the provider's processing days before ingest.
+	HandlingDays Figure `json:"handling_days" yaml:"handling_days"`
 	JobFeeUSD    Figure `json:"job_fee_usd" yaml:"job_fee_usd"`
 	IncludedDays Figure `json:"included_days" yaml:"included_days"`
 	ExtraDayUSD  Figure `json:"extra_day_usd" yaml:"extra_day_usd"`
+}
+
+// Assumption reports whether the figure is a planning assumption rather
+// than a sourced value: its note starts with "ASSUMPTION". Reports list
+// the assumptions a result depends on.
+func (f Figure) Assumption() bool { return strings.HasPrefix(f.Note, "ASSUMPTION") }
+
+// assumptions returns "path = value unit (ASSUMPTION)" lines for the
+// named figures that are assumptions, in the order given.
+func assumptions(figs ...NamedFigure) []string {
+	var out []string
+	for _, f := range figs {
+		if f.Assumption() {
+			out = append(out, fmt.Sprintf("assumption: %s = %s %s (%s)", f.Path, num(f.Value), f.Unit, strings.TrimLeft(strings.TrimPrefix(f.Note, "ASSUMPTION"), " -–:")))
+		}
+	}
+	return out
 }
 
 // Prices is a versioned quota and price table for one region. Load it with
@@ -262,6 +299,13 @@ func (p *Prices) validate() error {
 		errs = append(errs, fmt.Errorf("%w: devices is empty: at least one device profile is required", ErrPrices))
 	} else if _, ok := p.Devices[p.DefaultDevice]; !ok {
 		errs = append(errs, fmt.Errorf("%w: default_device %q: must be one of %s", ErrPrices, p.DefaultDevice, strings.Join(p.DeviceNames(), ", ")))
+	}
+	for _, n := range p.DeviceNames() {
+		switch k := p.Devices[n].Kind; k {
+		case "", DeviceShipped, DeviceSite:
+		default:
+			errs = append(errs, fmt.Errorf("%w: devices.%s.kind %q: must be %s or %s", ErrPrices, n, k, DeviceShipped, DeviceSite))
+		}
 	}
 	return errors.Join(errs...)
 }

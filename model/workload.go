@@ -160,6 +160,9 @@ type Transfer struct {
 	// Device names a device profile of the price table (default the
 	// table's default Snowball-class device).
 	Device string `json:"device,omitempty" yaml:"device,omitempty"`
+	// DeviceRate overrides the profile's realistic fill rate (B/s), e.g.
+	// a slower row of the Snowball guide's table for small files.
+	DeviceRate units.ByteRate `json:"device_rate,omitempty" yaml:"device_rate,omitempty"`
 }
 
 // SLO is what a benchmark run must meet; a miss fails the run.

@@ -9,6 +9,10 @@ import (
 	"github.com/streamcap/streamcap/scenarios"
 )
 
+// defaultTransferLink is the link a transfer assumes when neither --link
+// nor the scenario gives one: the course seed's 1 Gbps.
+const defaultTransferLink = 1e9 * units.BitRate(1)
+
 // transferOptions is what `streamcap transfer` needs.
 type transferOptions struct {
 	scenario    string
@@ -18,6 +22,8 @@ type transferOptions struct {
 	efficiency  float64
 	devices     int
 	device      string
+	deviceRate  units.ByteRate
+	compare     bool
 	sweep       string
 	points      int
 	pricesFile  string
@@ -31,7 +37,9 @@ func newTransferCmd(io *streams) *cobra.Command {
 		Use:   "transfer [SCENARIO.yaml | BUNDLED-NAME] [flags]",
 		Short: "Bulk transfer time and cost: network link vs shipped devices, with the crossover",
 		Example: `  streamcap transfer --data 80TB --link 1Gbps
-  streamcap transfer bulk-80tb --sweep 100Mbps..100Gbps -o json`,
+  streamcap transfer bulk-80tb --sweep 100Mbps..100Gbps -o json
+  streamcap transfer --data 42TB --device snowball-50tb
+  streamcap transfer bulk-80tb --compare`,
 		Args: maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -43,11 +51,13 @@ func newTransferCmd(io *streams) *cobra.Command {
 	}
 	fs := cmd.Flags()
 	fs.Var(&o.data, "data", "data to move, e.g. 80TB")
-	fs.Var(&o.link, "link", "link line rate, e.g. 1Gbps")
+	fs.Var(&o.link, "link", "link line rate, e.g. 10Gbps (default 1Gbps, the course seed's link, when neither flag nor scenario sets it)")
 	fs.Float64Var(&o.utilization, "utilization", 0, "share of the link the transfer may use, (0,1]; default 0.8")
 	fs.Float64Var(&o.efficiency, "efficiency", 0, "protocol goodput ÷ line rate, (0,1]; default 0.95")
 	fs.IntVar(&o.devices, "devices", 0, "devices shipped in parallel (0 = as many as the data needs)")
 	fs.StringVar(&o.device, "device", "", "device profile from the price table (see 'streamcap prices')")
+	fs.Var(&o.deviceRate, "device-rate", "copy rate onto each device, e.g. 300MiB/s (default: the profile's realistic fill rate)")
+	fs.BoolVar(&o.compare, "compare", false, "plan every device profile side by side")
 	fs.StringVar(&o.sweep, "sweep", "", "also sweep link speeds LO..HI, e.g. 100Mbps..100Gbps")
 	fs.IntVar(&o.points, "points", 13, "points in the sweep")
 	fs.StringVar(&o.pricesFile, "prices", "", "price and quota table (YAML) replacing the embedded one")
@@ -75,6 +85,9 @@ func transferRun(io *streams, o *transferOptions) error {
 	if o.set("link") {
 		t.Link = o.link
 	}
+	if t.Link == 0 {
+		t.Link = defaultTransferLink
+	}
 	if o.set("utilization") {
 		t.Utilization = o.utilization
 	}
@@ -87,6 +100,9 @@ func transferRun(io *streams, o *transferOptions) error {
 	if o.set("device") {
 		t.Device = o.device
 	}
+	if o.set("device-rate") {
+		t.DeviceRate = o.deviceRate
+	}
 	prices, err := loadPrices(o.pricesFile)
 	if err != nil {
 		return err
@@ -94,6 +110,20 @@ func transferRun(io *streams, o *transferOptions) error {
 	plan, err := model.PlanTransfer(t, prices)
 	if err != nil {
 		return asUsage(err)
+	}
+	if o.compare {
+		devs, err := model.CompareTransfer(t, prices)
+		if err != nil {
+			return asUsage(err)
+		}
+		switch o.output {
+		case "json":
+			return reports.RenderTransferCompareJSON(io.Out, &plan, devs)
+		case "markdown":
+			return reports.RenderTransferCompareMarkdown(io.Out, &plan, devs)
+		default:
+			return reports.RenderTransferCompareText(io.Out, &plan, devs)
+		}
 	}
 	var sweep []model.TransferPoint
 	if o.sweep != "" {
