@@ -226,36 +226,6 @@ func planDynamoDB(l kinesisLoad, p *Prices) *Alternative {
 	return a.finish(items, &x)
 }
 
-// planPubSub prices Google Cloud Pub/Sub: throughput per TiB published
-// and delivered per subscription, each request billed at least 1000 bytes
-// (one message per request assumed), 10 GiB free per month, and topic
-// retention storage beyond 24h.
-func planPubSub(l kinesisLoad, p *Prices) *Alternative {
-	var x explainer
-	ps := &p.PubSub
-	a := &Alternative{System: SystemPubSub, Title: "Google Cloud Pub/Sub", Role: RoleStream}
-	const tib = 1 << 40
-	secs := p.secondsPerMonth()
-	subs := max(1, l.shared+l.efo)
-	per := l.size.meanAtLeast(l.keyBytes+ps.MessageOverheadBytes.Value, ps.MinRequestBytes.Value)
-	pub := x.step("published bytes", "records/month × E[max(1000, size + key + 20)]", l.avgRecords*secs*per, "B",
-		"%v × %v", l.avgRecords*secs, per)
-	del := x.step("delivered bytes", "published × subscriptions", pub*float64(subs), "B", "%v × %v", pub, float64(subs))
-	free := min(ps.FreeBytes.Value, pub+del)
-	items := []LineItem{
-		newItem("publish throughput", pub/tib, "TiB", ps.ThroughputTiBUSD.Value),
-		newItem(fmt.Sprintf("delivery throughput (%d subscriptions)", subs), del/tib, "TiB", ps.ThroughputTiBUSD.Value),
-		newItem("free tier (10 GiB)", -free/tib, "TiB", ps.ThroughputTiBUSD.Value),
-	}
-	if ext := l.w.Retention.Seconds() - 86400; ext > 0 {
-		stored := l.avgRecords * (l.recBytes + ps.MessageOverheadBytes.Value) * l.w.Retention.Seconds() / (1 << 30)
-		items = append(items, newItem("topic retention storage", stored, "GiB-month", ps.StorageGiBMonthUSD.Value))
-	}
-	a.Sizing = map[string]float64{"subscriptions": float64(subs), "billed_bytes_per_message": round3(per)}
-	a.Notes = append(a.Notes, "one message per publish/pull request assumed (1000-byte minimum each); batching lowers the cost of small records")
-	return a.finish(items, &x)
-}
-
 // planKafka sizes Amazon MSK: partitions = ⌈peak bytes / (partition
 // target × headroom)⌉; brokers = max(RF, ⌈peak bytes × RF / (broker
 // ingress × headroom)⌉, ⌈partitions × RF / partitions per broker⌉)

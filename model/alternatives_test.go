@@ -56,9 +56,11 @@ func TestAlternativesWorkedExamples(t *testing.T) {
 		// Requests 30 × 2,628,000 / 1e6 = 78.84 M × 0.20 = 15.768;
 		// GB-s 30 × 0.1 s × 128/1024 × 2,628,000 = 985,500 × 0.0000166667 = 16.4250.
 		{SystemLambda, map[string]float64{"concurrency_avg": 3, "concurrency_max": 3}, 15.768 + 985500*0.0000166667},
-		// Pub/Sub: max(1000, 1000 + 16 + 20) = 1036 B per message; publish
-		// and one subscription: 2 × 7.884e9 × 1036 / 2^40 TiB − 10 GiB free, × 40.
-		{SystemPubSub, map[string]float64{"subscriptions": 1, "billed_bytes_per_message": 1036}, (2*records*1036 - 10*(1<<30)) / (1 << 40) * 40},
+		// Pub/Sub: 1000 + 16 key + 20 timestamp + 16 message_id = 1052 B
+		// per message; one publisher batches 3000/s × 10 ms = 30 messages
+		// per request (31,560 B ≥ 1000, so no minimum); publish and one
+		// subscription: 2 × 7.884e9 × 1052 / 2^40 TiB − 10 GiB free, × 40.
+		{SystemPubSub, map[string]float64{"subscriptions": 1, "billed_bytes_per_message": 1052, "publish_batch_messages": 30}, (2*records*1052 - 10*(1<<30)) / (1 << 40) * 40},
 		// Kafka: partitions ⌈3,048,000 / 1,048,576⌉ = 3; brokers
 		// max(3, ⌈3,048,000 × 3 / 20e6⌉ = 1, ⌈3 × 3 / 1000⌉ = 1) = 3;
 		// 3 × 730 × 0.21 = 459.90; storage 3,048,000 × 86400 × 3 / 2^30

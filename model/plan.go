@@ -20,6 +20,9 @@ type PlanOptions struct {
 	// table's Firehose buffering defaults (5 MiB, 300s) when non-zero.
 	FirehoseBufferSize     units.Bytes
 	FirehoseBufferInterval units.Duration
+	// Pipeline holds the settings of the compared systems and consumers
+	// (Pub/Sub batching, MSK, Flink KPUs); see PipelineOptions.
+	Pipeline PipelineOptions
 }
 
 // PriceRef identifies the price table a result was computed with.
@@ -97,7 +100,7 @@ func Plan(w Workload, p *Prices, opts PlanOptions) (*PlanResult, error) {
 		case SystemDynamoDB:
 			r.Compare[s] = planDynamoDB(l, p)
 		case SystemPubSub:
-			r.Compare[s] = planPubSub(l, p)
+			r.Compare[s] = planPubSub(l, p, opts.Pipeline.PubSub)
 		case SystemKafka:
 			r.Compare[s] = planKafka(l, p)
 		case SystemFlink:

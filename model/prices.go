@@ -133,6 +133,11 @@ type PubSubFigures struct {
 	FreeBytes            Figure `json:"free_bytes" yaml:"free_bytes"`
 	MinRequestBytes      Figure `json:"min_request_bytes" yaml:"min_request_bytes"`
 	MessageOverheadBytes Figure `json:"message_overhead_bytes" yaml:"message_overhead_bytes"`
+	MessageIDBytes       Figure `json:"message_id_bytes" yaml:"message_id_bytes"`
+	MaxRetentionSeconds  Figure `json:"max_retention_seconds" yaml:"max_retention_seconds" price:"positive"`
+	BatchMessages        Figure `json:"batch_messages_default" yaml:"batch_messages_default" price:"positive"`
+	BatchBytes           Figure `json:"batch_bytes_default" yaml:"batch_bytes_default" price:"positive"`
+	BatchDelaySeconds    Figure `json:"batch_delay_seconds_default" yaml:"batch_delay_seconds_default"`
 	StorageGiBMonthUSD   Figure `json:"storage_gib_month_usd" yaml:"storage_gib_month_usd"`
 }
 
