@@ -198,8 +198,10 @@ func planLambda(l kinesisLoad, p *Prices, shards int) *Alternative {
 // planDynamoDB prices DynamoDB on-demand writes + DynamoDB Streams →
 // Lambda: write request units (⌈item/1 KB⌉ per write), storage of items
 // kept for the retention (TTL deletes them; deletes by TTL are free),
-// Streams reads by Lambda (free) and the Lambda consumer on the stream's
-// shards (one per 1000 WCU/s partition).
+// Streams reads by Lambda (free) and every Lambda consumer on the
+// stream's shards (one per 1000 WCU/s partition). Limits no setting
+// fixes are warnings: at most 2 readers per Streams shard, 24 h of
+// stream records.
 func planDynamoDB(l kinesisLoad, p *Prices) *Alternative {
 	var x explainer
 	d := &p.DynamoDB
@@ -213,16 +215,40 @@ func planDynamoDB(l kinesisLoad, p *Prices) *Alternative {
 		"%v × %v × (%v + %v) / %v", l.avgRecords, l.w.Retention.Seconds(), l.recBytes, d.ItemOverheadBytes.Value, gb)
 	shards := max(1, ceilCount(l.peakRecords*wru/d.PartitionWriteUnits.Value))
 	x.step("stream shards", "⌈peak WRU/s / 1000 WCU per partition⌉", float64(shards), "shards", "⌈%v × %v / %v⌉", l.peakRecords, wru, d.PartitionWriteUnits.Value)
-	_, cfgs, _ := lambdaConsumers(l.w)
-	u := lambdaModel(l.avgRecords, shards, cfgs[0], p.Lambda.PollIntervalSeconds.Value, &x, "stream lambda")
+	names, cfgs, _ := lambdaConsumers(l.w)
 	items := []LineItem{
 		newItem("on-demand writes", writes/1e6, "1M WRU", d.WriteRequestUnitsUSD.Value),
 		newItem("storage (TTL = retention)", stored, "GB-month", d.StorageGBMonthUSD.Value),
-		newItem("Streams reads by Lambda", u.invocations*secs, "read request", d.StreamsLambdaReadUSD.Value),
 	}
-	items = append(items, lambdaItems(u, cfgs[0], p, "stream lambda")...)
+	var invocations float64
+	var lam []LineItem
+	for i, lc := range cfgs {
+		n := "stream " + names[i]
+		u := lambdaModel(l.avgRecords, shards, lc, p.Lambda.PollIntervalSeconds.Value, &x, n)
+		invocations += u.invocations
+		lam = append(lam, lambdaItems(u, lc, p, n)...)
+	}
+	items = append(items, newItem("Streams reads by Lambda", invocations*secs, "read request", d.StreamsLambdaReadUSD.Value))
+	items = append(items, lam...)
 	a.Sizing = map[string]float64{"stream_shards": float64(shards), "wru_per_record": wru}
-	a.Notes = append(a.Notes, "DynamoDB Streams keeps changes 24h; replay beyond that needs the table itself")
+	if readers := max(len(l.w.Consumers), len(cfgs)); float64(readers) > d.StreamsReadersShard.Value {
+		var cn []string
+		for i, c := range l.w.Consumers {
+			n := c.Name
+			if n == "" {
+				n = fmt.Sprintf("consumer %d", i+1)
+			}
+			cn = append(cn, n)
+		}
+		a.Warnings = append(a.Warnings, fmt.Sprintf("DynamoDB Streams: at most %s processes may read a shard at once and the workload has %d consumers (%s); the others are throttled — fan out through one reader (e.g. a Lambda forwarding to Kinesis)",
+			num(d.StreamsReadersShard.Value), readers, strings.Join(cn, ", ")))
+	}
+	if ret := l.w.Retention.Seconds(); ret > d.StreamsRetentionSecs.Value {
+		a.Warnings = append(a.Warnings, fmt.Sprintf("DynamoDB Streams keeps records %s h (fixed); the workload's %s retention holds only in the table, so a new consumer cannot replay the stream",
+			num(d.StreamsRetentionSecs.Value/3600), l.w.Retention))
+	} else {
+		a.Notes = append(a.Notes, "DynamoDB Streams keeps changes 24h; replay beyond that needs the table itself")
+	}
 	return a.finish(items, &x)
 }
 

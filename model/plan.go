@@ -50,6 +50,9 @@ type PlanResult struct {
 	Kinesis  KinesisResult `json:"kinesis"`
 	// Compare maps a system name to its sizing and cost.
 	Compare map[string]*Alternative `json:"compare,omitempty"`
+	// Pipelines are the complete pipelines (stream + consumers) compared,
+	// cheapest first; set when Compare is.
+	Pipelines []Pipeline `json:"pipelines,omitempty"`
 	// Transfer is set when the workload has a transfer block.
 	Transfer *TransferPlan `json:"transfer,omitempty"`
 }
@@ -106,6 +109,9 @@ func Plan(w Workload, p *Prices, opts PlanOptions) (*PlanResult, error) {
 		case SystemFlink:
 			r.Compare[s] = planFlink(l, p)
 		}
+	}
+	if len(r.Compare) > 0 {
+		r.Pipelines = buildPipelines(r, l, p)
 	}
 	if l.w.Transfer != nil {
 		t, err := PlanTransfer(*l.w.Transfer, p)

@@ -125,6 +125,8 @@ type DynamoDBFigures struct {
 	ItemOverheadBytes    Figure `json:"item_overhead_bytes" yaml:"item_overhead_bytes"`
 	PartitionWriteUnits  Figure `json:"partition_write_units" yaml:"partition_write_units" price:"positive"`
 	StreamsLambdaReadUSD Figure `json:"streams_lambda_reads_usd" yaml:"streams_lambda_reads_usd"`
+	StreamsReadersShard  Figure `json:"streams_readers_per_shard" yaml:"streams_readers_per_shard" price:"positive"`
+	StreamsRetentionSecs Figure `json:"streams_retention_seconds" yaml:"streams_retention_seconds" price:"positive"`
 }
 
 // PubSubFigures are Google Cloud Pub/Sub prices.

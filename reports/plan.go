@@ -160,6 +160,7 @@ func RenderPlanText(w io.Writer, r *model.PlanResult) error {
 			tb.add(c.name, c.role, usd(c.usd), c.sizing)
 		}
 		tb.write(e)
+		textPipelines(e, r)
 		for _, a := range alternatives(r) {
 			e.printf("\n%s: %s USD/month\n", strings.ToUpper(a.System), usd(a.MonthlyUSD))
 			for _, n := range a.Notes {
@@ -352,6 +353,7 @@ func RenderPlanMarkdown(w io.Writer, r *model.PlanResult) error {
 		for _, c := range rows {
 			e.printf("| %s | %s | %s | %s |\n", mdEscape(c.name), c.role, usd(c.usd), mdEscape(c.sizing))
 		}
+		mdPipelines(e, r)
 		for _, a := range alternatives(r) {
 			e.printf("\n### %s: %s USD/month\n", mdEscape(a.Title), usd(a.MonthlyUSD))
 			for _, n := range a.Notes {
