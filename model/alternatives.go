@@ -21,6 +21,17 @@ func CompareSystems() []string {
 	return []string{SystemFirehose, SystemLambda, SystemDynamoDB, SystemPubSub, SystemKafka, SystemFlink}
 }
 
+// reportSystems lists every system a plan may carry in report order:
+// the compared systems plus the MSK variants priced with kafka.
+func reportSystems() []string {
+	return []string{SystemFirehose, SystemLambda, SystemDynamoDB, SystemPubSub, SystemKafka, SystemKafkaExpress, SystemKafkaServerless, SystemFlink}
+}
+
+// ReportSystems lists every key PlanResult.Compare may hold, in report
+// order (CompareSystems plus kafka-express and kafka-serverless, which
+// come with kafka).
+func ReportSystems() []string { return reportSystems() }
+
 // systemAlias maps other accepted spellings to a system name.
 func systemAlias(s string) string {
 	switch s {
@@ -249,35 +260,6 @@ func planDynamoDB(l kinesisLoad, p *Prices) *Alternative {
 	} else {
 		a.Notes = append(a.Notes, "DynamoDB Streams keeps changes 24h; replay beyond that needs the table itself")
 	}
-	return a.finish(items, &x)
-}
-
-// planKafka sizes Amazon MSK: partitions = ⌈peak bytes / (partition
-// target × headroom)⌉; brokers = max(RF, ⌈peak bytes × RF / (broker
-// ingress × headroom)⌉, ⌈partitions × RF / partitions per broker⌉)
-// rounded up to a multiple of 3 (one per AZ); storage = average bytes ×
-// retention × RF.
-func planKafka(l kinesisLoad, p *Prices) *Alternative {
-	var x explainer
-	m := &p.MSK
-	a := &Alternative{System: SystemKafka, Title: "Amazon MSK (Kafka, kafka.m5.large brokers)", Role: RoleStream}
-	h, rf := l.w.Headroom, m.ReplicationFactor.Value
-	parts := max(1, ceilCount(x.step("partitions", "peak bytes / (partition target × headroom)", l.peakBytes/(m.PartitionBytes.Value*h), "partitions",
-		"%v / (%v × %v)", l.peakBytes, m.PartitionBytes.Value, h)))
-	byIngress := x.step("brokers for ingress", "peak bytes × RF / (broker ingress × headroom)", l.peakBytes*rf/(m.BrokerIngressBytes.Value*h), "brokers",
-		"%v × %v / (%v × %v)", l.peakBytes, rf, m.BrokerIngressBytes.Value, h)
-	byParts := x.step("brokers for partitions", "partitions × RF / partitions per broker", float64(parts)*rf/m.PartitionsPerBroker.Value, "brokers",
-		"%v × %v / %v", float64(parts), rf, m.PartitionsPerBroker.Value)
-	brokers := max(int(rf), ceilCount(byIngress), ceilCount(byParts))
-	brokers = (brokers + 2) / 3 * 3
-	x.step("brokers", "max(RF, ingress, partitions) rounded up to a multiple of 3 AZs", float64(brokers), "brokers", "%v", float64(brokers))
-	storage := x.step("storage", "average bytes/s × retention × RF / GB", l.avgBytes*l.w.Retention.Seconds()*rf/p.gb(), "GB",
-		"%v × %v × %v / %v", l.avgBytes, l.w.Retention.Seconds(), rf, p.gb())
-	items := []LineItem{
-		newItem("broker-hours", float64(brokers)*p.month(), "broker-hour", m.BrokerHourUSD.Value),
-		newItem("storage", storage, "GB-month", m.StorageGBMonthUSD.Value),
-	}
-	a.Sizing = map[string]float64{"partitions": float64(parts), "brokers": float64(brokers), "replication_factor": rf, "storage_gb": round3(storage)}
 	return a.finish(items, &x)
 }
 

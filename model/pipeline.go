@@ -76,7 +76,7 @@ func buildPipelines(r *PlanResult, l kinesisLoad, p *Prices) []Pipeline {
 	if kp := r.Kinesis.OnDemand; kp != nil {
 		onKinesis("Kinesis on-demand", "kinesis-on-demand", kp)
 	}
-	for _, s := range CompareSystems() {
+	for _, s := range reportSystems() {
 		a := r.Compare[s]
 		if a == nil || a.Role != RoleStream {
 			continue
@@ -92,8 +92,8 @@ func buildPipelines(r *PlanResult, l kinesisLoad, p *Prices) []Pipeline {
 			if c.flink != nil {
 				pl.NotAttached = append(pl.NotAttached, "Flink")
 			}
-		case SystemKafka:
-			pl.Name = "Amazon MSK"
+		case SystemKafka, SystemKafkaExpress, SystemKafkaServerless:
+			pl.Name = a.Title
 			pl.Includes = []string{fmt.Sprintf("%s: %s USD", a.Title, usdText((a.MonthlyUSD)))}
 			attach(&pl, c, l, p, int(a.Sizing["partitions"]), "partitions")
 		case SystemPubSub, SystemFirehose:

@@ -105,7 +105,14 @@ func Plan(w Workload, p *Prices, opts PlanOptions) (*PlanResult, error) {
 		case SystemPubSub:
 			r.Compare[s] = planPubSub(l, p, opts.Pipeline.PubSub)
 		case SystemKafka:
-			r.Compare[s] = planKafka(l, p)
+			k := planKafka(l, p)
+			r.Compare[s] = k
+			r.Compare[SystemKafkaExpress] = planKafkaExpress(l, p)
+			if sl, why := planKafkaServerless(l, p); sl != nil {
+				r.Compare[SystemKafkaServerless] = sl
+			} else {
+				k.Notes = append(k.Notes, why)
+			}
 		case SystemFlink:
 			r.Compare[s] = planFlink(l, p)
 		}

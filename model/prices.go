@@ -143,14 +143,40 @@ type PubSubFigures struct {
 	StorageGiBMonthUSD   Figure `json:"storage_gib_month_usd" yaml:"storage_gib_month_usd"`
 }
 
-// MSKFigures are Amazon MSK prices and sizing targets.
+// MSKFigures are Amazon MSK prices, quotas and per-broker throughput.
 type MSKFigures struct {
-	BrokerHourUSD       Figure `json:"broker_hour_usd" yaml:"broker_hour_usd"`
-	BrokerIngressBytes  Figure `json:"broker_ingress_bytes" yaml:"broker_ingress_bytes" price:"positive"`
-	PartitionBytes      Figure `json:"partition_bytes" yaml:"partition_bytes" price:"positive"`
+	PartitionBytes            Figure `json:"partition_bytes" yaml:"partition_bytes" price:"positive"`
+	ReplicationFactor         Figure `json:"replication_factor" yaml:"replication_factor" price:"positive"`
+	StorageGBMonthUSD         Figure `json:"storage_gb_month_usd" yaml:"storage_gb_month_usd"`
+	MaxStoragePerBroker       Figure `json:"max_storage_bytes_per_broker" yaml:"max_storage_bytes_per_broker" price:"positive"`
+	MaxBrokersPerCluster      Figure `json:"max_brokers_per_cluster" yaml:"max_brokers_per_cluster" price:"positive"`
+	VolumeThroughputBytes     Figure `json:"volume_throughput_bytes" yaml:"volume_throughput_bytes" price:"positive"`
+	ExpressBrokerHourUSD      Figure `json:"express_broker_hour_usd" yaml:"express_broker_hour_usd"`
+	ExpressIngestGBUSD        Figure `json:"express_ingest_gb_usd" yaml:"express_ingest_gb_usd"`
+	ExpressStorageGBMonthUSD  Figure `json:"express_storage_gb_month_usd" yaml:"express_storage_gb_month_usd"`
+	ExpressIngressBytes       Figure `json:"express_ingress_bytes" yaml:"express_ingress_bytes" price:"positive"`
+	ServerlessClusterHourUSD  Figure `json:"serverless_cluster_hour_usd" yaml:"serverless_cluster_hour_usd"`
+	ServerlessPartitionHour   Figure `json:"serverless_partition_hour_usd" yaml:"serverless_partition_hour_usd"`
+	ServerlessStorageGiBMonth Figure `json:"serverless_storage_gib_month_usd" yaml:"serverless_storage_gib_month_usd"`
+	ServerlessInGiBUSD        Figure `json:"serverless_in_gib_usd" yaml:"serverless_in_gib_usd"`
+	ServerlessOutGiBUSD       Figure `json:"serverless_out_gib_usd" yaml:"serverless_out_gib_usd"`
+	ServerlessMaxIngress      Figure `json:"serverless_max_ingress_bytes" yaml:"serverless_max_ingress_bytes" price:"positive"`
+	ServerlessMaxEgress       Figure `json:"serverless_max_egress_bytes" yaml:"serverless_max_egress_bytes" price:"positive"`
+	ServerlessMaxRetention    Figure `json:"serverless_max_retention_seconds" yaml:"serverless_max_retention_seconds" price:"positive"`
+	ServerlessMaxPartitions   Figure `json:"serverless_max_partitions" yaml:"serverless_max_partitions" price:"positive"`
+	ServerlessPartitionIngest Figure `json:"serverless_partition_ingress_bytes" yaml:"serverless_partition_ingress_bytes" price:"positive"`
+	// BrokerTypes are the Standard broker sizes the planner chooses from.
+	BrokerTypes map[string]MSKBroker `json:"broker_types" yaml:"broker_types"`
+}
+
+// MSKBroker is one Standard broker size: its price and the per-broker
+// limits of the right-sizing equation.
+type MSKBroker struct {
+	HourUSD             Figure `json:"hour_usd" yaml:"hour_usd"`
+	EBSNetworkBytes     Figure `json:"ebs_network_bytes" yaml:"ebs_network_bytes" price:"positive"`
+	NetworkBytes        Figure `json:"network_bytes" yaml:"network_bytes" price:"positive"`
+	CPUIngressBytes     Figure `json:"cpu_ingress_bytes" yaml:"cpu_ingress_bytes" price:"positive"`
 	PartitionsPerBroker Figure `json:"partitions_per_broker" yaml:"partitions_per_broker" price:"positive"`
-	ReplicationFactor   Figure `json:"replication_factor" yaml:"replication_factor" price:"positive"`
-	StorageGBMonthUSD   Figure `json:"storage_gb_month_usd" yaml:"storage_gb_month_usd"`
 }
 
 // FlinkFigures are Amazon Managed Service for Apache Flink prices and sizing.
@@ -302,6 +328,9 @@ func (p *Prices) validate() error {
 			errs = append(errs, fmt.Errorf("%w: figure %s read date %q: must be YYYY-MM-DD", ErrPrices, path, f.Read))
 		}
 	})
+	if len(p.MSK.BrokerTypes) == 0 {
+		errs = append(errs, fmt.Errorf("%w: msk.broker_types is empty: at least one broker type is required", ErrPrices))
+	}
 	if len(p.Devices) == 0 {
 		errs = append(errs, fmt.Errorf("%w: devices is empty: at least one device profile is required", ErrPrices))
 	} else if _, ok := p.Devices[p.DefaultDevice]; !ok {
@@ -370,6 +399,10 @@ func (p *Prices) Figures() []NamedFigure {
 	cp.Devices = make(map[string]Device, len(p.Devices))
 	for k, d := range p.Devices {
 		cp.Devices[k] = d
+	}
+	cp.MSK.BrokerTypes = make(map[string]MSKBroker, len(p.MSK.BrokerTypes))
+	for k, b := range p.MSK.BrokerTypes {
+		cp.MSK.BrokerTypes[k] = b
 	}
 	walkFigures(reflect.ValueOf(&cp).Elem(), "", func(path string, f *Figure, _ bool) {
 		out = append(out, NamedFigure{Path: path, Figure: *f})

@@ -46,7 +46,7 @@ func comparison(r *model.PlanResult) []compared {
 // alternatives returns the compared systems in CompareSystems order.
 func alternatives(r *model.PlanResult) []*model.Alternative {
 	var out []*model.Alternative
-	for _, s := range model.CompareSystems() {
+	for _, s := range model.ReportSystems() {
 		if a := r.Compare[s]; a != nil {
 			out = append(out, a)
 		}
