@@ -35,7 +35,8 @@ func ReportSystems() []string { return reportSystems() }
 // systemAlias maps other accepted spellings to a system name.
 func systemAlias(s string) string {
 	switch s {
-	case "msk":
+	case "msk", SystemKafkaExpress, SystemKafkaServerless, "msk-express", "msk-serverless":
+		// The MSK variants are priced together with kafka.
 		return SystemKafka
 	case "kinesis-analytics", "managed-flink":
 		return SystemFlink

@@ -122,7 +122,7 @@ func TestPlanJSONShape(t *testing.T) {
 			t.Errorf("line item lacks %q: %v", k, prov.LineItems[0])
 		}
 	}
-	if doc.Kinesis["on_demand"].MonthlyUSD == 0 || len(doc.Compare) != 6 || doc.Compare["kafka"].MonthlyUSD == 0 {
+	if doc.Kinesis["on_demand"].MonthlyUSD == 0 || len(doc.Compare) != 8 || doc.Compare["kafka"].MonthlyUSD == 0 || doc.Compare["kafka-express"].MonthlyUSD == 0 {
 		t.Errorf("on_demand or compare missing: %+v", doc)
 	}
 }
