@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/streamcap/streamcap/model/units"
 )
 
 // Systems that Plan can compare with Kinesis (PlanOptions.Compare).
@@ -113,8 +115,45 @@ func planFirehose(l kinesisLoad, p *Prices, opts PlanOptions) *Alternative {
 	latency := x.step("delivery latency", "min(buffer interval, buffer size / ingest bytes/s)", min(interval, fill), "s",
 		"min(%v, %v / %v)", interval, size, ingest)
 	a.Sizing = map[string]float64{"buffer_bytes": size, "buffer_interval_seconds": interval, "delivery_latency_seconds": latency}
+	a.Warnings = append(a.Warnings, firehoseQuotas(l, f, &x)...)
 	a.Notes = append(a.Notes, fmt.Sprintf("delivery latency ≈ %ss (buffer %sB or %ss, whichever fills first); a Firehose delivers, it is not a replayable stream", num(round3(latency)), num(size), num(interval)))
 	return a.finish([]LineItem{newItem("ingestion (5 KiB rounding)", billed, "GB", f.IngestGBUSD.Value)}, &x)
+}
+
+// firehoseQuotas checks the peak against one Direct PUT stream's quotas
+// (bytes/s, records/s, and requests/s with PutRecordBatch of 500
+// records) and says how many streams (or what quota increase) it needs.
+func firehoseQuotas(l kinesisLoad, f *FirehoseFigures, x *explainer) []string {
+	need := map[string]float64{
+		"bytes":    l.peakBytes / f.StreamBytesQuota.Value,
+		"records":  l.peakRecords / f.StreamRecordsQuota.Value,
+		"requests": l.peakRecords / f.PutRecordBatchRecords.Value / f.StreamRequestsQuota.Value,
+	}
+	var worst string
+	for _, k := range []string{"bytes", "records", "requests"} {
+		if worst == "" || need[k] > need[worst] {
+			worst = k
+		}
+	}
+	streams := x.step("firehose streams", "max(peak bytes / 5 MiB/s, peak records / 500,000, peak records / 500 per batch / 2,000 requests) per stream quota",
+		need[worst], "streams", "max(%v / %v, %v / %v, %v / %v / %v)", l.peakBytes, f.StreamBytesQuota.Value, l.peakRecords, f.StreamRecordsQuota.Value,
+		l.peakRecords, f.PutRecordBatchRecords.Value, f.StreamRequestsQuota.Value)
+	if streams <= 1 {
+		return nil
+	}
+	return []string{fmt.Sprintf("Firehose Direct PUT: peak %s B/s and %s records/s exceed one stream's quota (%s B/s, %s records/s, %s requests/s): needs %d streams or a quota increase (the three quotas scale together)",
+		num(round3(l.peakBytes)), num(round3(l.peakRecords)), num(f.StreamBytesQuota.Value), num(f.StreamRecordsQuota.Value), num(f.StreamRequestsQuota.Value), ceilCount(streams))}
+}
+
+// checkFirehoseBuffers refuses buffer hints outside Firehose's ranges.
+func checkFirehoseBuffers(opts PlanOptions, f *FirehoseFigures) error {
+	if s := float64(opts.FirehoseBufferSize); s != 0 && (s < 1<<20 || s > f.BufferSizeMaxBytes.Value) {
+		return planInputErr("firehose buffer size", opts.FirehoseBufferSize, "between 1MiB and %s", units.Bytes(f.BufferSizeMaxBytes.Value))
+	}
+	if i := opts.FirehoseBufferInterval.Seconds(); i < 0 || i > f.BufferIntervalMax.Value {
+		return planInputErr("firehose buffer interval", opts.FirehoseBufferInterval, "between 0s and %ss", num(f.BufferIntervalMax.Value))
+	}
+	return nil
 }
 
 // lambdaUse is the Lambda cost model of one event source mapping.
@@ -264,21 +303,35 @@ func planDynamoDB(l kinesisLoad, p *Prices) *Alternative {
 	return a.finish(items, &x)
 }
 
-// planFlink sizes Managed Service for Apache Flink: KPUs = ⌈peak bytes /
-// (bytes per KPU × headroom)⌉, billed KPUs + 1 for orchestration, plus 50
-// GB running storage per KPU.
-func planFlink(l kinesisLoad, p *Prices) *Alternative {
+// planFlink prices Managed Service for Apache Flink: KPUs given (the AWS
+// calculator's example uses 4) or sized as ⌈peak bytes / (bytes per KPU ×
+// headroom)⌉ (a planning assumption), billed KPUs + 1 for orchestration,
+// 50 GB running storage per KPU, and durable application backups.
+func planFlink(l kinesisLoad, p *Prices, o FlinkOptions) *Alternative {
 	var x explainer
 	f := &p.Flink
 	a := &Alternative{System: SystemFlink, Title: "Amazon Managed Service for Apache Flink", Role: RoleAddOn}
-	kpus := max(1, ceilCount(x.step("KPUs", "peak bytes / (bytes per KPU × headroom)", l.peakBytes/(f.KPUBytes.Value*l.w.Headroom), "KPU",
-		"%v / (%v × %v)", l.peakBytes, f.KPUBytes.Value, l.w.Headroom)))
+	var kpus int
+	if o.KPU > 0 {
+		kpus = o.KPU
+		x.step("KPUs", "given", float64(kpus), "KPU", "%v", float64(kpus))
+	} else {
+		kpus = max(1, ceilCount(x.step("KPUs", "peak bytes / (bytes per KPU × headroom)", l.peakBytes/(f.KPUBytes.Value*l.w.Headroom), "KPU",
+			"%v / (%v × %v)", l.peakBytes, f.KPUBytes.Value, l.w.Headroom)))
+		a.Notes = append(a.Notes, assumptions(NamedFigure{"flink.kpu_bytes", f.KPUBytes})...)
+	}
+	backup := o.BackupGB
+	if backup == 0 {
+		backup = f.BackupGBDefault.Value
+		a.Notes = append(a.Notes, assumptions(NamedFigure{"flink.backup_gb_default", f.BackupGBDefault})...)
+	}
 	billed := float64(kpus) + f.OrchestrationKPUs.Value
 	items := []LineItem{
 		newItem(fmt.Sprintf("KPU-hours (%d + %s orchestration)", kpus, num(f.OrchestrationKPUs.Value)), billed*p.month(), "KPU-hour", f.KPUHourUSD.Value),
 		newItem("running storage", float64(kpus)*f.RunningStorageGBPerKPU.Value, "GB-month", f.RunningStorageGBMonthUS.Value),
+		newItem("durable application backups", backup, "GB-month", f.BackupGBMonthUSD.Value),
 	}
-	a.Sizing = map[string]float64{"kpus": float64(kpus), "billed_kpus": billed}
+	a.Sizing = map[string]float64{"kpus": float64(kpus), "billed_kpus": billed, "backup_gb": backup}
 	a.Notes = append(a.Notes, "processes the stream; priced in addition to the stream itself")
 	return a.finish(items, &x)
 }

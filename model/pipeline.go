@@ -10,6 +10,17 @@ import (
 // compares beside Kinesis. Zero fields take their defaults.
 type PipelineOptions struct {
 	PubSub PubSubOptions `json:"pubsub,omitempty" yaml:"pubsub,omitempty"`
+	Flink  FlinkOptions  `json:"flink,omitempty" yaml:"flink,omitempty"`
+}
+
+// FlinkOptions size a Managed Service for Apache Flink application.
+type FlinkOptions struct {
+	// KPU is the application's KPU count (parallelism / parallelism per
+	// KPU); 0 sizes it from throughput at the table's planning target.
+	KPU int `json:"kpu,omitempty" yaml:"kpu,omitempty"`
+	// BackupGB is the durable application backup (snapshot) storage;
+	// 0 takes the table's default (the AWS calculator example's 100 GB).
+	BackupGB float64 `json:"backup_gb,omitempty" yaml:"backup_gb,omitempty"`
 }
 
 // Pipeline is one complete pipeline of the comparison: a stream (Kinesis
@@ -157,3 +168,29 @@ func attach(pl *Pipeline, c pipelineConsumers, l kinesisLoad, p *Prices, count i
 
 // usdText formats a monthly amount for an Includes line ("154.18").
 func usdText(v float64) string { return fmt.Sprintf("%.2f", v) }
+
+// checkPipelineOptions refuses settings outside their accepted ranges,
+// naming the field, the value and the range.
+func checkPipelineOptions(opts PlanOptions, p *Prices) error {
+	if err := checkFirehoseBuffers(opts, &p.Firehose); err != nil {
+		return err
+	}
+	o := opts.Pipeline
+	switch {
+	case o.Flink.KPU < 0 || o.Flink.KPU > 10000:
+		return planInputErr("flink kpu", o.Flink.KPU, "between 1 and 10000 (0 = sized from throughput)")
+	case o.Flink.BackupGB < 0:
+		return planInputErr("flink backup_gb", o.Flink.BackupGB, ">= 0 (0 = the table's default)")
+	case o.PubSub.BatchMessages < 0 || o.PubSub.BatchMessages > 1000:
+		return planInputErr("pubsub batch_messages", o.PubSub.BatchMessages, "between 1 and 1000 (0 = client default 100)")
+	case o.PubSub.BatchBytes < 0 || o.PubSub.BatchBytes > 10_000_000:
+		return planInputErr("pubsub batch_bytes", o.PubSub.BatchBytes, "between 1B and 10MB (0 = client default 1MB)")
+	case o.PubSub.BatchDelay < 0:
+		return planInputErr("pubsub batch_delay", o.PubSub.BatchDelay, ">= 0s (0 = client default 10ms)")
+	case o.PubSub.Publishers < 0:
+		return planInputErr("pubsub publishers", o.PubSub.Publishers, ">= 1 (0 = one publisher)")
+	case o.PubSub.DeliveryBatch < 0:
+		return planInputErr("pubsub delivery_batch", o.PubSub.DeliveryBatch, ">= 1 (0 = the publish batch)")
+	}
+	return nil
+}

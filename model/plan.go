@@ -74,6 +74,11 @@ func Plan(w Workload, p *Prices, opts PlanOptions) (*PlanResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	if p != nil {
+		if err := checkPipelineOptions(opts, p); err != nil {
+			return nil, err
+		}
+	}
 	l, err := prepare(w, p)
 	if err != nil {
 		return nil, err
@@ -114,7 +119,7 @@ func Plan(w Workload, p *Prices, opts PlanOptions) (*PlanResult, error) {
 				k.Notes = append(k.Notes, why)
 			}
 		case SystemFlink:
-			r.Compare[s] = planFlink(l, p)
+			r.Compare[s] = planFlink(l, p, opts.Pipeline.Flink)
 		}
 	}
 	if len(r.Compare) > 0 {

@@ -107,6 +107,12 @@ type FirehoseFigures struct {
 	RecordRoundBytes      Figure `json:"record_round_bytes" yaml:"record_round_bytes" price:"positive"`
 	BufferSizeBytes       Figure `json:"buffer_size_default_bytes" yaml:"buffer_size_default_bytes" price:"positive"`
 	BufferIntervalSeconds Figure `json:"buffer_interval_default_seconds" yaml:"buffer_interval_default_seconds"`
+	BufferSizeMaxBytes    Figure `json:"buffer_size_max_bytes" yaml:"buffer_size_max_bytes" price:"positive"`
+	BufferIntervalMax     Figure `json:"buffer_interval_max_seconds" yaml:"buffer_interval_max_seconds" price:"positive"`
+	StreamBytesQuota      Figure `json:"stream_bytes_quota" yaml:"stream_bytes_quota" price:"positive"`
+	StreamRecordsQuota    Figure `json:"stream_records_quota" yaml:"stream_records_quota" price:"positive"`
+	StreamRequestsQuota   Figure `json:"stream_requests_quota" yaml:"stream_requests_quota" price:"positive"`
+	PutRecordBatchRecords Figure `json:"put_record_batch_records" yaml:"put_record_batch_records" price:"positive"`
 }
 
 // LambdaFigures are AWS Lambda prices and event-source polling behaviour.
@@ -186,6 +192,8 @@ type FlinkFigures struct {
 	OrchestrationKPUs       Figure `json:"orchestration_kpus" yaml:"orchestration_kpus"`
 	RunningStorageGBPerKPU  Figure `json:"running_storage_gb_per_kpu" yaml:"running_storage_gb_per_kpu"`
 	RunningStorageGBMonthUS Figure `json:"running_storage_gb_month_usd" yaml:"running_storage_gb_month_usd"`
+	BackupGBMonthUSD        Figure `json:"backup_gb_month_usd" yaml:"backup_gb_month_usd"`
+	BackupGBDefault         Figure `json:"backup_gb_default" yaml:"backup_gb_default"`
 }
 
 // Device kinds: a shipped device is filled on site, shipped back and
