@@ -194,3 +194,35 @@ func checkPipelineOptions(opts PlanOptions, p *Prices) error {
 	}
 	return nil
 }
+
+// mergePipeline returns the scenario's pipeline settings with every
+// non-zero field of flags taking precedence.
+func mergePipeline(scenario *PipelineOptions, flags PipelineOptions) PipelineOptions {
+	if scenario == nil {
+		return flags
+	}
+	o := *scenario
+	f := flags
+	if f.PubSub.BatchMessages != 0 {
+		o.PubSub.BatchMessages = f.PubSub.BatchMessages
+	}
+	if f.PubSub.BatchBytes != 0 {
+		o.PubSub.BatchBytes = f.PubSub.BatchBytes
+	}
+	if f.PubSub.BatchDelay != 0 {
+		o.PubSub.BatchDelay = f.PubSub.BatchDelay
+	}
+	if f.PubSub.Publishers != 0 {
+		o.PubSub.Publishers = f.PubSub.Publishers
+	}
+	if f.PubSub.DeliveryBatch != 0 {
+		o.PubSub.DeliveryBatch = f.PubSub.DeliveryBatch
+	}
+	if f.Flink.KPU != 0 {
+		o.Flink.KPU = f.Flink.KPU
+	}
+	if f.Flink.BackupGB != 0 {
+		o.Flink.BackupGB = f.Flink.BackupGB
+	}
+	return o
+}

@@ -74,6 +74,7 @@ func Plan(w Workload, p *Prices, opts PlanOptions) (*PlanResult, error) {
 	if err != nil {
 		return nil, err
 	}
+	opts.Pipeline = mergePipeline(w.Pipeline, opts.Pipeline)
 	if p != nil {
 		if err := checkPipelineOptions(opts, p); err != nil {
 			return nil, err

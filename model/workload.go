@@ -39,6 +39,9 @@ type Workload struct {
 	Transfer *Transfer  `json:"transfer,omitempty" yaml:"transfer,omitempty"`
 	SLO      *SLO       `json:"slo,omitempty" yaml:"slo,omitempty"`
 	Bench    *BenchSpec `json:"bench,omitempty" yaml:"bench,omitempty"`
+	// Pipeline holds settings of the compared systems (Pub/Sub batching,
+	// Flink KPUs and backups); plan flags override them field by field.
+	Pipeline *PipelineOptions `json:"pipeline,omitempty" yaml:"pipeline,omitempty"`
 }
 
 // SizeKind names how record sizes are distributed.
