@@ -81,9 +81,22 @@ type Alternative struct {
 	MonthlyUSD float64            `json:"monthly_usd"`
 	LineItems  []LineItem         `json:"line_items"`
 	// Notes are facts a reader needs beside the cost (latency, assumptions).
-	Notes       []string    `json:"notes,omitempty"`
-	Warnings    []string    `json:"warnings,omitempty"`
-	Explanation Explanation `json:"explanation"`
+	Notes    []string `json:"notes,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
+	// Limits are the system's sizing limits with what each needs, the
+	// binding one marked (MSK Standard: brokers per limit).
+	Limits      []SystemLimit `json:"limits,omitempty"`
+	Explanation Explanation   `json:"explanation"`
+}
+
+// SystemLimit is one sizing limit of a compared system: the load, the
+// capacity of one unit (broker), the units it needs and whether it binds.
+type SystemLimit struct {
+	Limit    string  `json:"limit"`
+	Load     string  `json:"load"`
+	PerUnit  string  `json:"per_unit"`
+	Required float64 `json:"required"`
+	Binding  bool    `json:"binding,omitempty"`
 }
 
 func (a *Alternative) finish(items []LineItem, x *explainer) *Alternative {

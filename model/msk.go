@@ -103,6 +103,19 @@ func planKafka(l kinesisLoad, p *Prices) *Alternative {
 		newItem(best.broker+" broker-hours", float64(best.brokers)*p.month(), "broker-hour", b.HourUSD.Value),
 		newItem("storage", stored/p.gb(), "GB-month", m.StorageGBMonthUSD.Value),
 	}
+	bps := func(v float64) string { return num(round3(v/1e6)) + " MB/s" }
+	loads := map[string][2]string{
+		"storage_throughput": {bps(l.peakBytes*r) + " written (peak × r)", bps(m.VolumeThroughputBytes.Value*h) + " volume × headroom"},
+		"ebs_network":        {bps(l.peakBytes*r) + " to EBS (peak × r)", bps(b.EBSNetworkBytes.Value*h) + " EBS network × headroom"},
+		"network_egress":     {bps(l.peakBytes*(float64(consumers)+r-1)) + " out (peak × (consumers + r − 1))", bps(b.NetworkBytes.Value*h) + " network × headroom"},
+		"cpu_ingress":        {bps(l.peakBytes) + " in", bps(b.CPUIngressBytes.Value*h) + " CPU-safe × headroom"},
+		"partitions":         {fmt.Sprintf("%d × %s replicas", parts, num(r)), num(b.PartitionsPerBroker.Value) + " partitions"},
+		"storage":            {siBytes(stored) + " stored (× r)", siBytes(m.MaxStoragePerBroker.Value) + " per broker"},
+		"replication":        {num(r) + " replicas", "1 per broker"},
+	}
+	for _, k := range mskLimits {
+		a.Limits = append(a.Limits, SystemLimit{Limit: k, Load: loads[k][0], PerUnit: loads[k][1], Required: round3(best.need[k]), Binding: k == best.binding})
+	}
 	a.Sizing = map[string]float64{"partitions": float64(parts), "brokers": float64(best.brokers), "replication_factor": r,
 		"storage_gb": round3(stored / p.gb()), "clusters": float64(best.clusters), "storage_per_broker_gb": round3(stored / float64(best.brokers) / p.gb())}
 	a.Notes = append(a.Notes, fmt.Sprintf("binding limit: %s (%s brokers needed before rounding to 3 AZs); replication factor %s, %d consumer groups", best.binding, num(round3(best.need[best.binding])), num(r), consumers))

@@ -49,6 +49,15 @@ func TestMSKSizing(t *testing.T) {
 	if k.Sizing["brokers"] != 75 || k.Sizing["clusters"] != 2 || !near(k.Sizing["storage_gb"], round3(stored/(1<<30)), 1e-12) {
 		t.Errorf("cdc-replay kafka sizing %v", k.Sizing)
 	}
+	var binding []string
+	for _, lim := range k.Limits {
+		if lim.Binding {
+			binding = append(binding, lim.Limit)
+		}
+	}
+	if len(k.Limits) != 7 || strings.Join(binding, ",") != "storage" {
+		t.Errorf("limits %+v, want 7 with storage binding", k.Limits)
+	}
 	if k.Sizing["storage_per_broker_gb"] > 16384 {
 		t.Errorf("a broker holds %v GB, above 16 TiB", k.Sizing["storage_per_broker_gb"])
 	}

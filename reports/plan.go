@@ -163,6 +163,7 @@ func RenderPlanText(w io.Writer, r *model.PlanResult) error {
 		textPipelines(e, r)
 		for _, a := range alternatives(r) {
 			e.printf("\n%s: %s USD/month\n", strings.ToUpper(a.System), usd(a.MonthlyUSD))
+			textSystemLimits(e, a)
 			for _, n := range a.Notes {
 				e.printf("  note: %s\n", n)
 			}

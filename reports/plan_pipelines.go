@@ -79,3 +79,21 @@ func mdPipelines(e *errWriter, r *model.PlanResult) {
 		e.printf("\n%s.\n", mdEscape(strings.ToUpper(v[:1])+v[1:]))
 	}
 }
+
+// textSystemLimits renders a compared system's sizing limits like the
+// Kinesis limits table, the binding one marked.
+func textSystemLimits(e *errWriter, a *model.Alternative) {
+	if len(a.Limits) == 0 {
+		return
+	}
+	tb := table{indent: " ", right: []bool{false, true, true, true}}
+	tb.add("   limit", "load at peak", "per broker", "brokers needed")
+	for _, l := range a.Limits {
+		mark, tag := "   ", ""
+		if l.Binding {
+			mark, tag = ">> ", "<< BINDING"
+		}
+		tb.add(mark+l.Limit, l.Load, l.PerUnit, qty(round2(l.Required)), tag)
+	}
+	tb.write(e)
+}
