@@ -48,8 +48,9 @@ type Pipeline struct {
 // workload's Lambda consumers (or one default Lambda when "lambda" is
 // compared and none has settings) and Flink when "flink" is compared.
 type pipelineConsumers struct {
-	lambda []string // names; empty = no Lambda consumer
-	flink  *Alternative
+	lambda   []string // names; empty = no Lambda consumer
+	flink    *Alternative
+	firehose *Alternative // delivery to S3 with a Kinesis or MSK source
 }
 
 func (c pipelineConsumers) lambdaText() string {
@@ -59,7 +60,8 @@ func (c pipelineConsumers) lambdaText() string {
 // buildPipelines returns the complete pipelines of r, cheapest first:
 // Kinesis in each planned mode and every compared stream system, each
 // with the consumers that attach to it (Lambda: Kinesis, DynamoDB
-// Streams, MSK; Flink: Kinesis, MSK; neither on Pub/Sub or Firehose).
+// Streams, MSK; Flink and Firehose delivery: Kinesis, MSK; none on
+// Pub/Sub; Firehose Direct PUT is itself a delivery pipeline).
 func buildPipelines(r *PlanResult, l kinesisLoad, p *Prices) []Pipeline {
 	names, _, assumed := lambdaConsumers(l.w)
 	var c pipelineConsumers
@@ -67,6 +69,7 @@ func buildPipelines(r *PlanResult, l kinesisLoad, p *Prices) []Pipeline {
 		c.lambda = names
 	}
 	c.flink = r.Compare[SystemFlink]
+	c.firehose = r.Compare[SystemFirehose]
 	var out []Pipeline
 	add := func(pl Pipeline) {
 		if len(pl.NotAttached) > 0 {
@@ -76,7 +79,7 @@ func buildPipelines(r *PlanResult, l kinesisLoad, p *Prices) []Pipeline {
 	}
 	onKinesis := func(name, stream string, kp *KinesisPlan) {
 		pl := Pipeline{Name: name, Stream: stream, MonthlyUSD: kp.MonthlyUSD,
-			Includes: []string{fmt.Sprintf("%s stream, %d shards: %s USD", name, kp.Shards, usdText((kp.MonthlyUSD)))}}
+			Includes: []string{fmt.Sprintf("%s stream, %d shards: %s USD", name, kp.Shards, usdText(kp.MonthlyUSD))}}
 		pl.Name = name
 		attach(&pl, c, l, p, kp.Shards, "shards")
 		add(pl)
@@ -96,25 +99,31 @@ func buildPipelines(r *PlanResult, l kinesisLoad, p *Prices) []Pipeline {
 		switch s {
 		case SystemDynamoDB:
 			pl.Name = "DynamoDB + Streams"
-			pl.Includes = []string{fmt.Sprintf("DynamoDB on-demand writes and storage with Streams → %s on %s stream shards: %s USD", c.lambdaTextOr("one default Lambda"), num(a.Sizing["stream_shards"]), usdText((a.MonthlyUSD)))}
+			pl.Includes = []string{fmt.Sprintf("DynamoDB on-demand writes and storage with Streams → %s on %s stream shards: %s USD", c.lambdaTextOr("one default Lambda"), num(a.Sizing["stream_shards"]), usdText(a.MonthlyUSD))}
 			if len(c.lambda) > 0 {
 				pl.Name += " → Lambda"
 			}
 			if c.flink != nil {
 				pl.NotAttached = append(pl.NotAttached, "Flink")
 			}
+			if c.firehose != nil {
+				pl.NotAttached = append(pl.NotAttached, "Firehose delivery")
+			}
 		case SystemKafka, SystemKafkaExpress, SystemKafkaServerless:
 			pl.Name = a.Title
-			pl.Includes = []string{fmt.Sprintf("%s: %s USD", a.Title, usdText((a.MonthlyUSD)))}
+			pl.Includes = []string{fmt.Sprintf("%s: %s USD", a.Title, usdText(a.MonthlyUSD))}
 			attach(&pl, c, l, p, int(a.Sizing["partitions"]), "partitions")
 		case SystemPubSub, SystemFirehose:
 			pl.Name = a.Title
-			pl.Includes = []string{fmt.Sprintf("%s: %s USD", a.Title, usdText((a.MonthlyUSD)))}
+			pl.Includes = []string{fmt.Sprintf("%s: %s USD", a.Title, usdText(a.MonthlyUSD))}
 			if len(c.lambda) > 0 {
 				pl.NotAttached = append(pl.NotAttached, "Lambda")
 			}
 			if c.flink != nil {
 				pl.NotAttached = append(pl.NotAttached, "Flink")
+			}
+			if s == SystemPubSub && c.firehose != nil {
+				pl.NotAttached = append(pl.NotAttached, "Firehose delivery")
 			}
 		}
 		add(pl)
@@ -155,14 +164,19 @@ func attach(pl *Pipeline, c pipelineConsumers, l kinesisLoad, p *Prices, count i
 	if len(c.lambda) > 0 {
 		lam := planLambda(l, p, max(1, count))
 		pl.MonthlyUSD += lam.MonthlyUSD
-		pl.Includes = append(pl.Includes, fmt.Sprintf("%s polling %d %s: %s USD", c.lambdaText(), max(1, count), what, usdText((lam.MonthlyUSD))))
+		pl.Includes = append(pl.Includes, fmt.Sprintf("%s polling %d %s: %s USD", c.lambdaText(), max(1, count), what, usdText(lam.MonthlyUSD)))
 		pl.Name += " → Lambda"
 		pl.Warnings = append(pl.Warnings, lam.Warnings...)
 	}
 	if c.flink != nil {
 		pl.MonthlyUSD += c.flink.MonthlyUSD
-		pl.Includes = append(pl.Includes, fmt.Sprintf("Managed Flink, %s KPU: %s USD", num(c.flink.Sizing["kpus"]), usdText((c.flink.MonthlyUSD))))
+		pl.Includes = append(pl.Includes, fmt.Sprintf("Managed Flink, %s KPU: %s USD", num(c.flink.Sizing["kpus"]), usdText(c.flink.MonthlyUSD)))
 		pl.Name += " → Flink"
+	}
+	if c.firehose != nil {
+		pl.MonthlyUSD += c.firehose.MonthlyUSD
+		pl.Includes = append(pl.Includes, fmt.Sprintf("Firehose delivery to S3 reading the stream (billed like Direct PUT ingestion, 5 KiB rounding): %s USD", usdText(c.firehose.MonthlyUSD)))
+		pl.Name += " → Firehose"
 	}
 }
 

@@ -57,7 +57,7 @@ func TestPipelineAttachment(t *testing.T) {
 	for _, pl := range r.Pipelines {
 		got[pl.Stream] = pl
 	}
-	for s, missing := range map[string]string{"kinesis-provisioned": "", SystemKafka: "", SystemPubSub: "Lambda,Flink", SystemFirehose: "Lambda,Flink", SystemDynamoDB: "Flink"} {
+	for s, missing := range map[string]string{"kinesis-provisioned": "", SystemKafka: "", SystemPubSub: "Lambda,Flink,Firehose delivery", SystemFirehose: "Lambda,Flink", SystemDynamoDB: "Flink,Firehose delivery"} {
 		pl, ok := got[s]
 		if !ok {
 			t.Fatalf("no %s pipeline in %+v", s, r.Pipelines)
@@ -67,8 +67,8 @@ func TestPipelineAttachment(t *testing.T) {
 		}
 	}
 	kp := got["kinesis-provisioned"]
-	want := r.Kinesis.Provisioned.MonthlyUSD + r.Compare[SystemLambda].MonthlyUSD + r.Compare[SystemFlink].MonthlyUSD
-	if !near(kp.MonthlyUSD, want, 1e-9) || kp.Name != "Kinesis provisioned → Lambda → Flink" {
+	want := r.Kinesis.Provisioned.MonthlyUSD + r.Compare[SystemLambda].MonthlyUSD + r.Compare[SystemFlink].MonthlyUSD + r.Compare[SystemFirehose].MonthlyUSD
+	if !near(kp.MonthlyUSD, want, 1e-9) || kp.Name != "Kinesis provisioned → Lambda → Flink → Firehose" {
 		t.Errorf("kinesis pipeline %+v, want %v", kp, want)
 	}
 	if !strings.Contains(strings.Join(got[SystemDynamoDB].Warnings, " "), "at most 2 processes may read a shard at once and the workload has 3 consumers") {
