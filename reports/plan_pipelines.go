@@ -15,7 +15,7 @@ func vsCheapest(pl model.Pipeline, cheapest float64) string {
 	if pl.VsCheapest <= 1 {
 		return "cheapest"
 	}
-	return fmt.Sprintf("×%s (+%s)", qty(round2(pl.VsCheapest)), usd(pl.MonthlyUSD-cheapest))
+	return fmt.Sprintf("×%.2f (+%s)", pl.VsCheapest, usd(pl.MonthlyUSD-cheapest))
 }
 
 // pipelineVerdict is the one-sentence answer of a pipeline comparison:
