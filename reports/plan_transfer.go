@@ -58,8 +58,13 @@ func textTransfer(e *errWriter, t *model.TransferPlan) {
 		si(t.DataBytes, "B"), si(t.LinkBPS, "bps"), pct(t.Utilization), pct(t.Efficiency), strings.ToUpper(t.Faster))
 	tb := table{indent: "    ", right: []bool{false, true}}
 	tb.add("network", days(t.Network.Days), fmt.Sprintf("%s s at %s goodput", qty(t.Network.Seconds), si(t.Network.GoodputBPS, "bps")))
-	tb.add("device", days(d.Days), fmt.Sprintf("%d × %s: 2 × %s days shipping + %s s copy (%s h at %s) + %s days handling + %s s ingest; %s USD",
-		d.Count, d.Title, qty(d.ShippingDays), qty(d.CopySeconds), qty(round2(d.CopySeconds/3600)), si(d.FillRate, "B/s"), qty(d.HandlingDays), qty(d.IngestSeconds), usd(d.USD)))
+	if d.Kind == model.DeviceSite {
+		tb.add("device", days(d.Days), fmt.Sprintf("%d × %s: %s days travel + %s s upload (%s h at %s), the upload is the ingest; %s USD",
+			d.Count, d.Title, qty(d.ShippingDays), qty(d.CopySeconds), qty(round2(d.CopySeconds/3600)), si(d.FillRate, "B/s"), usd(d.USD)))
+	} else {
+		tb.add("device", days(d.Days), fmt.Sprintf("%d × %s: 2 × %s days shipping + %s s copy (%s h at %s) + %s days handling + %s s ingest; %s USD",
+			d.Count, d.Title, qty(d.ShippingDays), qty(d.CopySeconds), qty(round2(d.CopySeconds/3600)), si(d.FillRate, "B/s"), qty(d.HandlingDays), qty(d.IngestSeconds), usd(d.USD)))
+	}
 	tb.add("crossover", si(t.CrossoverBPS, "bps"), "links faster than this beat shipping")
 	tb.write(e)
 }
