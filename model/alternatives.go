@@ -23,10 +23,22 @@ func CompareSystems() []string {
 	return []string{SystemFirehose, SystemLambda, SystemDynamoDB, SystemPubSub, SystemKafka, SystemFlink}
 }
 
+// reportSystems lists every system a plan may carry in report order:
+// the compared systems plus the MSK variants priced with kafka.
+func reportSystems() []string {
+	return []string{SystemFirehose, SystemLambda, SystemDynamoDB, SystemPubSub, SystemKafka, SystemKafkaExpress, SystemKafkaServerless, SystemFlink}
+}
+
+// ReportSystems lists every key PlanResult.Compare may hold, in report
+// order (CompareSystems plus kafka-express and kafka-serverless, which
+// come with kafka).
+func ReportSystems() []string { return reportSystems() }
+
 // systemAlias maps other accepted spellings to a system name.
 func systemAlias(s string) string {
 	switch s {
-	case "msk":
+	case "msk", SystemKafkaExpress, SystemKafkaServerless, "msk-express", "msk-serverless":
+		// The MSK variants are priced together with kafka.
 		return SystemKafka
 	case "kinesis-analytics", "managed-flink":
 		return SystemFlink
@@ -69,9 +81,22 @@ type Alternative struct {
 	MonthlyUSD float64            `json:"monthly_usd"`
 	LineItems  []LineItem         `json:"line_items"`
 	// Notes are facts a reader needs beside the cost (latency, assumptions).
-	Notes       []string    `json:"notes,omitempty"`
-	Warnings    []string    `json:"warnings,omitempty"`
-	Explanation Explanation `json:"explanation"`
+	Notes    []string `json:"notes,omitempty"`
+	Warnings []string `json:"warnings,omitempty"`
+	// Limits are the system's sizing limits with what each needs, the
+	// binding one marked (MSK Standard: brokers per limit).
+	Limits      []SystemLimit `json:"limits,omitempty"`
+	Explanation Explanation   `json:"explanation"`
+}
+
+// SystemLimit is one sizing limit of a compared system: the load, the
+// capacity of one unit (broker), the units it needs and whether it binds.
+type SystemLimit struct {
+	Limit    string  `json:"limit"`
+	Load     string  `json:"load"`
+	PerUnit  string  `json:"per_unit"`
+	Required float64 `json:"required"`
+	Binding  bool    `json:"binding,omitempty"`
 }
 
 func (a *Alternative) finish(items []LineItem, x *explainer) *Alternative {
@@ -103,8 +128,45 @@ func planFirehose(l kinesisLoad, p *Prices, opts PlanOptions) *Alternative {
 	latency := x.step("delivery latency", "min(buffer interval, buffer size / ingest bytes/s)", min(interval, fill), "s",
 		"min(%v, %v / %v)", interval, size, ingest)
 	a.Sizing = map[string]float64{"buffer_bytes": size, "buffer_interval_seconds": interval, "delivery_latency_seconds": latency}
+	a.Warnings = append(a.Warnings, firehoseQuotas(l, f, &x)...)
 	a.Notes = append(a.Notes, fmt.Sprintf("delivery latency ≈ %ss (buffer %sB or %ss, whichever fills first); a Firehose delivers, it is not a replayable stream", num(round3(latency)), num(size), num(interval)))
 	return a.finish([]LineItem{newItem("ingestion (5 KiB rounding)", billed, "GB", f.IngestGBUSD.Value)}, &x)
+}
+
+// firehoseQuotas checks the peak against one Direct PUT stream's quotas
+// (bytes/s, records/s, and requests/s with PutRecordBatch of 500
+// records) and says how many streams (or what quota increase) it needs.
+func firehoseQuotas(l kinesisLoad, f *FirehoseFigures, x *explainer) []string {
+	need := map[string]float64{
+		"bytes":    l.peakBytes / f.StreamBytesQuota.Value,
+		"records":  l.peakRecords / f.StreamRecordsQuota.Value,
+		"requests": l.peakRecords / f.PutRecordBatchRecords.Value / f.StreamRequestsQuota.Value,
+	}
+	var worst string
+	for _, k := range []string{"bytes", "records", "requests"} {
+		if worst == "" || need[k] > need[worst] {
+			worst = k
+		}
+	}
+	streams := x.step("firehose streams", "max(peak bytes / 5 MiB/s, peak records / 500,000, peak records / 500 per batch / 2,000 requests) per stream quota",
+		need[worst], "streams", "max(%v / %v, %v / %v, %v / %v / %v)", l.peakBytes, f.StreamBytesQuota.Value, l.peakRecords, f.StreamRecordsQuota.Value,
+		l.peakRecords, f.PutRecordBatchRecords.Value, f.StreamRequestsQuota.Value)
+	if streams <= 1 {
+		return nil
+	}
+	return []string{fmt.Sprintf("Firehose Direct PUT: peak %s B/s and %s records/s exceed one stream's quota (%s B/s, %s records/s, %s requests/s): needs %d streams or a quota increase (the three quotas scale together)",
+		num(round3(l.peakBytes)), num(round3(l.peakRecords)), num(f.StreamBytesQuota.Value), num(f.StreamRecordsQuota.Value), num(f.StreamRequestsQuota.Value), ceilCount(streams))}
+}
+
+// checkFirehoseBuffers refuses buffer hints outside Firehose's ranges.
+func checkFirehoseBuffers(opts PlanOptions, f *FirehoseFigures) error {
+	if s := float64(opts.FirehoseBufferSize); s != 0 && (s < 1<<20 || s > f.BufferSizeMaxBytes.Value) {
+		return planInputErr("firehose buffer size", opts.FirehoseBufferSize, "between 1MiB and %s", units.Bytes(f.BufferSizeMaxBytes.Value))
+	}
+	if i := opts.FirehoseBufferInterval.Seconds(); i < 0 || i > f.BufferIntervalMax.Value {
+		return planInputErr("firehose buffer interval", opts.FirehoseBufferInterval, "between 0s and %ss", num(f.BufferIntervalMax.Value))
+	}
+	return nil
 }
 
 // lambdaUse is the Lambda cost model of one event source mapping.
@@ -200,8 +262,10 @@ func planLambda(l kinesisLoad, p *Prices, shards int) *Alternative {
 // planDynamoDB prices DynamoDB on-demand writes + DynamoDB Streams →
 // Lambda: write request units (⌈item/1 KB⌉ per write), storage of items
 // kept for the retention (TTL deletes them; deletes by TTL are free),
-// Streams reads by Lambda (free) and the Lambda consumer on the stream's
-// shards (one per 1000 WCU/s partition).
+// Streams reads by Lambda (free) and every Lambda consumer on the
+// stream's shards (one per 1000 WCU/s partition). Limits no setting
+// fixes are warnings: at most 2 readers per Streams shard, 24 h of
+// stream records.
 func planDynamoDB(l kinesisLoad, p *Prices) *Alternative {
 	var x explainer
 	d := &p.DynamoDB
@@ -215,93 +279,72 @@ func planDynamoDB(l kinesisLoad, p *Prices) *Alternative {
 		"%v × %v × (%v + %v) / %v", l.avgRecords, l.w.Retention.Seconds(), l.recBytes, d.ItemOverheadBytes.Value, gb)
 	shards := max(1, ceilCount(l.peakRecords*wru/d.PartitionWriteUnits.Value))
 	x.step("stream shards", "⌈peak WRU/s / 1000 WCU per partition⌉", float64(shards), "shards", "⌈%v × %v / %v⌉", l.peakRecords, wru, d.PartitionWriteUnits.Value)
-	_, cfgs, _ := lambdaConsumers(l.w)
-	u := lambdaModel(l.avgRecords, shards, cfgs[0], p.Lambda.PollIntervalSeconds.Value, &x, "stream lambda")
+	names, cfgs, _ := lambdaConsumers(l.w)
 	items := []LineItem{
 		newItem("on-demand writes", writes/1e6, "1M WRU", d.WriteRequestUnitsUSD.Value),
 		newItem("storage (TTL = retention)", stored, "GB-month", d.StorageGBMonthUSD.Value),
-		newItem("Streams reads by Lambda", u.invocations*secs, "read request", d.StreamsLambdaReadUSD.Value),
 	}
-	items = append(items, lambdaItems(u, cfgs[0], p, "stream lambda")...)
+	var invocations float64
+	var lam []LineItem
+	for i, lc := range cfgs {
+		n := "stream " + names[i]
+		u := lambdaModel(l.avgRecords, shards, lc, p.Lambda.PollIntervalSeconds.Value, &x, n)
+		invocations += u.invocations
+		lam = append(lam, lambdaItems(u, lc, p, n)...)
+	}
+	items = append(items, newItem("Streams reads by Lambda", invocations*secs, "read request", d.StreamsLambdaReadUSD.Value))
+	items = append(items, lam...)
 	a.Sizing = map[string]float64{"stream_shards": float64(shards), "wru_per_record": wru}
-	a.Notes = append(a.Notes, "DynamoDB Streams keeps changes 24h; replay beyond that needs the table itself")
+	if readers := max(len(l.w.Consumers), len(cfgs)); float64(readers) > d.StreamsReadersShard.Value {
+		var cn []string
+		for i, c := range l.w.Consumers {
+			n := c.Name
+			if n == "" {
+				n = fmt.Sprintf("consumer %d", i+1)
+			}
+			cn = append(cn, n)
+		}
+		a.Warnings = append(a.Warnings, fmt.Sprintf("DynamoDB Streams: at most %s processes may read a shard at once and the workload has %d consumers (%s); the others are throttled — fan out through one reader (e.g. a Lambda forwarding to Kinesis)",
+			num(d.StreamsReadersShard.Value), readers, strings.Join(cn, ", ")))
+	}
+	if ret := l.w.Retention.Seconds(); ret > d.StreamsRetentionSecs.Value {
+		a.Warnings = append(a.Warnings, fmt.Sprintf("DynamoDB Streams keeps records %s h (fixed); the workload's %s retention holds only in the table, so a new consumer cannot replay the stream",
+			num(d.StreamsRetentionSecs.Value/3600), l.w.Retention))
+	} else {
+		a.Notes = append(a.Notes, "DynamoDB Streams keeps changes 24h; replay beyond that needs the table itself")
+	}
 	return a.finish(items, &x)
 }
 
-// planPubSub prices Google Cloud Pub/Sub: throughput per TiB published
-// and delivered per subscription, each request billed at least 1000 bytes
-// (one message per request assumed), 10 GiB free per month, and topic
-// retention storage beyond 24h.
-func planPubSub(l kinesisLoad, p *Prices) *Alternative {
-	var x explainer
-	ps := &p.PubSub
-	a := &Alternative{System: SystemPubSub, Title: "Google Cloud Pub/Sub", Role: RoleStream}
-	const tib = 1 << 40
-	secs := p.secondsPerMonth()
-	subs := max(1, l.shared+l.efo)
-	per := l.size.meanAtLeast(l.keyBytes+ps.MessageOverheadBytes.Value, ps.MinRequestBytes.Value)
-	pub := x.step("published bytes", "records/month × E[max(1000, size + key + 20)]", l.avgRecords*secs*per, "B",
-		"%v × %v", l.avgRecords*secs, per)
-	del := x.step("delivered bytes", "published × subscriptions", pub*float64(subs), "B", "%v × %v", pub, float64(subs))
-	free := min(ps.FreeBytes.Value, pub+del)
-	items := []LineItem{
-		newItem("publish throughput", pub/tib, "TiB", ps.ThroughputTiBUSD.Value),
-		newItem(fmt.Sprintf("delivery throughput (%s)", units.Plural(int64(subs), "subscription")), del/tib, "TiB", ps.ThroughputTiBUSD.Value),
-		newItem("free tier (10 GiB)", -free/tib, "TiB", ps.ThroughputTiBUSD.Value),
-	}
-	if ext := l.w.Retention.Seconds() - 86400; ext > 0 {
-		stored := l.avgRecords * (l.recBytes + ps.MessageOverheadBytes.Value) * l.w.Retention.Seconds() / (1 << 30)
-		items = append(items, newItem("topic retention storage", stored, "GiB-month", ps.StorageGiBMonthUSD.Value))
-	}
-	a.Sizing = map[string]float64{"subscriptions": float64(subs), "billed_bytes_per_message": round3(per)}
-	a.Notes = append(a.Notes, "one message per publish/pull request assumed (1000-byte minimum each); batching lowers the cost of small records")
-	return a.finish(items, &x)
-}
-
-// planKafka sizes Amazon MSK: partitions = ⌈peak bytes / (partition
-// target × headroom)⌉; brokers = max(RF, ⌈peak bytes × RF / (broker
-// ingress × headroom)⌉, ⌈partitions × RF / partitions per broker⌉)
-// rounded up to a multiple of 3 (one per AZ); storage = average bytes ×
-// retention × RF.
-func planKafka(l kinesisLoad, p *Prices) *Alternative {
-	var x explainer
-	m := &p.MSK
-	a := &Alternative{System: SystemKafka, Title: "Amazon MSK (Kafka, kafka.m5.large brokers)", Role: RoleStream}
-	h, rf := l.w.Headroom, m.ReplicationFactor.Value
-	parts := max(1, ceilCount(x.step("partitions", "peak bytes / (partition target × headroom)", l.peakBytes/(m.PartitionBytes.Value*h), "partitions",
-		"%v / (%v × %v)", l.peakBytes, m.PartitionBytes.Value, h)))
-	byIngress := x.step("brokers for ingress", "peak bytes × RF / (broker ingress × headroom)", l.peakBytes*rf/(m.BrokerIngressBytes.Value*h), "brokers",
-		"%v × %v / (%v × %v)", l.peakBytes, rf, m.BrokerIngressBytes.Value, h)
-	byParts := x.step("brokers for partitions", "partitions × RF / partitions per broker", float64(parts)*rf/m.PartitionsPerBroker.Value, "brokers",
-		"%v × %v / %v", float64(parts), rf, m.PartitionsPerBroker.Value)
-	brokers := max(int(rf), ceilCount(byIngress), ceilCount(byParts))
-	brokers = (brokers + 2) / 3 * 3
-	x.step("brokers", "max(RF, ingress, partitions) rounded up to a multiple of 3 AZs", float64(brokers), "brokers", "%v", float64(brokers))
-	storage := x.step("storage", "average bytes/s × retention × RF / GB", l.avgBytes*l.w.Retention.Seconds()*rf/p.gb(), "GB",
-		"%v × %v × %v / %v", l.avgBytes, l.w.Retention.Seconds(), rf, p.gb())
-	items := []LineItem{
-		newItem("broker-hours", float64(brokers)*p.month(), "broker-hour", m.BrokerHourUSD.Value),
-		newItem("storage", storage, "GB-month", m.StorageGBMonthUSD.Value),
-	}
-	a.Sizing = map[string]float64{"partitions": float64(parts), "brokers": float64(brokers), "replication_factor": rf, "storage_gb": round3(storage)}
-	return a.finish(items, &x)
-}
-
-// planFlink sizes Managed Service for Apache Flink: KPUs = ⌈peak bytes /
-// (bytes per KPU × headroom)⌉, billed KPUs + 1 for orchestration, plus 50
-// GB running storage per KPU.
-func planFlink(l kinesisLoad, p *Prices) *Alternative {
+// planFlink prices Managed Service for Apache Flink: KPUs given (the AWS
+// calculator's example uses 4) or sized as ⌈peak bytes / (bytes per KPU ×
+// headroom)⌉ (a planning assumption), billed KPUs + 1 for orchestration,
+// 50 GB running storage per KPU, and durable application backups.
+func planFlink(l kinesisLoad, p *Prices, o FlinkOptions) *Alternative {
 	var x explainer
 	f := &p.Flink
 	a := &Alternative{System: SystemFlink, Title: "Amazon Managed Service for Apache Flink", Role: RoleAddOn}
-	kpus := max(1, ceilCount(x.step("KPUs", "peak bytes / (bytes per KPU × headroom)", l.peakBytes/(f.KPUBytes.Value*l.w.Headroom), "KPU",
-		"%v / (%v × %v)", l.peakBytes, f.KPUBytes.Value, l.w.Headroom)))
+	var kpus int
+	if o.KPU > 0 {
+		kpus = o.KPU
+		x.step("KPUs", "given", float64(kpus), "KPU", "%v", float64(kpus))
+	} else {
+		kpus = max(1, ceilCount(x.step("KPUs", "peak bytes / (bytes per KPU × headroom)", l.peakBytes/(f.KPUBytes.Value*l.w.Headroom), "KPU",
+			"%v / (%v × %v)", l.peakBytes, f.KPUBytes.Value, l.w.Headroom)))
+		a.Notes = append(a.Notes, assumptions(NamedFigure{"flink.kpu_bytes", f.KPUBytes})...)
+	}
+	backup := o.BackupGB
+	if backup == 0 {
+		backup = f.BackupGBDefault.Value
+		a.Notes = append(a.Notes, assumptions(NamedFigure{"flink.backup_gb_default", f.BackupGBDefault})...)
+	}
 	billed := float64(kpus) + f.OrchestrationKPUs.Value
 	items := []LineItem{
 		newItem(fmt.Sprintf("KPU-hours (%d + %s orchestration)", kpus, num(f.OrchestrationKPUs.Value)), billed*p.month(), "KPU-hour", f.KPUHourUSD.Value),
 		newItem("running storage", float64(kpus)*f.RunningStorageGBPerKPU.Value, "GB-month", f.RunningStorageGBMonthUS.Value),
+		newItem("durable application backups", backup, "GB-month", f.BackupGBMonthUSD.Value),
 	}
-	a.Sizing = map[string]float64{"kpus": float64(kpus), "billed_kpus": billed}
+	a.Sizing = map[string]float64{"kpus": float64(kpus), "billed_kpus": billed, "backup_gb": backup}
 	a.Notes = append(a.Notes, "processes the stream; priced in addition to the stream itself")
 	return a.finish(items, &x)
 }

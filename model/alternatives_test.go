@@ -56,17 +56,20 @@ func TestAlternativesWorkedExamples(t *testing.T) {
 		// Requests 30 × 2,628,000 / 1e6 = 78.84 M × 0.20 = 15.768;
 		// GB-s 30 × 0.1 s × 128/1024 × 2,628,000 = 985,500 × 0.0000166667 = 16.4250.
 		{SystemLambda, map[string]float64{"concurrency_avg": 3, "concurrency_max": 3}, 15.768 + 985500*0.0000166667},
-		// Pub/Sub: max(1000, 1000 + 16 + 20) = 1036 B per message; publish
-		// and one subscription: 2 × 7.884e9 × 1036 / 2^40 TiB − 10 GiB free, × 40.
-		{SystemPubSub, map[string]float64{"subscriptions": 1, "billed_bytes_per_message": 1036}, (2*records*1036 - 10*(1<<30)) / (1 << 40) * 40},
+		// Pub/Sub: 1000 + 16 key + 20 timestamp + 16 message_id = 1052 B
+		// per message; one publisher batches 3000/s × 10 ms = 30 messages
+		// per request (31,560 B ≥ 1000, so no minimum); publish and one
+		// subscription: 2 × 7.884e9 × 1052 / 2^40 TiB − 10 GiB free, × 40.
+		{SystemPubSub, map[string]float64{"subscriptions": 1, "billed_bytes_per_message": 1052, "publish_batch_messages": 30}, (2*records*1052 - 10*(1<<30)) / (1 << 40) * 40},
 		// Kafka: partitions ⌈3,048,000 / 1,048,576⌉ = 3; brokers
 		// max(3, ⌈3,048,000 × 3 / 20e6⌉ = 1, ⌈3 × 3 / 1000⌉ = 1) = 3;
 		// 3 × 730 × 0.21 = 459.90; storage 3,048,000 × 86400 × 3 / 2^30
 		// = 735.78 GB × 0.10.
 		{SystemKafka, map[string]float64{"partitions": 3, "brokers": 3}, 459.9 + 3048000.0*86400*3/(1<<30)*0.10},
 		// Flink: ⌈3,048,000 / 1,048,576⌉ = 3 KPUs + 1 = 4 × 730 × 0.11 =
-		// 321.20; storage 3 × 50 GB × 0.10 = 15.
-		{SystemFlink, map[string]float64{"kpus": 3, "billed_kpus": 4}, 321.2 + 15},
+		// 321.20; storage 3 × 50 GB × 0.10 = 15; backups 100 GB (default)
+		// × 0.023 = 2.30.
+		{SystemFlink, map[string]float64{"kpus": 3, "billed_kpus": 4, "backup_gb": 100}, 321.2 + 15 + 2.3},
 	}
 	for _, tc := range tests {
 		a := r.Compare[tc.system]
@@ -111,5 +114,53 @@ func TestNormalizeSystem(t *testing.T) {
 	got, err := compareList([]string{"kafka,msk", "all"})
 	if err != nil || strings.Join(got, ",") != "kafka,firehose,lambda,dynamodb,pubsub,flink" {
 		t.Errorf("compareList = %v, %v", got, err)
+	}
+}
+
+// TestFlinkCalculatorExample is the AWS Pricing Calculator's own Managed
+// Flink example: 4 KPU + 1 orchestration = 5 × 730 = 3,650 KPU-hours ×
+// 0.11 = 401.50; 4 × 50 GB running storage × 0.10 = 20.00; 100 GB of
+// durable backups × 0.023 = 2.30; total 423.80 USD/month.
+func TestFlinkCalculatorExample(t *testing.T) {
+	r, err := Plan(seed(), DefaultPrices(), PlanOptions{Compare: []string{"flink"}, Pipeline: PipelineOptions{Flink: FlinkOptions{KPU: 4, BackupGB: 100}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := r.Compare[SystemFlink]
+	if !near(f.MonthlyUSD, 423.8, 1e-12) || f.Sizing["kpus"] != 4 {
+		t.Errorf("flink %v USD, sizing %v; want 423.80 with 4 KPU", f.MonthlyUSD, f.Sizing)
+	}
+	if strings.Contains(strings.Join(f.Notes, " "), "assumption") {
+		t.Errorf("given KPU and backups use no assumption: %q", f.Notes)
+	}
+}
+
+// TestFirehoseQuotaAndBuffers: clickstream peaks at 60,000 records/s ×
+// (300×0.6 + 1000×0.3 + 4000×0.1 = 880 B + 24 B key) = 54.24 MB/s, above
+// a stream's 5 MiB/s Direct PUT quota: ⌈54.24e6 / 5,242,880⌉ = 11
+// streams (or a quota increase). Buffers outside 1–128 MiB / 0–900 s are
+// refused naming the field.
+func TestFirehoseQuotaAndBuffers(t *testing.T) {
+	w := seed()
+	w.Rate, w.PeakFactor = 20000, 3
+	w.RecordSize = SizeDist{Kind: SizeWeighted, Weighted: []WeightedSize{{300, 6}, {1000, 3}, {4000, 1}}}
+	w.Keys.Length = 24
+	r, err := Plan(w, DefaultPrices(), PlanOptions{Compare: []string{"firehose"}, FirehoseBufferSize: 64 << 20, FirehoseBufferInterval: 60e9})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := r.Compare[SystemFirehose]
+	if got := strings.Join(f.Warnings, " "); !strings.Contains(got, "peak 54240000 B/s") || !strings.Contains(got, "needs 11 streams") {
+		t.Errorf("warnings %q", f.Warnings)
+	}
+	// Average ingest 20,000 × 904 = 18.08 MB/s fills 64 MiB in 3.71 s < 60 s.
+	if !near(f.Sizing["delivery_latency_seconds"], float64(64<<20)/(20000*880), 1e-12) || f.Sizing["buffer_interval_seconds"] != 60 {
+		t.Errorf("sizing %v", f.Sizing)
+	}
+	for _, o := range []PlanOptions{{FirehoseBufferSize: 200 << 20}, {FirehoseBufferInterval: 1000e9}} {
+		o.Compare = []string{"firehose"}
+		if _, err := Plan(seed(), DefaultPrices(), o); err == nil || !strings.Contains(err.Error(), "firehose buffer") {
+			t.Errorf("%+v: %v", o, err)
+		}
 	}
 }

@@ -41,7 +41,7 @@ func ExamplePlanTransfer() {
 	fmt.Printf("network %.0f s = %.1f days; %d device(s) %.1f days; faster: %s\n",
 		plan.Network.Seconds, plan.Network.Days, plan.Device.Count, plan.Device.Days, plan.Faster)
 	// Output:
-	// network 640000 s = 7.4 days; 1 device(s) 10.6 days; faster: network
+	// network 640000 s = 7.4 days; 1 device(s) 13.2 days; faster: network
 }
 
 // Plan compares systems side by side.

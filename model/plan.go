@@ -20,6 +20,9 @@ type PlanOptions struct {
 	// table's Firehose buffering defaults (5 MiB, 300s) when non-zero.
 	FirehoseBufferSize     units.Bytes
 	FirehoseBufferInterval units.Duration
+	// Pipeline holds the settings of the compared systems and consumers
+	// (Pub/Sub batching, MSK, Flink KPUs); see PipelineOptions.
+	Pipeline PipelineOptions
 }
 
 // PriceRef identifies the price table a result was computed with.
@@ -47,6 +50,9 @@ type PlanResult struct {
 	Kinesis  KinesisResult `json:"kinesis"`
 	// Compare maps a system name to its sizing and cost.
 	Compare map[string]*Alternative `json:"compare,omitempty"`
+	// Pipelines are the complete pipelines (stream + consumers) compared,
+	// cheapest first; set when Compare is.
+	Pipelines []Pipeline `json:"pipelines,omitempty"`
 	// Transfer is set when the workload has a transfer block.
 	Transfer *TransferPlan `json:"transfer,omitempty"`
 }
@@ -67,6 +73,12 @@ func Plan(w Workload, p *Prices, opts PlanOptions) (*PlanResult, error) {
 	systems, err := compareList(opts.Compare)
 	if err != nil {
 		return nil, err
+	}
+	opts.Pipeline = mergePipeline(w.Pipeline, opts.Pipeline)
+	if p != nil {
+		if err := checkPipelineOptions(opts, p); err != nil {
+			return nil, err
+		}
 	}
 	l, err := prepare(w, p)
 	if err != nil {
@@ -97,12 +109,22 @@ func Plan(w Workload, p *Prices, opts PlanOptions) (*PlanResult, error) {
 		case SystemDynamoDB:
 			r.Compare[s] = planDynamoDB(l, p)
 		case SystemPubSub:
-			r.Compare[s] = planPubSub(l, p)
+			r.Compare[s] = planPubSub(l, p, opts.Pipeline.PubSub)
 		case SystemKafka:
-			r.Compare[s] = planKafka(l, p)
+			k := planKafka(l, p)
+			r.Compare[s] = k
+			r.Compare[SystemKafkaExpress] = planKafkaExpress(l, p)
+			if sl, why := planKafkaServerless(l, p); sl != nil {
+				r.Compare[SystemKafkaServerless] = sl
+			} else {
+				k.Notes = append(k.Notes, why)
+			}
 		case SystemFlink:
-			r.Compare[s] = planFlink(l, p)
+			r.Compare[s] = planFlink(l, p, opts.Pipeline.Flink)
 		}
+	}
+	if len(r.Compare) > 0 {
+		r.Pipelines = buildPipelines(r, l, p)
 	}
 	if l.w.Transfer != nil {
 		t, err := PlanTransfer(*l.w.Transfer, p)

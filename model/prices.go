@@ -109,6 +109,12 @@ type FirehoseFigures struct {
 	RecordRoundBytes      Figure `json:"record_round_bytes" yaml:"record_round_bytes" price:"positive"`
 	BufferSizeBytes       Figure `json:"buffer_size_default_bytes" yaml:"buffer_size_default_bytes" price:"positive"`
 	BufferIntervalSeconds Figure `json:"buffer_interval_default_seconds" yaml:"buffer_interval_default_seconds"`
+	BufferSizeMaxBytes    Figure `json:"buffer_size_max_bytes" yaml:"buffer_size_max_bytes" price:"positive"`
+	BufferIntervalMax     Figure `json:"buffer_interval_max_seconds" yaml:"buffer_interval_max_seconds" price:"positive"`
+	StreamBytesQuota      Figure `json:"stream_bytes_quota" yaml:"stream_bytes_quota" price:"positive"`
+	StreamRecordsQuota    Figure `json:"stream_records_quota" yaml:"stream_records_quota" price:"positive"`
+	StreamRequestsQuota   Figure `json:"stream_requests_quota" yaml:"stream_requests_quota" price:"positive"`
+	PutRecordBatchRecords Figure `json:"put_record_batch_records" yaml:"put_record_batch_records" price:"positive"`
 }
 
 // LambdaFigures are AWS Lambda prices and event-source polling behaviour.
@@ -127,6 +133,8 @@ type DynamoDBFigures struct {
 	ItemOverheadBytes    Figure `json:"item_overhead_bytes" yaml:"item_overhead_bytes"`
 	PartitionWriteUnits  Figure `json:"partition_write_units" yaml:"partition_write_units" price:"positive"`
 	StreamsLambdaReadUSD Figure `json:"streams_lambda_reads_usd" yaml:"streams_lambda_reads_usd"`
+	StreamsReadersShard  Figure `json:"streams_readers_per_shard" yaml:"streams_readers_per_shard" price:"positive"`
+	StreamsRetentionSecs Figure `json:"streams_retention_seconds" yaml:"streams_retention_seconds" price:"positive"`
 }
 
 // PubSubFigures are Google Cloud Pub/Sub prices.
@@ -135,17 +143,48 @@ type PubSubFigures struct {
 	FreeBytes            Figure `json:"free_bytes" yaml:"free_bytes"`
 	MinRequestBytes      Figure `json:"min_request_bytes" yaml:"min_request_bytes"`
 	MessageOverheadBytes Figure `json:"message_overhead_bytes" yaml:"message_overhead_bytes"`
+	MessageIDBytes       Figure `json:"message_id_bytes" yaml:"message_id_bytes"`
+	MaxRetentionSeconds  Figure `json:"max_retention_seconds" yaml:"max_retention_seconds" price:"positive"`
+	BatchMessages        Figure `json:"batch_messages_default" yaml:"batch_messages_default" price:"positive"`
+	BatchBytes           Figure `json:"batch_bytes_default" yaml:"batch_bytes_default" price:"positive"`
+	BatchDelaySeconds    Figure `json:"batch_delay_seconds_default" yaml:"batch_delay_seconds_default"`
 	StorageGiBMonthUSD   Figure `json:"storage_gib_month_usd" yaml:"storage_gib_month_usd"`
 }
 
-// MSKFigures are Amazon MSK prices and sizing targets.
+// MSKFigures are Amazon MSK prices, quotas and per-broker throughput.
 type MSKFigures struct {
-	BrokerHourUSD       Figure `json:"broker_hour_usd" yaml:"broker_hour_usd"`
-	BrokerIngressBytes  Figure `json:"broker_ingress_bytes" yaml:"broker_ingress_bytes" price:"positive"`
-	PartitionBytes      Figure `json:"partition_bytes" yaml:"partition_bytes" price:"positive"`
+	PartitionBytes            Figure `json:"partition_bytes" yaml:"partition_bytes" price:"positive"`
+	ReplicationFactor         Figure `json:"replication_factor" yaml:"replication_factor" price:"positive"`
+	StorageGBMonthUSD         Figure `json:"storage_gb_month_usd" yaml:"storage_gb_month_usd"`
+	MaxStoragePerBroker       Figure `json:"max_storage_bytes_per_broker" yaml:"max_storage_bytes_per_broker" price:"positive"`
+	MaxBrokersPerCluster      Figure `json:"max_brokers_per_cluster" yaml:"max_brokers_per_cluster" price:"positive"`
+	VolumeThroughputBytes     Figure `json:"volume_throughput_bytes" yaml:"volume_throughput_bytes" price:"positive"`
+	ExpressBrokerHourUSD      Figure `json:"express_broker_hour_usd" yaml:"express_broker_hour_usd"`
+	ExpressIngestGBUSD        Figure `json:"express_ingest_gb_usd" yaml:"express_ingest_gb_usd"`
+	ExpressStorageGBMonthUSD  Figure `json:"express_storage_gb_month_usd" yaml:"express_storage_gb_month_usd"`
+	ExpressIngressBytes       Figure `json:"express_ingress_bytes" yaml:"express_ingress_bytes" price:"positive"`
+	ServerlessClusterHourUSD  Figure `json:"serverless_cluster_hour_usd" yaml:"serverless_cluster_hour_usd"`
+	ServerlessPartitionHour   Figure `json:"serverless_partition_hour_usd" yaml:"serverless_partition_hour_usd"`
+	ServerlessStorageGiBMonth Figure `json:"serverless_storage_gib_month_usd" yaml:"serverless_storage_gib_month_usd"`
+	ServerlessInGiBUSD        Figure `json:"serverless_in_gib_usd" yaml:"serverless_in_gib_usd"`
+	ServerlessOutGiBUSD       Figure `json:"serverless_out_gib_usd" yaml:"serverless_out_gib_usd"`
+	ServerlessMaxIngress      Figure `json:"serverless_max_ingress_bytes" yaml:"serverless_max_ingress_bytes" price:"positive"`
+	ServerlessMaxEgress       Figure `json:"serverless_max_egress_bytes" yaml:"serverless_max_egress_bytes" price:"positive"`
+	ServerlessMaxRetention    Figure `json:"serverless_max_retention_seconds" yaml:"serverless_max_retention_seconds" price:"positive"`
+	ServerlessMaxPartitions   Figure `json:"serverless_max_partitions" yaml:"serverless_max_partitions" price:"positive"`
+	ServerlessPartitionIngest Figure `json:"serverless_partition_ingress_bytes" yaml:"serverless_partition_ingress_bytes" price:"positive"`
+	// BrokerTypes are the Standard broker sizes the planner chooses from.
+	BrokerTypes map[string]MSKBroker `json:"broker_types" yaml:"broker_types"`
+}
+
+// MSKBroker is one Standard broker size: its price and the per-broker
+// limits of the right-sizing equation.
+type MSKBroker struct {
+	HourUSD             Figure `json:"hour_usd" yaml:"hour_usd"`
+	EBSNetworkBytes     Figure `json:"ebs_network_bytes" yaml:"ebs_network_bytes" price:"positive"`
+	NetworkBytes        Figure `json:"network_bytes" yaml:"network_bytes" price:"positive"`
+	CPUIngressBytes     Figure `json:"cpu_ingress_bytes" yaml:"cpu_ingress_bytes" price:"positive"`
 	PartitionsPerBroker Figure `json:"partitions_per_broker" yaml:"partitions_per_broker" price:"positive"`
-	ReplicationFactor   Figure `json:"replication_factor" yaml:"replication_factor" price:"positive"`
-	StorageGBMonthUSD   Figure `json:"storage_gb_month_usd" yaml:"storage_gb_month_usd"`
 }
 
 // FlinkFigures are Amazon Managed Service for Apache Flink prices and sizing.
@@ -155,24 +194,63 @@ type FlinkFigures struct {
 	OrchestrationKPUs       Figure `json:"orchestration_kpus" yaml:"orchestration_kpus"`
 	RunningStorageGBPerKPU  Figure `json:"running_storage_gb_per_kpu" yaml:"running_storage_gb_per_kpu"`
 	RunningStorageGBMonthUS Figure `json:"running_storage_gb_month_usd" yaml:"running_storage_gb_month_usd"`
+	BackupGBMonthUSD        Figure `json:"backup_gb_month_usd" yaml:"backup_gb_month_usd"`
+	BackupGBDefault         Figure `json:"backup_gb_default" yaml:"backup_gb_default"`
 }
 
-// Device is a shipped storage device profile (Snowball-class).
+// Device kinds: a shipped device is filled on site, shipped back and
+// ingested by the provider; at a site you carry your own storage to the
+// provider's terminal and the upload there is the ingest.
+const (
+	DeviceShipped = "shipped"
+	DeviceSite    = "site"
+)
+
+// Device is a bulk-transfer device profile: a shipped storage device
+// (Snowball-class, Transfer Appliance) or a transfer site (AWS Data
+// Transfer Terminal) with its capacity, realistic fill rate, logistics
+// days and fees.
 type Device struct {
 	// Name is the product name shown in reports.
 	Name string `json:"name" yaml:"name"`
+	// Kind is "shipped" (default) or "site".
+	Kind string `json:"kind,omitempty" yaml:"kind,omitempty"`
 	// Status says whether new customers can order it; Successors name
 	// what to use instead when they cannot.
 	Status       string   `json:"status,omitempty" yaml:"status,omitempty"`
 	StatusSource string   `json:"status_source,omitempty" yaml:"status_source,omitempty"`
 	Successors   []string `json:"successors,omitempty" yaml:"successors,omitempty"`
 
-	UsableBytes  Figure `json:"usable_bytes" yaml:"usable_bytes" price:"positive"`
-	InterfaceBPS Figure `json:"interface_bps" yaml:"interface_bps" price:"positive"`
-	ShippingDays Figure `json:"shipping_days" yaml:"shipping_days"`
+	// CapacityBytes is the raw size; UsableBytes what one job can fill.
+	CapacityBytes Figure `json:"capacity_bytes" yaml:"capacity_bytes" price:"positive"`
+	UsableBytes   Figure `json:"usable_bytes" yaml:"usable_bytes" price:"positive"`
+	// FillRateBytes is a realistic sustained copy rate (B/s); the copy runs
+	// at min(fill rate, interface × efficiency).
+	FillRateBytes Figure `json:"fill_rate_bytes" yaml:"fill_rate_bytes" price:"positive"`
+	InterfaceBPS  Figure `json:"interface_bps" yaml:"interface_bps" price:"positive"`
+	ShippingDays  Figure `json:"shipping_days" yaml:"shipping_days"`
+	// HandlingDays are the provider's processing days before ingest.
+	HandlingDays Figure `json:"handling_days" yaml:"handling_days"`
 	JobFeeUSD    Figure `json:"job_fee_usd" yaml:"job_fee_usd"`
 	IncludedDays Figure `json:"included_days" yaml:"included_days"`
 	ExtraDayUSD  Figure `json:"extra_day_usd" yaml:"extra_day_usd"`
+}
+
+// Assumption reports whether the figure is a planning assumption rather
+// than a sourced value: its note starts with "ASSUMPTION". Reports list
+// the assumptions a result depends on.
+func (f Figure) Assumption() bool { return strings.HasPrefix(f.Note, "ASSUMPTION") }
+
+// assumptions returns "path = value unit (ASSUMPTION)" lines for the
+// named figures that are assumptions, in the order given.
+func assumptions(figs ...NamedFigure) []string {
+	var out []string
+	for _, f := range figs {
+		if f.Assumption() {
+			out = append(out, fmt.Sprintf("assumption: %s = %s %s (%s)", f.Path, num(f.Value), f.Unit, strings.TrimLeft(strings.TrimPrefix(f.Note, "ASSUMPTION"), " -–:")))
+		}
+	}
+	return out
 }
 
 // Prices is a versioned quota and price table for one region. Load it with
@@ -264,10 +342,20 @@ func (p *Prices) validate() error {
 			errs = append(errs, fmt.Errorf("%w: figure %s read date %q: must be YYYY-MM-DD", ErrPrices, path, f.Read))
 		}
 	})
+	if len(p.MSK.BrokerTypes) == 0 {
+		errs = append(errs, fmt.Errorf("%w: msk.broker_types is empty: at least one broker type is required", ErrPrices))
+	}
 	if len(p.Devices) == 0 {
 		errs = append(errs, fmt.Errorf("%w: devices is empty: at least one device profile is required", ErrPrices))
 	} else if _, ok := p.Devices[p.DefaultDevice]; !ok {
 		errs = append(errs, fmt.Errorf("%w: default_device %q: must be one of %s", ErrPrices, p.DefaultDevice, strings.Join(p.DeviceNames(), ", ")))
+	}
+	for _, n := range p.DeviceNames() {
+		switch k := p.Devices[n].Kind; k {
+		case "", DeviceShipped, DeviceSite:
+		default:
+			errs = append(errs, fmt.Errorf("%w: devices.%s.kind %q: must be %s or %s", ErrPrices, n, k, DeviceShipped, DeviceSite))
+		}
 	}
 	return errors.Join(errs...)
 }
@@ -325,6 +413,10 @@ func (p *Prices) Figures() []NamedFigure {
 	cp.Devices = make(map[string]Device, len(p.Devices))
 	for k, d := range p.Devices {
 		cp.Devices[k] = d
+	}
+	cp.MSK.BrokerTypes = make(map[string]MSKBroker, len(p.MSK.BrokerTypes))
+	for k, b := range p.MSK.BrokerTypes {
+		cp.MSK.BrokerTypes[k] = b
 	}
 	walkFigures(reflect.ValueOf(&cp).Elem(), "", func(path string, f *Figure, _ bool) {
 		out = append(out, NamedFigure{Path: path, Figure: *f})

@@ -84,7 +84,7 @@ func TestLoadPricesErrors(t *testing.T) {
 		{"bad date", strings.Replace(base, "read: 2026-11-24", "read: yesterday", 1), `figure hours_per_month read date "yesterday": must be YYYY-MM-DD`},
 		{"no source", strings.Replace(base, "  source: https://aws.amazon.com/kinesis/data-streams/pricing/\n", "", 1), "figure hours_per_month has no source"},
 		{"device figure", strings.Replace(base, "    job_fee_usd:\n      value: 500\n", "    job_fee_usd:\n", 1), "figure devices.snowball-edge-storage-210tb.job_fee_usd has no value"},
-		{"default device", strings.Replace(base, "default_device: snowball-edge-storage-210tb", "default_device: snowcone", 1), `default_device "snowcone": must be one of snowball-edge-storage-210tb`},
+		{"default device", strings.Replace(base, "default_device: snowball-edge-storage-210tb", "default_device: snowcone", 1), `default_device "snowcone": must be one of aws-data-transfer-terminal, google-transfer-appliance-ta100, snowball-50tb`},
 		{"no region", strings.Replace(base, "region: us-east-1", "region: \"\"", 1), "region is missing"},
 		{"not yaml", "{{{", "invalid price table"},
 	}

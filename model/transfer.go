@@ -18,21 +18,28 @@ type NetworkLeg struct {
 	Days       float64 `json:"days"`
 }
 
-// DeviceLeg is a transfer on shipped storage devices.
+// DeviceLeg is a transfer on shipped storage devices (or, for a site
+// such as AWS Data Transfer Terminal, your own storage carried there).
 type DeviceLeg struct {
-	// Device is the profile name; Title the product.
+	// Device is the profile name; Title the product; Kind "shipped" or "site".
 	Device string `json:"device"`
 	Title  string `json:"title"`
-	// Count devices work in parallel, each holding PerDeviceBytes.
+	Kind   string `json:"kind"`
+	// Count devices (or site visits) work in parallel, each holding PerDeviceBytes.
 	Count          int     `json:"count"`
 	PerDeviceBytes float64 `json:"per_device_bytes"`
-	// CopySeconds is the time to fill one device at its interface rate ×
-	// efficiency; the destination ingests at the same rate (IngestSeconds).
+	// FillRate is the copy rate onto one device, B/s: min(the profile's
+	// realistic fill rate or the given device rate, interface × efficiency).
+	FillRate float64 `json:"fill_rate_bytes_per_second"`
+	// CopySeconds is the time to fill one device; the provider ingests at
+	// the same rate (IngestSeconds, 0 for a site: the upload is the ingest).
 	CopySeconds   float64 `json:"copy_seconds"`
 	IngestSeconds float64 `json:"ingest_seconds"`
-	// ShippingDays each way.
+	// ShippingDays each way; HandlingDays at the provider before ingest.
 	ShippingDays float64 `json:"shipping_days"`
-	// Seconds and Days end to end: ship out + copy + ship back + ingest.
+	HandlingDays float64 `json:"handling_days"`
+	// Seconds and Days end to end: ship out + copy + ship back + handling
+	// + ingest (a site: travel + upload).
 	Seconds float64 `json:"seconds"`
 	Days    float64 `json:"days"`
 	// OnSiteDays are billed days at the source (shipping is not billed).
@@ -42,6 +49,8 @@ type DeviceLeg struct {
 	// Status and Successors repeat the profile's availability note.
 	Status     string   `json:"status,omitempty"`
 	Successors []string `json:"successors,omitempty"`
+	// Assumptions lists the profile figures used that are not sourced.
+	Assumptions []string `json:"assumptions,omitempty"`
 }
 
 // TransferPlan compares moving Data over a link with shipping devices.
@@ -66,10 +75,11 @@ const secondsPerDay = 86400
 
 // PlanTransfer compares a bulk transfer over t.Link with shipped devices:
 // network seconds = bytes × 8 / (link × utilisation × efficiency); devices
-// = ⌈data / usable capacity⌉ (or t.Devices), each filled in parallel at its
-// interface rate × efficiency, shipped each way, ingested at the same
-// rate; fees = job fee + extra days beyond the included ones. Zero
-// Utilization and Efficiency default to 0.8 and 0.95.
+// = ⌈data / usable capacity⌉ (or t.Devices), each filled in parallel at
+// min(fill rate, interface × efficiency) (the fill rate is the profile's
+// realistic sourced rate or t.DeviceRate), shipped each way, handled and
+// ingested at the same rate; fees = job fee + extra days beyond the
+// included ones. Zero Utilization and Efficiency default to 0.8 and 0.95.
 func PlanTransfer(t Transfer, p *Prices) (TransferPlan, error) {
 	if p == nil {
 		return TransferPlan{}, fmt.Errorf("%w: prices: nil table", ErrPlanInput)
@@ -82,14 +92,12 @@ func PlanTransfer(t Transfer, p *Prices) (TransferPlan, error) {
 	if name == "" {
 		name = p.DefaultDevice
 	}
-	dev := p.Devices[name]
 	var x explainer
 	data := float64(t.Data)
 	link := t.Link.BitsPerSecond()
 	tp := TransferPlan{DataBytes: data, LinkBPS: link, Utilization: t.Utilization, Efficiency: t.Efficiency}
 	x.in("data", "%s", t.Data)
 	x.in("link", "%s at utilisation %s, efficiency %s", t.Link, num(t.Utilization), num(t.Efficiency))
-	x.in("device", "%s (%s usable, %s interface)", dev.Name, units.Bytes(dev.UsableBytes.Value), units.BitRate(dev.InterfaceBPS.Value))
 
 	good := link * t.Utilization * t.Efficiency
 	tp.Network.GoodputBPS = good
@@ -97,6 +105,35 @@ func PlanTransfer(t Transfer, p *Prices) (TransferPlan, error) {
 		"%v × 8 / (%v × %v × %v)", data, link, t.Utilization, t.Efficiency)
 	tp.Network.Days = tp.Network.Seconds / secondsPerDay
 
+	tp.Device = planDevice(t, p, name, &x)
+	d := &tp.Device
+	tp.Faster = "network"
+	if d.Seconds < tp.Network.Seconds {
+		tp.Faster = "device"
+	}
+	tp.CrossoverBPS = x.step("crossover link", "data × 8 / (utilisation × efficiency × device seconds)", data*8/(t.Utilization*t.Efficiency*d.Seconds), "bit/s",
+		"%v × 8 / (%v × %v × %v)", data, t.Utilization, t.Efficiency, d.Seconds)
+	if d.Status != "" {
+		w := d.Status
+		if len(d.Successors) > 0 {
+			w += " Successors: " + strings.Join(d.Successors, "; ") + "."
+		}
+		tp.Warnings = append(tp.Warnings, w)
+	}
+	tp.Explanation = x.e
+	return tp, nil
+}
+
+// planDevice plans the device leg of t on the named profile (t is
+// defaulted and checked).
+func planDevice(t Transfer, p *Prices, name string, x *explainer) DeviceLeg {
+	dev := p.Devices[name]
+	kind := dev.Kind
+	if kind == "" {
+		kind = DeviceShipped
+	}
+	data := float64(t.Data)
+	x.in("device", "%s (%s usable, fill rate %s, %s interface)", dev.Name, units.Bytes(dev.UsableBytes.Value), units.ByteRate(dev.FillRateBytes.Value), units.BitRate(dev.InterfaceBPS.Value))
 	capB := dev.UsableBytes.Value
 	count := t.Devices
 	if count == 0 {
@@ -106,37 +143,82 @@ func PlanTransfer(t Transfer, p *Prices) (TransferPlan, error) {
 		x.step("devices", "given", float64(count), "devices", "%v", float64(count))
 	}
 	per := data / float64(count)
-	rate := dev.InterfaceBPS.Value * t.Efficiency
-	d := &tp.Device
-	d.Device, d.Title, d.Count, d.PerDeviceBytes = name, dev.Name, count, per
-	d.Status, d.Successors = dev.Status, dev.Successors
-	d.CopySeconds = x.step("copy seconds (devices in parallel)", "data per device × 8 / (interface × efficiency)", per*8/rate, "s",
-		"%v × 8 / (%v × %v)", per, dev.InterfaceBPS.Value, t.Efficiency)
-	d.IngestSeconds = d.CopySeconds
+	fill := dev.FillRateBytes.Value
+	src := "profile fill rate"
+	if t.DeviceRate > 0 {
+		fill, src = float64(t.DeviceRate), "given device rate"
+	}
+	port := dev.InterfaceBPS.Value * t.Efficiency / 8
+	rate := x.step("fill rate", "min("+src+", interface × efficiency / 8)", min(fill, port), "B/s",
+		"min(%v, %v × %v / 8)", fill, dev.InterfaceBPS.Value, t.Efficiency)
+	d := DeviceLeg{Device: name, Title: dev.Name, Kind: kind, Count: count, PerDeviceBytes: per, FillRate: rate,
+		Status: dev.Status, Successors: dev.Successors}
+	d.CopySeconds = x.step("copy seconds (devices in parallel)", "data per device / fill rate", per/rate, "s", "%v / %v", per, rate)
 	d.ShippingDays = dev.ShippingDays.Value
-	d.Seconds = x.step("device seconds", "2 × shipping + copy + ingest", 2*d.ShippingDays*secondsPerDay+d.CopySeconds+d.IngestSeconds, "s",
-		"2 × %v d + %v s + %v s", d.ShippingDays, d.CopySeconds, d.IngestSeconds)
+	d.HandlingDays = dev.HandlingDays.Value
+	if kind == DeviceSite {
+		d.Seconds = x.step("site seconds", "travel + upload (the upload is the ingest)", d.ShippingDays*secondsPerDay+d.CopySeconds, "s",
+			"%v d + %v s", d.ShippingDays, d.CopySeconds)
+	} else {
+		d.IngestSeconds = d.CopySeconds
+		d.Seconds = x.step("device seconds", "2 × shipping + copy + handling + ingest", (2*d.ShippingDays+d.HandlingDays)*secondsPerDay+d.CopySeconds+d.IngestSeconds, "s",
+			"2 × %v d + %v s + %v d + %v s", d.ShippingDays, d.CopySeconds, d.HandlingDays, d.IngestSeconds)
+	}
 	d.Days = d.Seconds / secondsPerDay
 	d.OnSiteDays = math.Ceil(d.CopySeconds/secondsPerDay - 1e-9)
 	extra := max(0, d.OnSiteDays-dev.IncludedDays.Value)
 	n := float64(count)
-	d.LineItems = []LineItem{newItem("device jobs", n, "job", dev.JobFeeUSD.Value)}
+	unit := "job"
+	if kind == DeviceSite {
+		unit = "visit"
+	}
+	d.LineItems = []LineItem{newItem("device jobs", n, unit, dev.JobFeeUSD.Value)}
 	if extra > 0 {
 		d.LineItems = append(d.LineItems, newItem("extra on-site days", n*extra, "device-day", dev.ExtraDayUSD.Value))
 	}
 	d.USD = total(d.LineItems)
+	pre := "devices." + name + "."
+	used := []NamedFigure{{pre + "usable_bytes", dev.UsableBytes}, {pre + "interface_bps", dev.InterfaceBPS},
+		{pre + "shipping_days", dev.ShippingDays}, {pre + "handling_days", dev.HandlingDays}, {pre + "job_fee_usd", dev.JobFeeUSD},
+		{pre + "included_days", dev.IncludedDays}}
+	if t.DeviceRate == 0 {
+		used = append(used, NamedFigure{pre + "fill_rate_bytes", dev.FillRateBytes})
+	}
+	if extra > 0 {
+		used = append(used, NamedFigure{pre + "extra_day_usd", dev.ExtraDayUSD})
+	}
+	d.Assumptions = assumptions(used...)
+	return d
+}
 
-	tp.Faster = "network"
-	if d.Seconds < tp.Network.Seconds {
-		tp.Faster = "device"
+// CompareTransfer plans t on every device profile of the table (t.Device
+// is ignored; t.Devices and t.DeviceRate apply to each), in name order,
+// so `transfer --compare` can set them side by side. A given device count
+// too small for a profile's capacity is raised to what the data needs.
+func CompareTransfer(t Transfer, p *Prices) ([]DeviceLeg, error) {
+	if p == nil {
+		return nil, fmt.Errorf("%w: prices: nil table", ErrPlanInput)
 	}
-	tp.CrossoverBPS = x.step("crossover link", "data × 8 / (utilisation × efficiency × device seconds)", data*8/(t.Utilization*t.Efficiency*d.Seconds), "bit/s",
-		"%v × 8 / (%v × %v × %v)", data, t.Utilization, t.Efficiency, d.Seconds)
-	if dev.Status != "" {
-		tp.Warnings = append(tp.Warnings, dev.Status+" Successors: "+strings.Join(dev.Successors, "; ")+".")
+	t = planTransferDefaults(t)
+	t.Device = ""
+	chk := t
+	chk.Devices = min(t.Devices, 0) // counts are raised per profile below
+	if err := planCheckTransfer(chk, p); err != nil {
+		return nil, err
 	}
-	tp.Explanation = x.e
-	return tp, nil
+	if t.Devices < 0 || t.Devices > 10000 {
+		return nil, planInputErr("transfer.devices", t.Devices, "between 0 (as many as the data needs) and 10000")
+	}
+	var out []DeviceLeg
+	for _, n := range p.DeviceNames() {
+		tn := t
+		if need := int(math.Ceil(float64(t.Data) / p.Devices[n].UsableBytes.Value)); tn.Devices > 0 && tn.Devices < need {
+			tn.Devices = need
+		}
+		x := explainer{off: true}
+		out = append(out, planDevice(tn, p, n, &x))
+	}
+	return out, nil
 }
 
 func planCheckTransfer(t Transfer, p *Prices) error {
@@ -162,6 +244,9 @@ func planCheckTransfer(t Transfer, p *Prices) error {
 	}
 	if t.Devices < 0 || t.Devices > 10000 {
 		return planInputErr("transfer.devices", t.Devices, "between 0 (as many as the data needs) and 10000")
+	}
+	if r := float64(t.DeviceRate); r < 0 || math.IsNaN(r) || math.IsInf(r, 0) {
+		return planInputErr("transfer.device_rate", t.DeviceRate, "> 0B/s (0 = the profile's fill rate)")
 	}
 	if t.Devices > 0 {
 		if need := int(math.Ceil(float64(t.Data) / dev.UsableBytes.Value)); t.Devices < need {

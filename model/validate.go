@@ -43,6 +43,9 @@ const (
 	DefaultTransferUtilization = 0.8
 	// DefaultTransferEfficiency is TCP/IP + TLS goodput over line rate.
 	DefaultTransferEfficiency = 0.95
+	// DefaultTransferLink is the link a transfer assumes when neither a
+	// flag nor the scenario gives one: the course seed's 1 Gbps.
+	DefaultTransferLink units.BitRate = 1e9
 	// DefaultBenchTarget is the benchmark target when a bench block is given.
 	DefaultBenchTarget = "embedded"
 )

@@ -39,6 +39,9 @@ type Workload struct {
 	Transfer *Transfer  `json:"transfer,omitempty" yaml:"transfer,omitempty"`
 	SLO      *SLO       `json:"slo,omitempty" yaml:"slo,omitempty"`
 	Bench    *BenchSpec `json:"bench,omitempty" yaml:"bench,omitempty"`
+	// Pipeline holds settings of the compared systems (Pub/Sub batching,
+	// Flink KPUs and backups); plan flags override them field by field.
+	Pipeline *PipelineOptions `json:"pipeline,omitempty" yaml:"pipeline,omitempty"`
 }
 
 // SizeKind names how record sizes are distributed.
@@ -160,6 +163,9 @@ type Transfer struct {
 	// Device names a device profile of the price table (default the
 	// table's default Snowball-class device).
 	Device string `json:"device,omitempty" yaml:"device,omitempty"`
+	// DeviceRate overrides the profile's realistic fill rate (B/s), e.g.
+	// a slower row of the Snowball guide's table for small files.
+	DeviceRate units.ByteRate `json:"device_rate,omitempty" yaml:"device_rate,omitempty"`
 }
 
 // SLO is what a benchmark run must meet; a miss fails the run.

@@ -56,7 +56,7 @@ func comparison(r *model.PlanResult) []compared {
 // alternatives returns the compared systems in CompareSystems order.
 func alternatives(r *model.PlanResult) []*model.Alternative {
 	var out []*model.Alternative
-	for _, s := range model.CompareSystems() {
+	for _, s := range model.ReportSystems() {
 		if a := r.Compare[s]; a != nil {
 			out = append(out, a)
 		}
@@ -170,8 +170,10 @@ func RenderPlanText(w io.Writer, r *model.PlanResult) error {
 			tb.add(c.name, c.role, usd(c.usd), c.sizing)
 		}
 		tb.write(e)
+		textPipelines(e, r)
 		for _, a := range alternatives(r) {
 			e.printf("\n%s: %s USD/month\n", strings.ToUpper(a.System), usd(a.MonthlyUSD))
+			textSystemLimits(e, a)
 			for _, n := range a.Notes {
 				e.printf("  note: %s\n", n)
 			}
@@ -355,6 +357,7 @@ func RenderPlanMarkdown(w io.Writer, r *model.PlanResult) error {
 		for _, c := range rows {
 			e.printf("| %s | %s | %s | %s |\n", mdEscape(c.name), c.role, usd(c.usd), mdEscape(c.sizing))
 		}
+		mdPipelines(e, r)
 		for _, a := range alternatives(r) {
 			e.printf("\n### %s: %s USD/month\n", mdEscape(a.Title), usd(a.MonthlyUSD))
 			for _, n := range a.Notes {

@@ -23,7 +23,11 @@ func RenderPricesText(w io.Writer, p *model.Prices) error {
 	e.printf("price table %s, region %s, %s\n", p.Version, p.Region, p.Currency)
 	tb := table{indent: "  ", right: []bool{false, true}}
 	for _, f := range p.Figures() {
-		tb.add(f.Path, unitPrice(f.Value), f.Unit, f.Read, f.Source)
+		unit := f.Unit
+		if f.Assumption() {
+			unit += " [ASSUMPTION, not sourced]"
+		}
+		tb.add(f.Path, unitPrice(f.Value), unit, f.Read, f.Source)
 	}
 	tb.write(e)
 	for _, name := range p.DeviceNames() {

@@ -122,7 +122,7 @@ func TestPlanJSONShape(t *testing.T) {
 			t.Errorf("line item lacks %q: %v", k, prov.LineItems[0])
 		}
 	}
-	if doc.Kinesis["on_demand"].MonthlyUSD == 0 || len(doc.Compare) != 6 || doc.Compare["kafka"].MonthlyUSD == 0 {
+	if doc.Kinesis["on_demand"].MonthlyUSD == 0 || len(doc.Compare) != 8 || doc.Compare["kafka"].MonthlyUSD == 0 || doc.Compare["kafka-express"].MonthlyUSD == 0 {
 		t.Errorf("on_demand or compare missing: %+v", doc)
 	}
 }
@@ -263,7 +263,8 @@ func TestFormatters(t *testing.T) {
 }
 
 // TestRenderTransferTiny: 1 B over 1 Gbps at 0.8 × 0.95 takes 8 / 7.6e8 s =
-// 10.5 ns; a device round trip is 10 days; the crossover (1.2e-5 bps) names
+// 10.5 ns; a device round trip is 10 days of shipping and 1 of handling
+// (copying 1 B at the profile's 839 MB/s fill rate takes 1.19 ns); the crossover (1.2e-5 bps) names
 // no real link, so none is printed.
 func TestRenderTransferTiny(t *testing.T) {
 	tp, err := model.PlanTransfer(model.Transfer{Data: 1, Link: 1e9, Utilization: 0.8, Efficiency: 0.95}, model.DefaultPrices())
@@ -277,8 +278,8 @@ func TestRenderTransferTiny(t *testing.T) {
 	out := b.String()
 	for _, want := range []string{
 		"    network    10.5 ns  at 760 Mbps goodput\n",
-		"    device     10 days  1 × ",
-		"2 × 5 days shipping + 0.337 ns copy + 0.337 ns ingest; 500.00 USD",
+		"    device     11 days  1 × ",
+		"2 × 5 days shipping + 1.19 ns copy at 839 MB/s + 1 day handling + 1.19 ns ingest; 500.00 USD",
 		"    crossover     none  every link of 1 kbps or more beats shipping\n",
 		"= 1 device\n",
 	} {

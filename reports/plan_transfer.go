@@ -43,6 +43,9 @@ func RenderTransferText(w io.Writer, t *model.TransferPlan, sweep []model.Transf
 	for _, s := range t.Warnings {
 		e.printf("\n  ! %s\n", s)
 	}
+	for _, s := range t.Device.Assumptions {
+		e.printf("  ~ %s\n", s)
+	}
 	e.printf("\nWHY\n")
 	for _, in := range t.Explanation.Inputs {
 		e.printf("    %s: %s\n", in.Name, in.Value)
@@ -71,8 +74,14 @@ func textTransfer(e *errWriter, t *model.TransferPlan) {
 		si(t.DataBytes, "B"), si(t.LinkBPS, "bps"), pct(t.Utilization), pct(t.Efficiency), strings.ToUpper(t.Faster))
 	tb := table{indent: "    ", right: []bool{false, true}}
 	tb.add("network", daysShort(t.Network.Days), "at "+si(t.Network.GoodputBPS, "bps")+" goodput")
-	tb.add("device", daysShort(d.Days), fmt.Sprintf("%d × %s: 2 × %s shipping + %s copy + %s ingest; %s USD",
-		d.Count, d.Title, units.Count(d.ShippingDays, 3, "day"), units.SpanSeconds(d.CopySeconds), units.SpanSeconds(d.IngestSeconds), usd(d.USD)))
+	if d.Kind == model.DeviceSite {
+		tb.add("device", daysShort(d.Days), fmt.Sprintf("%d × %s: %s travel + %s upload at %s (the upload is the ingest); %s USD",
+			d.Count, d.Title, units.Count(d.ShippingDays, 3, "day"), units.SpanSeconds(d.CopySeconds), si(d.FillRate, "B/s"), usd(d.USD)))
+	} else {
+		tb.add("device", daysShort(d.Days), fmt.Sprintf("%d × %s: 2 × %s shipping + %s copy at %s + %s handling + %s ingest; %s USD",
+			d.Count, d.Title, units.Count(d.ShippingDays, 3, "day"), units.SpanSeconds(d.CopySeconds), si(d.FillRate, "B/s"),
+			units.Count(d.HandlingDays, 3, "day"), units.SpanSeconds(d.IngestSeconds), usd(d.USD)))
+	}
 	if crossoverMeaningful(t.CrossoverBPS) {
 		tb.add("crossover", si(t.CrossoverBPS, "bps"), "links faster than this beat shipping")
 	} else {

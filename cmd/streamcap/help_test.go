@@ -61,9 +61,9 @@ func TestHelpDefaultsKnown(t *testing.T) {
 		flag string
 		want string // "" = no default shown
 	}{
-		{"streamcap plan --rate", ""},                   // unit type, zero: required, no default
-		{"streamcap plan --record-size", ""},            // unit type, zero
-		{"streamcap transfer --link", ""},               // bit rate, zero
+		{"streamcap plan --rate", ""},        // unit type, zero: required, no default
+		{"streamcap plan --record-size", ""}, // unit type, zero
+		{"streamcap transfer --link", "(default: the scenario's, else 1Gbps)"},
 		{"streamcap plan --mode", `(default "both")`},   // pflag's own, real
 		{"streamcap transfer --points", "(default 13)"}, // pflag's own, real
 		{"streamcap plan --headroom", "(default: the scenario's, else 0.8)"},

@@ -6,6 +6,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/streamcap/streamcap/model"
+	"github.com/streamcap/streamcap/model/units"
 	"github.com/streamcap/streamcap/reports"
 	"github.com/streamcap/streamcap/scenarios"
 )
@@ -19,6 +20,10 @@ type planOptions struct {
 	compare  []string
 	out      outputOptions
 	format   string
+	// Settings of compared systems (zero = the scenario's, else defaults).
+	pipeline       model.PipelineOptions
+	firehoseSize   units.Bytes
+	firehoseWindow units.Duration
 }
 
 func newPlanCmd(io *streams) *cobra.Command {
@@ -29,7 +34,10 @@ func newPlanCmd(io *streams) *cobra.Command {
 		Example: `  streamcap plan kds-3000x1kb
   streamcap plan --rate 3000/s --record-size 1KB --consumers 1
   streamcap plan clickstream --compare kafka,pubsub,firehose,dynamodb -o json
-  streamcap plan kds-3000x1kb --out plan.md`,
+  streamcap plan kds-3000x1kb --out plan.md
+  streamcap plan kds-3000x1kb --compare dynamodb
+  streamcap plan iot-fleet --compare pubsub --pubsub-publishers 100
+  streamcap plan clickstream --compare flink,firehose --kpu 4 --firehose-buffer-size 64MiB`,
 		Args: maxArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if len(args) == 1 {
@@ -50,6 +58,15 @@ func newPlanCmd(io *streams) *cobra.Command {
 	fs.StringVar(&o.mode, "mode", "both", "Kinesis capacity mode: provisioned | on-demand | both")
 	fs.StringSliceVar(&o.compare, "compare", nil, "systems to compare: kafka,pubsub,firehose,dynamodb,lambda,flink or all")
 	o.out.register(fs, "text", "markdown", "json")
+	fs.IntVar(&o.pipeline.Flink.KPU, "kpu", 0, "Flink KPUs (default: sized from throughput at 1 MiB/s per KPU, an assumption)")
+	fs.Float64Var(&o.pipeline.Flink.BackupGB, "flink-backup-gb", 0, "Flink durable application backup GB (default 100, the AWS calculator example)")
+	fs.IntVar(&o.pipeline.PubSub.BatchMessages, "pubsub-batch-messages", 0, "Pub/Sub messages per publish request at most (default 100, the client libraries')")
+	fs.Var(&o.pipeline.PubSub.BatchBytes, "pubsub-batch-bytes", "Pub/Sub bytes per publish request at most (default 1MB)")
+	fs.Var(&o.pipeline.PubSub.BatchDelay, "pubsub-batch-delay", "Pub/Sub publisher wait to fill a batch (default 10ms)")
+	fs.IntVar(&o.pipeline.PubSub.Publishers, "pubsub-publishers", 0, "Pub/Sub publishers sharing the rate, each batching its own messages (default 1)")
+	fs.IntVar(&o.pipeline.PubSub.DeliveryBatch, "pubsub-delivery-batch", 0, "Pub/Sub messages per pull response (default: the publish batch)")
+	fs.Var(&o.firehoseSize, "firehose-buffer-size", "Firehose buffer size hint, 1MiB..128MiB (default 5MiB)")
+	fs.Var(&o.firehoseWindow, "firehose-buffer-interval", "Firehose buffer interval hint, 0s..900s (default 300s)")
 	return cmd
 }
 
@@ -62,7 +79,8 @@ func planRun(io *streams, o *planOptions) error {
 	if err != nil {
 		return err
 	}
-	res, err := model.Plan(*w, prices, model.PlanOptions{Mode: o.mode, Compare: o.compare})
+	res, err := model.Plan(*w, prices, model.PlanOptions{Mode: o.mode, Compare: o.compare, Pipeline: o.pipeline,
+		FirehoseBufferSize: o.firehoseSize, FirehoseBufferInterval: o.firehoseWindow})
 	if err != nil {
 		return asUsage(err)
 	}
