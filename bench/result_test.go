@@ -341,6 +341,11 @@ func TestCheckSLO(t *testing.T) {
 	if want := "publish p99 met: " + FormatDuration(r.Response.P99NS) + " (want ≤ 50ms)"; met.String() != want {
 		t.Errorf("%q; want %q", met.String(), want)
 	}
+	starved := &Result{Counts: loadgen.Counts{Sent: 100, Acked: 100, Late: 40},
+		Response: Latency{Count: 100, P99NS: 66e6}, SendLag: Latency{Count: 100, P99NS: 64e6}, Service: Latency{Count: 100, P99NS: 270e3}}
+	if c := CheckSLO("", starved, &model.SLO{PublishP99: ms(50)})[0]; c.OK || !strings.Contains(c.Got, "mostly send lag (p99 64ms; service p99 270µs)") {
+		t.Errorf("a starved generator's miss does not say so: %q", c.Got)
+	}
 	noE2E := *r
 	noE2E.E2E = Latency{}
 	if got := CheckSLO("", &noE2E, &model.SLO{E2EP99: ms(1000)}); len(got) != 1 || got[0].OK || got[0].Got != "no samples" {

@@ -563,3 +563,75 @@ func BenchmarkReportFromResultJSON(b *testing.B) {
 	}
 	b.ReportMetric(float64(in.Len())/1e6, "MB-input")
 }
+
+// TestAddFilesDispatchesOnSchema: a verify document is shown with its own
+// verdict (not recomputed), a price table prices the plan's sweeps whatever
+// its position, and an unknown schema is refused by name.
+func TestAddFilesDispatchesOnSchema(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name string, v any) string {
+		t.Helper()
+		var b bytes.Buffer
+		if raw, ok := v.([]byte); ok {
+			b.Write(raw)
+		} else if err := writeJSON(&b, v); err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(dir, name)
+		if err := os.WriteFile(path, b.Bytes(), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return path
+	}
+	var res bench.Result
+	if err := json.Unmarshal(benchResultJSON(t, "embedded", 4, 1), &res); err != nil {
+		t.Fatal(err)
+	}
+	verdict := bench.PlanVerdict{Holds: false, PlannedShards: 4, Checks: []Check{{Run: "planned: 4 shards", What: "sends not acknowledged", Want: "0", Got: "100"}}}
+	verifyPath := write("verify.json", map[string]any{
+		"schema": SchemaVerify, "plan": seedPlanResult(),
+		"planned": map[string]any{"label": "planned: 4 shards", "shards": 4, "result": &res},
+		"verdict": verdict,
+	})
+	rep := &Report{}
+	if err := rep.AddFiles([]string{verifyPath}, nil); err != nil {
+		t.Fatal(err)
+	}
+	if rep.Verify == nil || rep.Verify.Holds || len(rep.Runs) != 1 || rep.Runs[0].Name != "planned: 4 shards" || len(rep.checks()) != 1 {
+		t.Fatalf("verify document: verdict %+v, runs %d", rep.Verify, len(rep.Runs))
+	}
+
+	var planJSON bytes.Buffer
+	if err := RenderPlanJSON(&planJSON, seedPlanResult()); err != nil {
+		t.Fatal(err)
+	}
+	planPath := write("plan.json", planJSON.Bytes())
+	prices := model.DefaultPrices()
+	prices.Kinesis.ShardHourUSD.Value *= 10
+	var pj bytes.Buffer
+	if err := RenderPricesJSON(&pj, prices); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(pj.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	doc["schema"] = SchemaPrices
+	pricesPath := write("prices.json", doc)
+	cost := func(paths ...string) float64 {
+		t.Helper()
+		r := &Report{}
+		if err := r.AddFiles(paths, nil); err != nil {
+			t.Fatal(err)
+		}
+		c := r.CostCurves[0]
+		return c.Y[len(c.Y)-1]
+	}
+	if plain, priced := cost(planPath), cost(planPath, pricesPath); !(priced > 2*plain) {
+		t.Errorf("provisioned cost at the top of the sweep: %v with the embedded table, %v with shard-hours ×10; want the price table to apply", plain, priced)
+	}
+	if err := rep.AddFiles([]string{write("x.json", map[string]any{"schema": "streamcap.other/v9"})}, nil); err == nil || !strings.Contains(err.Error(), `schema "streamcap.other/v9"`) {
+		t.Errorf("unknown schema: %v", err)
+	}
+}

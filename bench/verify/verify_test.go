@@ -1,9 +1,9 @@
 package verify
 
 import (
-	"context"
 	"strings"
 	"testing"
+	"testing/synctest"
 	"time"
 
 	"github.com/streamcap/streamcap/bench"
@@ -19,50 +19,50 @@ import (
 // carries about 750 records/s and nothing throttles. One shard fewer puts
 // 3000 / 3 = 1000 records/s on each shard on average — exactly the limit —
 // and MD5 never spreads 10000 keys perfectly, so the busiest shard is over
-// it and throttles.
+// it and throttles. It runs on the virtual clock (synctest): the pacer, the
+// engine's token buckets and the consumers share one fake time, so the
+// counts are exact and do not depend on how busy the machine is.
 func TestVerifySeed(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs the engine for about 30 s")
-	}
 	w, err := scenarios.Resolve("kds-3000x1kb", scenarios.Overrides{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
-	defer cancel()
-	out, err := Verify(ctx, Options{Workload: *w, Duration: 8 * time.Second, Warmup: 5 * time.Second, Seed: 1, Quiet: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := out.Plan.Kinesis.Provisioned.Shards; got != 4 {
-		t.Fatalf("planned %d shards, want 4", got)
-	}
-	p := out.Planned
-	if p.Shards != 4 || p.Throttles != 0 || p.Result.Counts.Errors != 0 {
-		t.Errorf("planned run: %d shards, %d throttles, %d errors; want 4, 0, 0", p.Shards, p.Throttles, p.Result.Counts.Errors)
-	}
-	if p.Result.Counts.Acked < 24000*95/100 {
-		t.Errorf("planned run acked %d of ~24000 records", p.Result.Counts.Acked)
-	}
-	// Every acked record reached the consumer, within the scenario's e2e SLO.
-	if p.Result.E2E.Count != p.Result.Counts.Acked {
-		t.Errorf("consumer saw %d of %d acked records", p.Result.E2E.Count, p.Result.Counts.Acked)
-	}
-	if out.Below == nil || out.Below.Shards != 3 {
-		t.Fatalf("no run at one shard fewer: %+v", out.Below)
-	}
-	b := out.Below.Result
-	t.Logf("3 shards: achieved %.1f/s of %.1f/s, %d late, %d throttled", b.AchievedRate, b.TargetRate, b.Counts.Late, out.Below.Throttles)
-	if out.Below.Throttles == 0 {
-		t.Fatalf("one shard fewer must throttle: achieved %.1f/s of %.1f/s, %d sends late", b.AchievedRate, b.TargetRate, b.Counts.Late)
-	}
-	if out.Below.Held {
-		t.Error("the run at 3 shards must not hold")
-	}
-	text := strings.Join(out.Findings, "\n")
-	if !strings.Contains(text, "one fewer (3 shards)") || !strings.Contains(text, "write_records limit is exceeded") {
-		t.Errorf("findings do not say what broke:\n%s", text)
-	}
+	synctest.Test(t, func(t *testing.T) {
+		out, err := Verify(t.Context(), Options{Workload: *w, Duration: 8 * time.Second, Warmup: 5 * time.Second, Seed: 1, Quiet: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := out.Plan.Kinesis.Provisioned.Shards; got != 4 {
+			t.Fatalf("planned %d shards, want 4", got)
+		}
+		p := out.Planned
+		c := p.Result.Counts
+		if p.Shards != 4 || c.Sent != 24000 || c.Acked != c.Sent || p.Throttles != 0 {
+			t.Errorf("planned run: %d shards, counts %+v; want 4 shards, 24000 sent, all acked, 0 throttled", p.Shards, c)
+		}
+		// Every acked record reached the consumer, within the scenario's e2e SLO.
+		if p.Result.E2E.Count != c.Acked {
+			t.Errorf("consumer saw %d of %d acked records", p.Result.E2E.Count, c.Acked)
+		}
+		if !out.Holds || !p.Held || p.Result.Settings.Consumer != "polling every 1s" {
+			t.Errorf("holds %v, planned held %v, consumer %q; want true, true, polling every 1s\n%v", out.Holds, p.Held, p.Result.Settings.Consumer, out.Findings)
+		}
+		if out.Below == nil || out.Below.Shards != 3 {
+			t.Fatalf("no run at one shard fewer: %+v", out.Below)
+		}
+		b := out.Below.Result
+		t.Logf("3 shards: achieved %.1f/s of %.1f/s, %d late, %d throttled", b.AchievedRate, b.TargetRate, b.Counts.Late, out.Below.Throttles)
+		if out.Below.Throttles == 0 {
+			t.Fatalf("one shard fewer must throttle: achieved %.1f/s of %.1f/s, %d sends late", b.AchievedRate, b.TargetRate, b.Counts.Late)
+		}
+		if out.Below.Held {
+			t.Error("the run at 3 shards must not hold")
+		}
+		text := strings.Join(out.Findings, "\n")
+		if !strings.Contains(text, "one fewer (3 shards)") || !strings.Contains(text, "write_records limit is exceeded") {
+			t.Errorf("findings do not say what broke:\n%s", text)
+		}
+	})
 }
 
 // TestJudge checks the verdict logic on constructed runs.

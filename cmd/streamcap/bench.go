@@ -208,8 +208,16 @@ func (o *benchOptions) resolve(io *streams) (bench.Options, *model.Workload, err
 	if err := targets.CheckFlags(o.drv, o.set); err != nil {
 		return bench.Options{}, nil, asUsage(err)
 	}
-	if o.set("duration") && o.duration.D() <= 0 {
+	// A zero that would silently become a default is refused.
+	switch {
+	case o.set("duration") && o.duration.D() <= 0:
 		return bench.Options{}, nil, usagef("--duration %v: must be more than 0s (use --records N alone to stop after N records)", o.duration)
+	case o.set("interval") && o.interval.D() <= 0:
+		return bench.Options{}, nil, usagef("--interval %v: must be more than 0s", o.interval)
+	case o.set("max-inflight") && o.maxInflight == 0:
+		return bench.Options{}, nil, usagef("--max-inflight 0: must be at least 1")
+	case o.set("records") && o.records <= 0:
+		return bench.Options{}, nil, usagef("--records %d: must be at least 1", o.records)
 	}
 	if o.drv.Shards == 0 {
 		o.drv.Shards = spec.Shards

@@ -134,6 +134,8 @@ func TestBenchSettingsResolvedOnce(t *testing.T) {
 		{"old no-limits", []string{"--no-limits"}, "unknown flag: --no-limits"},
 		{"old no-retries", []string{"--no-retries"}, "unknown flag: --no-retries"},
 		{"zero duration", []string{"--duration", "0s"}, "--duration 0s: must be more than 0s"},
+		{"zero interval", []string{"--interval", "0s"}, "--interval 0s: must be more than 0s"},
+		{"zero max in-flight", []string{"--max-inflight", "0"}, "--max-inflight 0: must be at least 1"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
@@ -150,6 +152,9 @@ func TestBenchSettingsResolvedOnce(t *testing.T) {
 	}{
 		{"headroom 0", []string{"plan", "kds-3000x1kb", "--headroom", "0"}, "headroom 0: must be more than 0"},
 		{"utilization 0", []string{"transfer", "--data", "1TB", "--link", "1Gbps", "--utilization", "0"}, "--utilization 0: must be more than 0"},
+		{"verify duration 0", []string{"verify", "--duration", "0s"}, "--duration 0s: must be more than 0s"},
+		{"verify -o file", []string{"verify", "-o", "report.html"}, "-o is a format"},
+		{"report -o file", []string{"report", "kds-3000x1kb", "-o", "x.html"}, "-o is a format"},
 	} {
 		if code, _, errOut := runCLI(t, tc.args...); code != exitUsage || !strings.Contains(errOut, tc.want) {
 			t.Errorf("%s: exit %d, stderr %q; want 2 and %q", tc.name, code, errOut, tc.want)

@@ -50,6 +50,9 @@ does not. With no argument it verifies the bundled kds-3000x1kb scenario.`,
 				o.scenario = args[0]
 			}
 			o.outputSet = cmd.Flags().Changed("output")
+			if cmd.Flags().Changed("duration") && o.duration.D() <= 0 {
+				return usagef("--duration %v: must be more than 0s", o.duration)
+			}
 			return verifyRun(cmd.Context(), io, o)
 		},
 	}
