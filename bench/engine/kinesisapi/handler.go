@@ -222,15 +222,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	var (
-		out     any
-		err     error
-		release func()
+		out      any
+		err      error
+		release  func()
+		bodyDone bool
 	)
-	c, out, release, err = h.serve(w, r, buf)
+	c, out, release, err = h.serve(w, r, buf, &bodyDone)
 	if release != nil {
 		defer release()
 	}
 	if err != nil {
+		if !bodyDone {
+			abandonBody(w, r)
+		}
 		h.writeError(w, c, h.toAPIError(err, r, id))
 		return
 	}
@@ -255,9 +259,10 @@ func (h *Handler) requestID() string {
 
 // serve checks the headers of one request (method, target, content type, signature), then reads
 // its body (bounded in size, time and, across requests, in bytes held) and dispatches it. It
-// returns the codec errors are to be written in and, once a body reservation is held, the
-// function that releases it after the response is written.
-func (h *Handler) serve(w http.ResponseWriter, r *http.Request, buf *[]byte) (codec, any, func(), error) {
+// returns the codec errors are to be written in and, once body memory is charged, the function
+// that releases it after the response is written; *bodyDone tells whether the body was read to
+// its end.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, buf *[]byte, bodyDone *bool) (codec, any, func(), error) {
 	if r.Method != http.MethodPost {
 		return codecJSON, nil, nil, badRequest(ErrUnknownOperation, "method %s: Kinesis API calls must be POST", r.Method)
 	}
@@ -280,7 +285,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, buf *[]byte) (co
 			return c, nil, nil, err
 		}
 	}
-	release, err := h.readBody(w, r, buf)
+	release, err := h.readBody(w, r, buf, bodyDone)
 	if err != nil {
 		return c, nil, release, err
 	}
