@@ -22,6 +22,8 @@ vet:
 
 unit:
 	$(GO) test -count=1 $$($(GO) list ./... | grep -v -e /loadgen -e /bench)
+	# Resident memory under hostile request bodies (skipped under -race, so run plain here).
+	$(GO) test -count=1 -run TestHostileBodiesBoundedMemory -v ./bench/engine/kinesisapi/
 
 # verify drives 3000 records/s against the engine and checks that one shard
 # fewer than planned throttles (it is only ~1.4 % over its limit), so it runs
