@@ -96,8 +96,8 @@ func (e *Engine) admitControl(op string) (func(), error) {
 	return q.mu.Unlock, nil
 }
 
-// openShardsTotal counts the open shards of every stream. Caller holds the quota lock and no
-// stream lock.
+// openShardsTotal counts the open shards of every stream. Caller holds no stream lock; under
+// the quota lock the count cannot change before the caller acts on it.
 func (e *Engine) openShardsTotal() int {
 	n := 0
 	for _, s := range *e.streams.Load() {
@@ -159,4 +159,10 @@ func (e *Engine) forgetStream(stream string) {
 	if e.quotasOn() {
 		delete(e.quota.scalings, stream)
 	}
+}
+
+// ShardLimits reports the account's open shards (all streams) and its shard quota, as Kinesis
+// DescribeLimits does.
+func (e *Engine) ShardLimits() (open, limit int) {
+	return e.openShardsTotal(), e.opts.Quotas.AccountShards
 }

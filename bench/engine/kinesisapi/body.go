@@ -10,10 +10,11 @@ import (
 	"time"
 )
 
-// bodyBudget caps the memory the handler allocates for request bodies across all connections.
+// bodyBudget caps the memory the handler holds in request body buffers across all connections.
 // A body buffer starts small and grows (doubling, up to the declared length or the body cap) only
-// as bytes arrive; every allocation is charged to the budget before it is made — including the
-// buffers a growth leaves behind — and the charge is given back once the response is written.
+// as bytes arrive; each growth is charged to the budget before it is made (a buffer reused from
+// the pool is charged its capacity first), and the charge is given back once the response is
+// written. The buffers a growth leaves behind are garbage the collector reclaims.
 // Nothing is ever allocated from a declared Content-Length: a client that declares 15 MB and sends
 // one byte holds a 64 KiB buffer. A body whose next growth would take the total past the limit is
 // refused with a retryable 503.
@@ -49,15 +50,17 @@ func (b *bodyBudget) release(n int64) {
 
 // readBody reads the request body into *bp (whose capacity it may reuse or replace): at most
 // maxBody bytes, within the body read timeout, charging the body budget for every buffer it uses.
+// It sets *done once the body has been read to its end.
 // The returned release gives the charge back; call it after the response is written, because the
 // decoded request may alias the buffer until then.
-func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, bp *[]byte) (release func(), err error) {
+func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, bp *[]byte, done *bool) (release func(), err error) {
 	declared := r.ContentLength
 	if declared > h.maxBody {
 		return nil, newErr(ErrRequestEntityTooLarge, http.StatusRequestEntityTooLarge, "request body of %d bytes: must be at most %d bytes", declared, h.maxBody)
 	}
 	*bp = (*bp)[:0]
 	if declared == 0 || r.Body == nil || r.Body == http.NoBody {
+		*done = true
 		return nil, nil
 	}
 	var charged int64
@@ -75,11 +78,19 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, bp *[]byte) (
 	if declared > 0 {
 		ceiling = declared + 1
 	}
-	// The deadline covers the body only: it is cleared again so that long-lived responses
-	// (SubscribeToShard) and the next request on the connection are not cut off by it.
+	// The deadline covers the body only: once the body is in, it is cleared again so that
+	// long-lived responses (SubscribeToShard) and the next request on the connection are not cut
+	// off by it. A body abandoned half-read (timeout, refusal, error) ends the connection
+	// instead: the deadline is moved to now, so the server does not wait for the rest of the
+	// body before answering and closing.
 	rc := http.NewResponseController(w)
+	complete := false
 	if err := rc.SetReadDeadline(time.Now().Add(h.bodyTimeout)); err == nil {
-		defer func() { _ = rc.SetReadDeadline(time.Time{}) }()
+		defer func() {
+			if complete {
+				_ = rc.SetReadDeadline(time.Time{})
+			}
+		}()
 	}
 	for {
 		if len(b) == cap(b) {
@@ -102,6 +113,7 @@ func (h *Handler) readBody(w http.ResponseWriter, r *http.Request, bp *[]byte) (
 			if int64(len(b)) > h.maxBody {
 				return release, newErr(ErrRequestEntityTooLarge, http.StatusRequestEntityTooLarge, "request body: more than %d bytes", h.maxBody)
 			}
+			complete, *done = true, true
 			return release, nil
 		case isTimeout(err):
 			h.budget.timeouts.Add(1)
@@ -133,4 +145,16 @@ func (h *Handler) refuseBody(r *http.Request, declared int64) error {
 func isTimeout(err error) bool {
 	var ne net.Error
 	return errors.Is(err, os.ErrDeadlineExceeded) || errors.As(err, &ne) && ne.Timeout()
+}
+
+// abandonBody ends the connection of a request answered before its body was read (refused from
+// its headers, cut off by the deadline or the budget): the read deadline moves to now, so the
+// server does not wait for the rest of the body before answering, and an HTTP/1.1 connection is
+// closed after the answer. A client that declared a body and sends nothing more therefore holds
+// nothing once it has its answer.
+func abandonBody(w http.ResponseWriter, r *http.Request) {
+	_ = http.NewResponseController(w).SetReadDeadline(time.Now())
+	if r.ProtoMajor == 1 {
+		w.Header().Set("Connection", "close")
+	}
 }

@@ -4,9 +4,16 @@
 //
 // Requests are POSTs with X-Amz-Target: Kinesis_20131202.<Operation> and a JSON body
 // (application/x-amz-json-1.1); blobs are base64 and timestamps epoch seconds. Errors are the real
-// Kinesis exception types with HTTP 400 ({"__type": "ResourceNotFoundException", "message": "…"}
-// plus an x-amzn-ErrorType header); only a real internal error is a 500 InternalFailure.
-// SubscribeToShard streams AWS event stream messages in its response body.
+// Kinesis exception types ({"__type": "ResourceNotFoundException", "message": "…"} plus an
+// x-amzn-ErrorType header), with HTTP 400 for the service's own exceptions, 403 for failed
+// authentication, 413 for an oversized body, 408 for a body that did not arrive in time, 503 when
+// the server holds as many body bytes as it allows, and 500 InternalFailure for a real internal
+// error. SubscribeToShard streams AWS event stream messages in its response body.
+//
+// Hostile clients cannot make the server allocate from what they declare: bodies are read into
+// buffers that grow with the bytes received, charged to a budget shared by all connections, within
+// a deadline; with authentication on, everything the headers can prove is checked before the body
+// is read.
 package kinesisapi
 
 import (
@@ -98,9 +105,9 @@ type HandlerOptions struct {
 	// MaxBodyBytes caps a request body in bytes; 0 means DefaultMaxBodyBytes. Larger bodies get a
 	// 413 RequestEntityTooLargeException.
 	MaxBodyBytes int64
-	// MaxBodyBytesInFlight caps the body bytes held across all requests at once; 0 means
-	// DefaultMaxBodyBytesInFlight. It must be at least MaxBodyBytes, or a largest body could never
-	// be admitted.
+	// MaxBodyBytesInFlight caps the body buffer bytes held across all requests at once; 0 means
+	// DefaultMaxBodyBytesInFlight. It is raised to MaxBodyBytes if smaller, so that a largest
+	// body can always be admitted on its own.
 	MaxBodyBytesInFlight int64
 	// BodyReadTimeout bounds the time a request body may take to arrive; 0 means
 	// DefaultBodyReadTimeout.
@@ -222,15 +229,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 	}()
 	var (
-		out     any
-		err     error
-		release func()
+		out      any
+		err      error
+		release  func()
+		bodyDone bool
 	)
-	c, out, release, err = h.serve(w, r, buf)
+	c, out, release, err = h.serve(w, r, buf, &bodyDone)
 	if release != nil {
 		defer release()
 	}
 	if err != nil {
+		if !bodyDone {
+			abandonBody(w, r)
+		}
 		h.writeError(w, c, h.toAPIError(err, r, id))
 		return
 	}
@@ -255,9 +266,10 @@ func (h *Handler) requestID() string {
 
 // serve checks the headers of one request (method, target, content type, signature), then reads
 // its body (bounded in size, time and, across requests, in bytes held) and dispatches it. It
-// returns the codec errors are to be written in and, once a body reservation is held, the
-// function that releases it after the response is written.
-func (h *Handler) serve(w http.ResponseWriter, r *http.Request, buf *[]byte) (codec, any, func(), error) {
+// returns the codec errors are to be written in and, once body memory is charged, the function
+// that releases it after the response is written; *bodyDone tells whether the body was read to
+// its end.
+func (h *Handler) serve(w http.ResponseWriter, r *http.Request, buf *[]byte, bodyDone *bool) (codec, any, func(), error) {
 	if r.Method != http.MethodPost {
 		return codecJSON, nil, nil, badRequest(ErrUnknownOperation, "method %s: Kinesis API calls must be POST", r.Method)
 	}
@@ -280,7 +292,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, buf *[]byte) (co
 			return c, nil, nil, err
 		}
 	}
-	release, err := h.readBody(w, r, buf)
+	release, err := h.readBody(w, r, buf, bodyDone)
 	if err != nil {
 		return c, nil, release, err
 	}

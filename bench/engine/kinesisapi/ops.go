@@ -82,6 +82,8 @@ func (h *Handler) dispatch(op string, rq *request) (any, error) {
 		return h.deregisterConsumer(rq)
 	case "SubscribeToShard":
 		return h.subscribeToShard(rq)
+	case "DescribeLimits":
+		return h.describeLimits(rq)
 	}
 	return nil, badRequest(ErrUnknownOperation, "operation %q: not a Kinesis operation this server supports", op)
 }
@@ -690,4 +692,27 @@ func (h *Handler) listConsumers(rq *request) (any, error) {
 		out.Consumers = append(out.Consumers, toWireConsumer(c))
 	}
 	return out, nil
+}
+
+type describeLimitsOutput struct {
+	ShardLimit               int `json:"ShardLimit"`
+	OpenShardCount           int `json:"OpenShardCount"`
+	OnDemandStreamCount      int `json:"OnDemandStreamCount"`
+	OnDemandStreamCountLimit int `json:"OnDemandStreamCountLimit"`
+}
+
+// onDemandStreamCountLimit is the default number of on-demand streams per account
+// (https://docs.aws.amazon.com/streams/latest/dev/service-sizes-and-limits.html); the engine
+// emulates provisioned streams only, so its count is always 0.
+const onDemandStreamCountLimit = 50
+
+// describeLimits reports the account shard quota the engine enforces with limits on and the open
+// shards of all streams (API_DescribeLimits).
+func (h *Handler) describeLimits(rq *request) (any, error) {
+	var in empty
+	if err := rq.decode(&in); err != nil {
+		return nil, err
+	}
+	open, limit := h.e.ShardLimits()
+	return describeLimitsOutput{ShardLimit: limit, OpenShardCount: open, OnDemandStreamCountLimit: onDemandStreamCountLimit}, nil
 }

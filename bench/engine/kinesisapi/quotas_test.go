@@ -44,3 +44,30 @@ func TestUpdateShardCountQuotaOverAPI(t *testing.T) {
 		t.Fatalf("a day later: %v", err)
 	}
 }
+
+// TestDescribeLimits: DescribeLimits reports the account shard quota and the open shards of all
+// streams (API_DescribeLimits), here after a split (+1) and a merge (-1).
+func TestDescribeLimits(t *testing.T) {
+	t.Parallel()
+	ts := newTestServer(t, serverConfig{engine: engine.Options{Quotas: engine.Quotas{AccountShards: 40, UpdateShardCountPerDay: 10, ControlPlaneTPS: 5}}})
+	ctx := testCtx(t)
+	for _, s := range []struct {
+		name   string
+		shards int32
+	}{{"a", 3}, {"b", 4}} {
+		if _, err := ts.kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String(s.name), ShardCount: aws.Int32(s.shards)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := ts.kc.SplitShard(ctx, &kinesis.SplitShardInput{StreamName: aws.String("a"), ShardToSplit: aws.String("shardId-000000000000"), NewStartingHashKey: aws.String("1000")}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := ts.kc.DescribeLimits(ctx, &kinesis.DescribeLimitsInput{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if aws.ToInt32(out.ShardLimit) != 40 || aws.ToInt32(out.OpenShardCount) != 8 || aws.ToInt32(out.OnDemandStreamCount) != 0 || aws.ToInt32(out.OnDemandStreamCountLimit) != 50 {
+		t.Fatalf("DescribeLimits: limit %d, open %d, on-demand %d of %d; want 40, 8 (3+4+1), 0 of 50",
+			aws.ToInt32(out.ShardLimit), aws.ToInt32(out.OpenShardCount), aws.ToInt32(out.OnDemandStreamCount), aws.ToInt32(out.OnDemandStreamCountLimit))
+	}
+}
