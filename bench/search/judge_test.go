@@ -30,7 +30,11 @@ func TestJudge(t *testing.T) {
 			want: []string{"achieved 985/s < 99 % of 1,000/s"}},
 		{
 			// 10 failed of 10000 is exactly 0.1 %: allowed; one more is not.
-			name: "error budget edge", edit: func(m *Measurement) { m.Result.Counts.Throttles = 4; m.Result.Counts.Aborted = 3; m.Result.Counts.Unfinished = 3 },
+			name: "error budget edge", edit: func(m *Measurement) {
+				m.Result.Counts.Throttles = 4
+				m.Result.Counts.Aborted = 3
+				m.Result.Counts.Unfinished = 3
+			},
 			want: []string{},
 		},
 		{name: "aborted and unfinished count", edit: func(m *Measurement) {

@@ -142,11 +142,11 @@ func TestSearchAgainstKnownCapacity(t *testing.T) {
 			// The generator tops out at 2,500/s: the target never
 			// throttles, but above 2,500/0.99 the achieved rate fails.
 			// (2625−2500)/2625 = 4.8 % is within 5 %.
-			name:       "generator-bound",
-			target:     fakeTarget{capacity: 1e9, genCap: 2500},
-			opts:       with(short, func(o *Options) { o.From = 1000; o.Precision = 0.05 }),
-			wantRates:  []float64{1000, 2000, 4000, 3000, 2500, 2750, 2625, 2500},
-			lo:         2500, hi: 2625, confirmed: true, stop: StopBracket,
+			name:      "generator-bound",
+			target:    fakeTarget{capacity: 1e9, genCap: 2500},
+			opts:      with(short, func(o *Options) { o.From = 1000; o.Precision = 0.05 }),
+			wantRates: []float64{1000, 2000, 4000, 3000, 2500, 2750, 2625, 2500},
+			lo:        2500, hi: 2625, confirmed: true, stop: StopBracket,
 			wantReason: "achieved 2,500/s < 99 % of 4,000/s",
 		},
 		{
@@ -154,11 +154,11 @@ func TestSearchAgainstKnownCapacity(t *testing.T) {
 			// Above 1,500/s the backlog grows at rate − 1,500 (> 1 % of
 			// the rate from 1,515.2/s); the saw-tooth alone does not fail
 			// (1,500 passes). 1562.5 and 1531.5 round up.
-			name:       "consumer backlog",
-			target:     fakeTarget{capacity: 1e9, consumerCap: 1500},
-			opts:       with(short, func(o *Options) { o.From = 1000 }),
-			wantRates:  []float64{1000, 2000, 1500, 1750, 1625, 1563, 1532, 1516, 1500},
-			lo:         1500, hi: 1516, confirmed: true, stop: StopBracket,
+			name:      "consumer backlog",
+			target:    fakeTarget{capacity: 1e9, consumerCap: 1500},
+			opts:      with(short, func(o *Options) { o.From = 1000 }),
+			wantRates: []float64{1000, 2000, 1500, 1750, 1625, 1563, 1532, 1516, 1500},
+			lo:        1500, hi: 1516, confirmed: true, stop: StopBracket,
 			wantReason: "backlog grows 500/s > 20/s (1 % of offered)",
 		},
 	} {
