@@ -1,0 +1,80 @@
+package search
+
+import (
+	"testing"
+	"testing/synctest"
+	"time"
+
+	"github.com/streamcap/streamcap/bench"
+	"github.com/streamcap/streamcap/bench/targets"
+	"github.com/streamcap/streamcap/model"
+	"github.com/streamcap/streamcap/model/units"
+)
+
+// The engine searches run inside synctest bubbles: the engine's token
+// buckets, the generator's schedule and every timer read virtual time, so
+// a 2 s trial takes only the CPU time of its sends and the outcome does
+// not depend on the machine's load.
+
+// kb1 is the workload: 1 KB records over 10,000 uniform keys.
+func kb1() model.Workload {
+	return model.Workload{
+		Name: "1kb", Rate: 1000,
+		RecordSize: model.SizeDist{Kind: model.SizeFixed, Fixed: units.KB},
+		Keys:       model.KeySpec{Count: 10000, Length: 16, Distribution: model.KeyDist{Kind: model.KeysUniform}},
+	}
+}
+
+func engineSearch(t *testing.T, shards int, from units.EventRate) *Outcome {
+	t.Helper()
+	var out *Outcome
+	synctest.Test(t, func(t *testing.T) {
+		trial := TargetTrial(TrialOptions{
+			Bench:  bench.Options{Workload: kb1(), Shards: shards, Seed: 1, Quiet: true},
+			Driver: targets.Options{Target: targets.Embedded, Shards: shards},
+		})
+		var err error
+		out, err = Search(t.Context(), trial, Options{From: from, Warmup: time.Second, Trial: 2 * time.Second, Confirm: 4 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	for _, tr := range out.Trials {
+		t.Logf("%-7s %8.0f/s passed %-5v achieved %8.1f/s throttled %5d p99 %v %q", tr.Phase, tr.Rate, tr.Passed, tr.AchievedRate, tr.Throttles, time.Duration(tr.ResponseP99NS), tr.Reasons)
+	}
+	return out
+}
+
+// TestEngineOneShard: one shard with limits on takes 1,000 records/s (the
+// emulated per-shard limit), so the bracket contains 1,000.
+func TestEngineOneShard(t *testing.T) {
+	out := engineSearch(t, 1, 250)
+	if !(out.SustainableRate <= 1000 && 1000 <= out.FailingRate) || !out.Confirmed || out.StopReason != StopBracket {
+		t.Errorf("bracket [%v, %v] (confirmed %v, %s); want it to contain 1000, confirmed", out.SustainableRate, out.FailingRate, out.Confirmed, out.StopReason)
+	}
+	if w := out.FailingRate - out.SustainableRate; w > out.Precision*out.FailingRate {
+		t.Errorf("bracket width %v wider than %v of %v", w, out.Precision, out.FailingRate)
+	}
+}
+
+// TestEngineFourShardsAgreesWithPlan: 4 shards, 10,000 uniform keys. The
+// MD5 placement gives the busiest shard a little over a quarter of the
+// keys, so the stream saturates when that shard reaches 1,000/s; the
+// bracket agrees with the model's prediction (Predict, from
+// model.ShardShares) within the precision.
+func TestEngineFourShardsAgreesWithPlan(t *testing.T) {
+	pred, err := Predict(kb1(), 4, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if pred.Binding != "write_records" || pred.Rate < 3700 || pred.Rate > 4000 {
+		t.Fatalf("prediction %+v: want write_records binding, 3,700–4,000/s", pred)
+	}
+	t.Logf("predicted %+v", pred)
+	out := engineSearch(t, 4, 1000)
+	p := out.Precision
+	if out.SustainableRate > pred.Rate*(1+p) || out.FailingRate < pred.Rate*(1-p) || !out.Confirmed {
+		t.Errorf("bracket [%v, %v] (confirmed %v); the plan predicts %.0f/s (busiest share %.4f): want agreement within %v",
+			out.SustainableRate, out.FailingRate, out.Confirmed, pred.Rate, pred.BusiestShare, p)
+	}
+}
