@@ -1,0 +1,94 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/streamcap/streamcap/bench"
+	"github.com/streamcap/streamcap/bench/targets"
+	"github.com/streamcap/streamcap/model"
+)
+
+// RunOptions configure Run: one search of a target with a workload.
+type RunOptions struct {
+	// Workload is the resolved workload; its rate is the default From,
+	// its SLO sets the criteria the Search options leave unset.
+	Workload model.Workload
+	// Search are the search settings (From defaults to the workload's
+	// rate).
+	Search Options
+	// Bench is the template of every trial (max in-flight, catch-up,
+	// consumers, seed); Workload, Target, Shards and durations are set
+	// by Run.
+	Bench bench.Options
+	// Driver selects and configures the target; Driver.Shards is the
+	// shard or partition count every trial creates.
+	Driver targets.Options
+	// Prices are the per-shard limits of the prediction (nil: embedded
+	// table).
+	Prices *model.Prices
+	// Progress receives one line per trial unless Quiet.
+	Progress io.Writer
+	Quiet    bool
+}
+
+// Run searches the target o.Driver names with o.Workload (see Search and
+// TargetTrial) and fills in what was searched: target, workload, shard
+// count and, for Kinesis-like targets with their limits on, the capacity
+// the model predicts for the same shards and keys.
+func Run(ctx context.Context, o RunOptions) (*Outcome, error) {
+	if o.Search.From == 0 {
+		o.Search.From = o.Workload.Rate
+	}
+	slo := CriteriaFromSLO(o.Workload.SLO)
+	c := &o.Search.Criteria
+	if c.MaxErrorRate == 0 {
+		c.MaxErrorRate = slo.MaxErrorRate
+	}
+	if c.PublishP99 == 0 {
+		c.PublishP99 = slo.PublishP99
+	}
+	if c.E2EP99 == 0 {
+		c.E2EP99 = slo.E2EP99
+	}
+	target := strings.ToLower(o.Driver.Target)
+	if target == "" {
+		target = targets.Embedded
+	}
+	o.Driver.Target = target
+	bo := o.Bench
+	bo.Workload, bo.Target, bo.Shards, bo.Quiet = o.Workload, target, o.Driver.Shards, true
+	if o.Progress != nil && !o.Quiet {
+		user := o.Search.OnTrial
+		n := 0
+		o.Search.OnTrial = func(t TrialRecord) {
+			n++
+			fmt.Fprintf(o.Progress, "search: trial %d (%s) at %s: %s\n", n, t.Phase, fmtRate(t.Rate), verdict(t))
+			if user != nil {
+				user(t)
+			}
+		}
+	}
+	out, err := Search(ctx, TargetTrial(TrialOptions{Bench: bo, Driver: o.Driver}), o.Search)
+	if out == nil {
+		return nil, err
+	}
+	out.Target, out.Workload, out.Shards = target, o.Workload.Name, o.Driver.Shards
+	if target != targets.Kafka && !o.Driver.LimitsOff && o.Driver.Shards > 0 {
+		if p, perr := Predict(o.Workload, o.Driver.Shards, o.Prices); perr == nil {
+			out.PredictedRate = p.Rate
+		}
+	}
+	return out, err
+}
+
+// verdict is a trial's result in a few words: "pass", or "FAIL: " and
+// its reasons.
+func verdict(t TrialRecord) string {
+	if t.Passed {
+		return "pass"
+	}
+	return "FAIL: " + strings.Join(t.Reasons, "; ")
+}
