@@ -13,6 +13,7 @@ import (
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/streamcap/streamcap/bench"
+	"github.com/streamcap/streamcap/bench/search"
 	"github.com/streamcap/streamcap/model"
 	"github.com/streamcap/streamcap/model/units"
 )
@@ -33,6 +34,8 @@ type Report struct {
 	Runs []Run `json:"runs,omitempty"`
 	// Verify is the verdict of `streamcap verify`, when it made the report.
 	Verify *Verdict `json:"verify,omitempty"`
+	// Search is a `streamcap bench search` result (AddSearch).
+	Search *search.Outcome `json:"search,omitempty"`
 	// SLO is what runs are checked against (the plan's workload SLO by
 	// default; nil: runs are not checked).
 	SLO *model.SLO `json:"slo,omitempty"`
@@ -431,6 +434,8 @@ func (rep *Report) AddJSON(name string, rd io.Reader, prices *model.Prices) (str
 	}
 	has := func(k string) bool { _, ok := probe[k]; return ok }
 	switch {
+	case has("schema") && isSearchJSON(probe["schema"]):
+		return rep.addSearchJSON(name, data)
 	case has("schema"):
 		r, err := bench.ReadJSON(bytes.NewReader(data))
 		if err != nil {

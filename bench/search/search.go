@@ -20,6 +20,10 @@ import (
 // SchemaVersion identifies the JSON layout of an Outcome.
 const SchemaVersion = "streamcap.bench.search/v1"
 
+// ErrInvalidOptions wraps every error Search returns for options it
+// rejects before running a trial (the CLI exits 2 on it).
+var ErrInvalidOptions = errors.New("invalid search options")
+
 // Defaults of Options.
 const (
 	// DefaultPrecision is the widest bracket the search stops at:
@@ -257,7 +261,7 @@ func (s *searcher) run(ctx context.Context, rate float64, phase string, measure 
 func Search(ctx context.Context, trial Trial, opts Options) (*Outcome, error) {
 	o, err := opts.withDefaults()
 	if err != nil {
-		return nil, fmt.Errorf("search: %w", err)
+		return nil, fmt.Errorf("%w: %w", ErrInvalidOptions, err)
 	}
 	start := time.Now()
 	s := &searcher{trial: trial, opts: o, out: &Outcome{Schema: SchemaVersion, Precision: o.Precision, Criteria: o.Criteria, Trials: []TrialRecord{}}}

@@ -116,7 +116,7 @@ Exit 1 when the scenario's SLO is missed, 2 on bad flags.`,
 	fs.StringVar(&o.drv.Compression, "compression", "", "kafka: none | gzip | snappy | lz4 | zstd")
 	fs.IntVar(&o.drv.BatchMaxBytes, "batch-max-bytes", 0, "kafka: producer batch size in bytes")
 	fs.IntVar(&o.drv.ReplicationFactor, "replication-factor", 0, "kafka: replication factor of a created topic")
-	cmd.AddCommand(newBenchMergeCmd(io))
+	cmd.AddCommand(newBenchMergeCmd(io), newBenchSearchCmd(io))
 	return cmd
 }
 
