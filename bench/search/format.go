@@ -32,12 +32,12 @@ func fmtCount(v float64) string {
 	return b.String()
 }
 
-// fmtPct formats a fraction as a percentage with up to 2 significant
-// digits after the first non-zero one: 0.001 → "0.1 %", 0.99 → "99 %".
+// fmtPct formats a fraction as a percentage: whole from 10 % ("99 %",
+// "100 %"), 2 significant digits below ("0.1 %", "1.5 %", "9.1 %").
 func fmtPct(f float64) string {
 	p := f * 100
-	if p == 0 {
-		return "0 %"
+	if math.Abs(p) >= 9.95 {
+		return strconv.FormatFloat(p, 'f', 0, 64) + " %"
 	}
-	return strconv.FormatFloat(p, 'g', max(2, int(math.Floor(math.Log10(math.Abs(p))))+1), 64) + " %"
+	return strconv.FormatFloat(p, 'g', 2, 64) + " %"
 }
