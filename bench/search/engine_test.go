@@ -1,6 +1,7 @@
 package search
 
 import (
+	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
@@ -76,5 +77,74 @@ func TestEngineFourShardsAgreesWithPlan(t *testing.T) {
 	if out.SustainableRate > pred.Rate*(1+p) || out.FailingRate < pred.Rate*(1-p) || !out.Confirmed {
 		t.Errorf("bracket [%v, %v] (confirmed %v); the plan predicts %.0f/s (busiest share %.4f): want agreement within %v",
 			out.SustainableRate, out.FailingRate, out.Confirmed, pred.Rate, pred.BusiestShare, p)
+	}
+}
+
+// TestEngineOneShardWithConsumer: the same search with one polling
+// consumer (every 200 ms, within the 5 reads/s per shard): the consumer
+// keeps up at every rate the shard takes, so its backlog slope is
+// measured on every trial and the bracket still contains 1,000.
+func TestEngineOneShardWithConsumer(t *testing.T) {
+	var out *Outcome
+	synctest.Test(t, func(t *testing.T) {
+		trial := TargetTrial(TrialOptions{
+			Bench:  bench.Options{Workload: kb1(), Shards: 1, Seed: 1, Quiet: true, Consumers: 1},
+			Driver: targets.Options{Target: targets.Embedded, Shards: 1, Consumer: "polling", PollInterval: 200 * time.Millisecond},
+		})
+		var err error
+		out, err = Search(t.Context(), trial, Options{From: 250, Warmup: time.Second, Trial: 3 * time.Second, Confirm: 4 * time.Second,
+			Criteria: Criteria{E2EP99: time.Second}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	for _, tr := range out.Trials {
+		t.Logf("%-7s %6.0f/s passed %-5v backlog slope %v e2e p99 %v %q", tr.Phase, tr.Rate, tr.Passed, deref(tr.BacklogSlope), time.Duration(tr.E2EP99NS), tr.Reasons)
+		if tr.BacklogSlope == nil || tr.E2EP99NS == 0 {
+			t.Errorf("trial at %v/s: backlog slope %v, e2e p99 %d: want both measured", tr.Rate, tr.BacklogSlope, tr.E2EP99NS)
+		}
+		if tr.Passed && (*tr.BacklogSlope > 0.01*tr.Rate || tr.E2EP99NS > int64(time.Second)) {
+			t.Errorf("trial at %v/s passed with slope %v, e2e p99 %v", tr.Rate, *tr.BacklogSlope, time.Duration(tr.E2EP99NS))
+		}
+	}
+	if !(out.SustainableRate <= 1000 && 1000 <= out.FailingRate) || !out.Confirmed {
+		t.Errorf("bracket [%v, %v] confirmed %v; want it to contain 1000, confirmed", out.SustainableRate, out.FailingRate, out.Confirmed)
+	}
+}
+
+func deref(p *float64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// TestEngineConsumersFallBehind: three polling consumers share one
+// shard's 2 MiB/s of reads, about 690 records/s of 1 KB each, below the
+// 1,000/s the shard accepts. Above that their backlog keeps growing, so
+// the search stops below the write limit and says why.
+func TestEngineConsumersFallBehind(t *testing.T) {
+	var out *Outcome
+	synctest.Test(t, func(t *testing.T) {
+		trial := TargetTrial(TrialOptions{
+			Bench:  bench.Options{Workload: kb1(), Shards: 1, Seed: 1, Quiet: true, Consumers: 3},
+			Driver: targets.Options{Target: targets.Embedded, Shards: 1, Consumer: "polling", PollInterval: time.Second},
+		})
+		var err error
+		out, err = Search(t.Context(), trial, Options{From: 250, Warmup: 2 * time.Second, Trial: 6 * time.Second, Confirm: -1,
+			Precision: 0.05, Criteria: Criteria{BacklogWindow: 2 * time.Second}})
+		if err != nil {
+			t.Fatal(err)
+		}
+	})
+	backlog := false
+	for _, tr := range out.Trials {
+		t.Logf("%-7s %6.0f/s passed %-5v backlog slope %v e2e p99 %v %q", tr.Phase, tr.Rate, tr.Passed, deref(tr.BacklogSlope), time.Duration(tr.E2EP99NS), tr.Reasons)
+		for _, r := range tr.Reasons {
+			backlog = backlog || strings.HasPrefix(r, "backlog grows")
+		}
+	}
+	if !backlog || out.FailingRate > 900 || out.SustainableRate < 500 {
+		t.Errorf("bracket [%v, %v], a backlog reason: %v; want the consumers' ~690/s bracketed (500–900) by backlog growth", out.SustainableRate, out.FailingRate, backlog)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/streamcap/streamcap/bench"
 	"github.com/streamcap/streamcap/bench/targets"
@@ -58,6 +59,14 @@ func Run(ctx context.Context, o RunOptions) (*Outcome, error) {
 		target = targets.Embedded
 	}
 	o.Driver.Target = target
+	if o.Driver.Consumer == "" && target != targets.Kafka {
+		o.Driver.Consumer, o.Driver.PollInterval = consumerMode(o.Workload, o.Driver.PollInterval)
+	}
+	if c.BacklogWindow == 0 && o.Driver.Consumer == "polling" {
+		// At least two polls per window, so each window's minimum is a
+		// backlog just after a poll.
+		c.BacklogWindow = max(DefaultBacklogWindow, 2*o.Driver.PollInterval)
+	}
 	bo := o.Bench
 	bo.Workload, bo.Target, bo.Shards, bo.Quiet = o.Workload, target, o.Driver.Shards, true
 	if o.Progress != nil && !o.Quiet {
@@ -82,6 +91,22 @@ func Run(ctx context.Context, o RunOptions) (*Outcome, error) {
 		}
 	}
 	return out, err
+}
+
+// consumerMode picks how consumers read when the flags leave it open, as
+// verify does: polling at the scenario's interval (unless poll is set)
+// when any consumer is a shared (GetRecords) one, so the read limits
+// apply as planned; push (subscribe / enhanced fan-out) otherwise.
+func consumerMode(w model.Workload, poll time.Duration) (string, time.Duration) {
+	for _, c := range w.Consumers {
+		if c.Kind != model.ConsumerEFO {
+			if poll == 0 {
+				poll = c.PollInterval.D()
+			}
+			return "polling", poll
+		}
+	}
+	return "", poll
 }
 
 // verdict is a trial's result in a few words: "pass", or "FAIL: " and

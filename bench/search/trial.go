@@ -16,7 +16,8 @@ import (
 	"github.com/streamcap/streamcap/model/units"
 )
 
-// DefaultLagSample is how often TargetTrial samples consumer backlog.
+// DefaultLagSample is how often TargetTrial samples consumer backlog, and
+// the bucket it keeps the lowest backlog of (see lagDriver).
 const DefaultLagSample = 100 * time.Millisecond
 
 // TrialOptions configure TargetTrial.
@@ -158,12 +159,21 @@ func (o ownedEngine) Close() error {
 	return err
 }
 
-// lagDriver counts acknowledged sends and each consumer's deliveries, so
-// backlog can be sampled while the benchmark runs.
+// lagDriver counts acknowledged sends and each consumer's deliveries, and
+// keeps the slowest consumer's backlog at its lowest in each bucket of
+// time: observed at every delivery (so the backlog just after a poll is
+// seen exactly, not wherever a sampling tick falls in a poll's saw-tooth)
+// and by a periodic sampler (so a consumer that stopped receiving still
+// shows its backlog growing).
 type lagDriver struct {
 	bench.Driver
-	acked atomic.Int64
-	recv  []atomic.Int64
+	acked  atomic.Int64
+	recv   []atomic.Int64
+	bucket time.Duration
+
+	mu   sync.Mutex
+	t0   time.Time
+	mins []timedLag // one per bucket observed, in time order
 }
 
 type timedLag struct {
@@ -186,19 +196,41 @@ func (d *lagDriver) Consume(ctx context.Context, index int, fn func(bench.Delive
 	c := &d.recv[index]
 	return d.Driver.Consume(ctx, index, func(dl bench.Delivery) {
 		c.Add(1)
+		d.observe(time.Now())
 		fn(dl)
 	})
 }
 
-// sample records the slowest consumer's backlog every period until the
-// returned function is called; that function returns the samples.
+// observe records the slowest consumer's backlog now, keeping the lowest
+// per bucket.
+func (d *lagDriver) observe(now time.Time) {
+	acked := d.acked.Load()
+	var worst int64
+	for i := range d.recv {
+		worst = max(worst, acked-d.recv[i].Load())
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.t0.IsZero() {
+		d.t0 = now
+	}
+	n := len(d.mins)
+	if n > 0 && now.Sub(d.t0)/d.bucket == d.mins[n-1].at.Sub(d.t0)/d.bucket {
+		if worst < d.mins[n-1].lag {
+			d.mins[n-1] = timedLag{now, worst}
+		}
+		return
+	}
+	d.mins = append(d.mins, timedLag{now, worst})
+}
+
+// sample observes the backlog every period until the returned function is
+// called; that function returns the per-bucket minima.
 func (d *lagDriver) sample(period time.Duration) func() []timedLag {
-	var (
-		mu   sync.Mutex
-		out  []timedLag
-		done = make(chan struct{})
-		wg   sync.WaitGroup
-	)
+	d.bucket = period
+	d.observe(time.Now())
+	done := make(chan struct{})
+	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
@@ -209,22 +241,15 @@ func (d *lagDriver) sample(period time.Duration) func() []timedLag {
 			case <-done:
 				return
 			case now := <-t.C:
-				acked := d.acked.Load()
-				var worst int64
-				for i := range d.recv {
-					worst = max(worst, acked-d.recv[i].Load())
-				}
-				mu.Lock()
-				out = append(out, timedLag{now, worst})
-				mu.Unlock()
+				d.observe(now)
 			}
 		}
 	}()
 	return func() []timedLag {
 		close(done)
 		wg.Wait()
-		mu.Lock()
-		defer mu.Unlock()
-		return out
+		d.mu.Lock()
+		defer d.mu.Unlock()
+		return append([]timedLag(nil), d.mins...)
 	}
 }
