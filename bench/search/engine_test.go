@@ -148,3 +148,19 @@ func TestEngineConsumersFallBehind(t *testing.T) {
 		t.Errorf("bracket [%v, %v], a backlog reason: %v; want the consumers' ~690/s bracketed (500–900) by backlog growth", out.SustainableRate, out.FailingRate, backlog)
 	}
 }
+
+// TestReach: one planned shard for a workload peaking at 800/s goes up to
+// the shard's 1,000/s, 25 % above the peak (the bracket's lower end).
+func TestReach(t *testing.T) {
+	synctest.Test(t, func(t *testing.T) {
+		w := kb1()
+		w.Rate, w.PeakFactor = 800, 1
+		out, say, err := Reach(t.Context(), w, 1, Options{Warmup: time.Second, Trial: 2 * time.Second, Confirm: 3 * time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if out.SustainableRate != 1000 || out.FailingRate != 1013 || say != "1 shard sustains up to 1,000/s: 25 % above the peak of 800/s" {
+			t.Errorf("bracket [%v, %v], %q", out.SustainableRate, out.FailingRate, say)
+		}
+	})
+}

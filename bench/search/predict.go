@@ -1,9 +1,13 @@
 package search
 
 import (
+	"context"
 	"fmt"
 
+	"github.com/streamcap/streamcap/bench"
+	"github.com/streamcap/streamcap/bench/targets"
 	"github.com/streamcap/streamcap/model"
+	"github.com/streamcap/streamcap/model/units"
 )
 
 // Prediction is the write capacity the planner's model gives a stream of
@@ -91,4 +95,25 @@ func Headroom(shards int, sustained, peak float64) string {
 	default:
 		return fmt.Sprintf("%s: %s below the peak of %s", s, fmtPct(1-sustained/peak), fmtRate(peak))
 	}
+}
+
+// Reach measures how far shards shards go for w: a search on the embedded
+// engine (limits on, shards without burst credit, fresh per trial) from
+// w's peak rate (Rate × PeakFactor), with o's durations and precision.
+// It returns the outcome and the Headroom sentence against that peak, for
+// `verify` to print beside "the plan holds at the peak".
+func Reach(ctx context.Context, w model.Workload, shards int, o Options) (*Outcome, string, error) {
+	peak := float64(w.Rate) * max(w.PeakFactor, 1)
+	if o.From == 0 {
+		o.From = units.EventRate(peak)
+	}
+	out, err := Run(ctx, RunOptions{
+		Workload: w, Search: o,
+		Bench:    bench.Options{Consumers: len(w.Consumers), Seed: 1},
+		Driver:   targets.Options{Target: targets.Embedded, Shards: shards},
+	})
+	if out == nil {
+		return nil, "", err
+	}
+	return out, Headroom(shards, out.SustainableRate, peak), err
 }

@@ -65,7 +65,7 @@ func WriteText(w io.Writer, o *Outcome) error {
 	if o.PredictedRate > 0 {
 		fmt.Fprintf(&b, "the plan's model predicts %s for these shards and keys", fmtRate(o.PredictedRate))
 		if o.SustainableRate > 0 {
-			fmt.Fprintf(&b, " (measured %s of it)", fmtPct(o.SustainableRate/o.PredictedRate))
+			fmt.Fprintf(&b, " (measured %s %% of it)", strconv.FormatFloat(100*o.SustainableRate/o.PredictedRate, 'f', 1, 64))
 		}
 		b.WriteString("\n")
 	}
