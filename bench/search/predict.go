@@ -109,8 +109,8 @@ func Reach(ctx context.Context, w model.Workload, shards int, o Options) (*Outco
 	}
 	out, err := Run(ctx, RunOptions{
 		Workload: w, Search: o,
-		Bench:    bench.Options{Consumers: len(w.Consumers), Seed: 1},
-		Driver:   targets.Options{Target: targets.Embedded, Shards: shards},
+		Bench:  bench.Options{Consumers: len(w.Consumers), Seed: 1},
+		Driver: targets.Options{Target: targets.Embedded, Shards: shards},
 	})
 	if out == nil {
 		return nil, "", err
