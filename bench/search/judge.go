@@ -49,6 +49,14 @@ type Criteria struct {
 	// its minimum over (see DefaultBacklogWindow); it should exceed the
 	// consumers' poll interval.
 	BacklogWindow time.Duration `json:"backlog_window_ns"`
+	// BacklogJitter is how far the backlog may swing without growing,
+	// as time of traffic: a polling consumer's backlog just after a poll
+	// of the whole stream still varies by up to one poll interval's
+	// records as the shards' polls drift apart. A trial may grow its
+	// backlog by rate × BacklogJitter over the window on top of
+	// MaxBacklogSlope, so short trials tolerate the swing and long ones
+	// (the confirmation) judge the slope tightly. 0 for push consumers.
+	BacklogJitter time.Duration `json:"backlog_jitter_ns,omitempty"`
 }
 
 // CriteriaFromSLO returns the criteria a scenario's SLO sets (nil: the
@@ -80,8 +88,8 @@ func (c Criteria) withDefaults() (Criteria, error) {
 		return c, fmt.Errorf("max error rate %v: must be above 0 and below 1", c.MaxErrorRate)
 	case !(c.MaxBacklogSlope > 0 && c.MaxBacklogSlope <= 1):
 		return c, fmt.Errorf("max backlog slope %v: must be above 0 and at most 1", c.MaxBacklogSlope)
-	case c.BacklogWindow < 0:
-		return c, fmt.Errorf("backlog window %v: must be at least 0s", c.BacklogWindow)
+	case c.BacklogWindow < 0 || c.BacklogJitter < 0:
+		return c, fmt.Errorf("backlog window %v and jitter %v: must be at least 0s", c.BacklogWindow, c.BacklogJitter)
 	case c.PublishP99 < 0 || c.E2EP99 < 0:
 		return c, fmt.Errorf("publish p99 %v and e2e p99 %v: must be at least 0s", c.PublishP99, c.E2EP99)
 	}
@@ -122,10 +130,15 @@ func Judge(rate float64, m *Measurement, c Criteria) TrialRecord {
 		rec.Reasons = append(rec.Reasons, v.String())
 	}
 	if r.Settings.Consumers > 0 {
-		if slope, ok := BacklogSlope(m.Lag, c.BacklogWindow); ok {
+		if slope, span, ok := BacklogSlope(m.Lag, c.BacklogWindow); ok {
 			rec.BacklogSlope = &slope
-			if lim := c.MaxBacklogSlope * rate; slope > lim {
-				rec.Reasons = append(rec.Reasons, fmt.Sprintf("backlog grows %s > %s (%s of offered)", fmtRate(slope), fmtRate(lim), fmtPct(c.MaxBacklogSlope)))
+			lim, why := c.MaxBacklogSlope*rate, fmtPct(c.MaxBacklogSlope)+" of offered"
+			if c.BacklogJitter > 0 && span > 0 {
+				lim += rate * c.BacklogJitter.Seconds() / span.Seconds()
+				why += " + " + fmtLatency(int64(c.BacklogJitter)) + " of records over " + fmtLatency(int64(span))
+			}
+			if slope > lim {
+				rec.Reasons = append(rec.Reasons, fmt.Sprintf("backlog grows %s > %s (%s)", fmtRate(slope), fmtRate(lim), why))
 			}
 		}
 	}
@@ -153,11 +166,11 @@ func failedDetail(throttles, errs, aborted, unfinished int64) string {
 
 // BacklogSlope returns how fast backlog grew over the samples, records/s:
 // the least-squares slope (Slope) of each complete window's lowest sample
-// (window ≤ 0: of every sample). With fewer than two complete windows it
-// uses every sample.
-func BacklogSlope(lag []LagSample, window time.Duration) (float64, bool) {
+// (window ≤ 0: of every sample), and the time between the first and last
+// point fitted. With fewer than two complete windows it uses every sample.
+func BacklogSlope(lag []LagSample, window time.Duration) (float64, time.Duration, bool) {
 	if window <= 0 || len(lag) == 0 {
-		return Slope(lag)
+		return slopeSpan(lag)
 	}
 	start, end := lag[0].At, lag[len(lag)-1].At
 	var mins []LagSample
@@ -173,9 +186,17 @@ func BacklogSlope(lag []LagSample, window time.Duration) (float64, bool) {
 		}
 	}
 	if len(mins) < 2 {
-		return Slope(lag)
+		return slopeSpan(lag)
 	}
-	return Slope(mins)
+	return slopeSpan(mins)
+}
+
+func slopeSpan(lag []LagSample) (float64, time.Duration, bool) {
+	s, ok := Slope(lag)
+	if !ok {
+		return 0, 0, false
+	}
+	return s, lag[len(lag)-1].At - lag[0].At, true
 }
 
 // Slope returns the least-squares slope of backlog against time, records

@@ -64,6 +64,18 @@ func TestJudge(t *testing.T) {
 				m.Lag = append(m.Lag, LagSample{At: at, Records: int64(30*at.Seconds()) + int64(i%4)*50})
 			}
 		}, want: []string{"SLO e2e_p99 missed: p99 900ms (limit 200ms)", "backlog grows 30/s > 10/s (1 % of offered)"}},
+		{
+			// Polling every second: the backlog may also grow by one
+			// poll's records (1,000) over the 8 s between the first and
+			// last complete windows' minima (0 s … 8 s of 9.75 s):
+			// 10 + 1000/8 = 135/s.
+			name: "polling swing tolerated", crit: Criteria{BacklogJitter: time.Second}, hasLag: true, slope: 30,
+			edit: growing(30), want: []string{},
+		},
+		{
+			name: "polling consumer falls behind", crit: Criteria{BacklogJitter: time.Second}, hasLag: true, slope: 200,
+			edit: growing(200), want: []string{"backlog grows 200/s > 135/s (1 % of offered + 1s of records over 8s)"},
+		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			m := &Measurement{Result: base()}
@@ -83,5 +95,18 @@ func TestJudge(t *testing.T) {
 				t.Errorf("backlog slope %v without consumers", *rec.BacklogSlope)
 			}
 		})
+	}
+}
+
+// growing is a consumer whose backlog grows perSec records/s under a
+// 0–150 saw-tooth, sampled every 250 ms for 10 s.
+func growing(perSec float64) func(*Measurement) {
+	return func(m *Measurement) {
+		m.Result.Settings.Consumers = 1
+		m.Result.E2E = bench.Latency{Count: 10000, P99NS: int64(time.Second)}
+		for i := range 40 {
+			at := time.Duration(i) * 250 * time.Millisecond
+			m.Lag = append(m.Lag, LagSample{At: at, Records: int64(perSec*at.Seconds()) + int64(i%4)*50})
+		}
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/streamcap/streamcap/bench"
+	"github.com/streamcap/streamcap/bench/driver/embedded"
 	"github.com/streamcap/streamcap/bench/targets"
 	"github.com/streamcap/streamcap/model"
 )
@@ -62,10 +63,20 @@ func Run(ctx context.Context, o RunOptions) (*Outcome, error) {
 	if o.Driver.Consumer == "" && target != targets.Kafka {
 		o.Driver.Consumer, o.Driver.PollInterval = consumerMode(o.Workload, o.Driver.PollInterval)
 	}
-	if c.BacklogWindow == 0 && o.Driver.Consumer == "polling" {
+	if o.Driver.Consumer == "polling" {
 		// At least two polls per window, so each window's minimum is a
-		// backlog just after a poll.
-		c.BacklogWindow = max(DefaultBacklogWindow, 2*o.Driver.PollInterval)
+		// backlog just after a poll; that backlog swings by up to one
+		// poll's records.
+		poll := o.Driver.PollInterval
+		if poll == 0 {
+			poll = embedded.DefaultPollInterval
+		}
+		if c.BacklogWindow == 0 {
+			c.BacklogWindow = max(DefaultBacklogWindow, 2*poll)
+		}
+		if c.BacklogJitter == 0 {
+			c.BacklogJitter = poll
+		}
 	}
 	bo := o.Bench
 	bo.Workload, bo.Target, bo.Shards, bo.Quiet = o.Workload, target, o.Driver.Shards, true
