@@ -143,7 +143,7 @@ func searchSection(rep *Report) (docSection, error) {
 	for i, t := range o.Trials {
 		slope := "–"
 		if t.BacklogSlope != nil {
-			slope = rate(*t.BacklogSlope, "/s")
+			slope = rate(*t.BacklogSlope, "records/s")
 		}
 		tb.rows = append(tb.rows, []string{strconv.Itoa(i + 1), t.Phase, rate(t.Rate, "msg/s"), mark(t.Passed), rate(t.AchievedRate, "msg/s"),
 			dur(time.Duration(t.ResponseP99NS)), count(t.Throttles), count(t.Errors), slope, strings.Join(t.Reasons, "; ")})
@@ -211,7 +211,7 @@ func searchFrame(p *plot.Plot, o *search.Outcome, pred, ylo, yhi float64) (float
 	if o.SustainableRate > 0 && o.FailingRate > o.SustainableRate {
 		b := &bands{spans: [][2]float64{{o.SustainableRate, o.FailingRate}}, color: colorBracket}
 		p.Add(b)
-		p.Legend.Add(fmt.Sprintf("bracket %s–%s", qty(roundSig(o.SustainableRate, 4)), rate(o.FailingRate, "/s")), b)
+		p.Legend.Add(fmt.Sprintf("bracket %s–%s", qty(roundSig(o.SustainableRate, 4)), rate(o.FailingRate, "msg/s")), b)
 	}
 	if pred > 0 {
 		l, err := newLine(plotter.XYs{{X: pred, Y: ylo}, {X: pred, Y: yhi}}, seriesColor(0), 1.5, true)
@@ -219,7 +219,7 @@ func searchFrame(p *plot.Plot, o *search.Outcome, pred, ylo, yhi float64) (float
 			return 0, 0, err
 		}
 		p.Add(l)
-		p.Legend.Add("predicted "+rate(pred, "/s"), l)
+		p.Legend.Add("predicted "+rate(pred, "msg/s"), l)
 	}
 	return 0, xhi, nil
 }
