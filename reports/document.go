@@ -83,7 +83,7 @@ func slug(s string) string {
 
 // build lays rep out as a document, drawing its charts.
 func build(rep *Report) (*document, error) {
-	d := &document{title: rep.title(), summary: rep.Summary()}
+	d := &document{title: rep.title(), summary: append(rep.Summary(), searchSummary(rep)...)}
 	if cs := rep.checks(); len(cs) > 0 {
 		for _, c := range cs {
 			if !c.OK && !c.Informational {
@@ -102,9 +102,16 @@ func build(rep *Report) (*document, error) {
 			d.status, d.badge = "bad", "✗ plan does not hold"
 		}
 	}
-	d.stats = stats(rep)
+	d.stats = append(stats(rep), searchStats(rep)...)
 	if s := checksSection(rep); s != nil {
 		d.sections = append(d.sections, *s)
+	}
+	if rep.Search != nil {
+		s, err := searchSection(rep)
+		if err != nil {
+			return nil, err
+		}
+		d.sections = append(d.sections, s)
 	}
 	if len(rep.Runs) > 0 {
 		s, err := runsSection(rep)

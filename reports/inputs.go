@@ -11,6 +11,7 @@ import (
 	"slices"
 
 	"github.com/streamcap/streamcap/bench"
+	"github.com/streamcap/streamcap/bench/search"
 	"github.com/streamcap/streamcap/model"
 )
 
@@ -174,9 +175,11 @@ func (rep *Report) AddJSON(name string, rd io.Reader, prices *model.Prices) (str
 		return KindTransfer, nil
 	case schema == SchemaPrices:
 		return "", fmt.Errorf("read %s: a price table prices the other inputs: give it beside a plan or scenario", name)
+	case schema == search.SchemaVersion:
+		return rep.addSearchJSON(name, data)
 	case schema != "":
-		return "", fmt.Errorf("read %s: schema %q: want one of %s, %s, %s, %s, %s", name, schema,
-			bench.SchemaVersion, SchemaVerify, SchemaPlan, SchemaTransfer, SchemaPrices)
+		return "", fmt.Errorf("read %s: schema %q: want one of %s, %s, %s, %s, %s, %s", name, schema,
+			bench.SchemaVersion, SchemaVerify, search.SchemaVersion, SchemaPlan, SchemaTransfer, SchemaPrices)
 	}
 	keys := make([]string, 0, len(probe))
 	for k := range probe {

@@ -9,6 +9,7 @@ import (
 	hdr "github.com/HdrHistogram/hdrhistogram-go"
 
 	"github.com/streamcap/streamcap/bench"
+	"github.com/streamcap/streamcap/bench/search"
 	"github.com/streamcap/streamcap/loadgen"
 	"github.com/streamcap/streamcap/model"
 )
@@ -30,6 +31,8 @@ type Report struct {
 	// Verify is the plan verdict of `streamcap verify` (computed there,
 	// once; the report only displays it).
 	Verify *bench.PlanVerdict `json:"verify,omitempty"`
+	// Search is a `streamcap bench search` result (AddSearch).
+	Search *search.Outcome `json:"search,omitempty"`
 	// SLO is what runs are checked against (the plan's workload SLO by
 	// default; nil: runs are not checked). The checks are bench's.
 	SLO *model.SLO `json:"slo,omitempty"`

@@ -112,7 +112,7 @@ Exit 1 when the scenario's SLO is missed, 2 on bad flags.`,
 	fs.IntVar(&o.drv.BatchMaxBytes, "batch-max-bytes", 0, "kafka: producer batch size in bytes")
 	fs.IntVar(&o.drv.ReplicationFactor, "replication-factor", 0, "kafka: replication factor of a created topic")
 	o.dist.register(fs)
-	cmd.AddCommand(newBenchMergeCmd(io), newBenchKubeCmd(io), newBenchCollectCmd(io))
+	cmd.AddCommand(newBenchMergeCmd(io), newBenchSearchCmd(io), newBenchKubeCmd(io), newBenchCollectCmd(io))
 	return cmd
 }
 

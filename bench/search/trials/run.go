@@ -1,0 +1,157 @@
+// Package trials runs the trials of a capacity search (bench/search)
+// against real targets: a fresh embedded engine without burst credit, or
+// a fresh stream or topic, per trial. It is apart from bench/search so
+// that readers of search results (reports) do not link the drivers.
+package trials
+
+import (
+	"context"
+	"fmt"
+	"github.com/streamcap/streamcap/bench/search"
+	"io"
+	"strings"
+	"time"
+
+	"github.com/streamcap/streamcap/bench"
+	"github.com/streamcap/streamcap/bench/driver/embedded"
+	"github.com/streamcap/streamcap/bench/targets"
+	"github.com/streamcap/streamcap/model"
+	"github.com/streamcap/streamcap/model/units"
+)
+
+// RunOptions configure Run: one search of a target with a workload.
+type RunOptions struct {
+	// Workload is the resolved workload; its rate is the default From,
+	// its SLO sets the criteria the Search options leave unset.
+	Workload model.Workload
+	// Search are the search settings (From defaults to the workload's
+	// rate).
+	Search search.Options
+	// Bench is the template of every trial (max in-flight, catch-up,
+	// consumers, seed); Workload, Target, Shards and durations are set
+	// by Run.
+	Bench bench.Options
+	// Driver selects and configures the target; Driver.Shards is the
+	// shard or partition count every trial creates.
+	Driver targets.Options
+	// Prices are the per-shard limits of the prediction (nil: embedded
+	// table).
+	Prices *model.Prices
+	// Progress receives one line per trial unless Quiet.
+	Progress io.Writer
+	Quiet    bool
+}
+
+// Run searches the target o.Driver names with o.Workload (see Search and
+// TargetTrial) and fills in what was searched: target, workload, shard
+// count and, for Kinesis-like targets with their limits on, the capacity
+// the model predicts for the same shards and keys.
+func Run(ctx context.Context, o RunOptions) (*search.Outcome, error) {
+	if o.Search.From == 0 {
+		o.Search.From = o.Workload.Rate
+	}
+	slo := search.CriteriaFromSLO(o.Workload.SLO)
+	c := &o.Search.Criteria
+	if c.MaxErrorRate == 0 {
+		c.MaxErrorRate = slo.MaxErrorRate
+	}
+	if c.PublishP99 == 0 {
+		c.PublishP99 = slo.PublishP99
+	}
+	if c.E2EP99 == 0 {
+		c.E2EP99 = slo.E2EP99
+	}
+	target := strings.ToLower(o.Driver.Target)
+	if target == "" {
+		target = targets.Embedded
+	}
+	o.Driver.Target = target
+	if o.Driver.Consumer == "" && target != targets.Kafka {
+		o.Driver.Consumer, o.Driver.PollInterval = consumerMode(o.Workload, o.Driver.PollInterval)
+	}
+	if o.Driver.Consumer == "polling" {
+		// At least two polls per window, so each window's minimum is a
+		// backlog just after a poll; that backlog swings by up to one
+		// poll's records.
+		poll := o.Driver.PollInterval
+		if poll == 0 {
+			poll = embedded.DefaultPollInterval
+		}
+		if c.BacklogWindow == 0 {
+			c.BacklogWindow = max(search.DefaultBacklogWindow, 2*poll)
+		}
+		if c.BacklogJitter == 0 {
+			c.BacklogJitter = poll
+		}
+	}
+	bo := o.Bench
+	bo.Workload, bo.Target, bo.Shards, bo.Quiet = o.Workload, target, o.Driver.Shards, true
+	if o.Progress != nil && !o.Quiet {
+		user := o.Search.OnTrial
+		n := 0
+		o.Search.OnTrial = func(t search.TrialRecord) {
+			n++
+			fmt.Fprintf(o.Progress, "search: trial %d (%s) at %s: %s\n", n, t.Phase, units.Quantity(t.Rate)+"/s", verdict(t))
+			if user != nil {
+				user(t)
+			}
+		}
+	}
+	out, err := search.Search(ctx, TargetTrial(TrialOptions{Bench: bo, Driver: o.Driver}), o.Search)
+	if out == nil {
+		return nil, err
+	}
+	out.Target, out.Workload, out.Shards = target, o.Workload.Name, o.Driver.Shards
+	if target != targets.Kafka && !o.Driver.LimitsOff && o.Driver.Shards > 0 {
+		if p, perr := search.Predict(o.Workload, o.Driver.Shards, o.Prices); perr == nil {
+			out.PredictedRate = p.Rate
+		}
+	}
+	return out, err
+}
+
+// consumerMode picks how consumers read when the flags leave it open, as
+// verify does: polling at the scenario's interval (unless poll is set)
+// when any consumer is a shared (GetRecords) one, so the read limits
+// apply as planned; push (subscribe / enhanced fan-out) otherwise.
+func consumerMode(w model.Workload, poll time.Duration) (string, time.Duration) {
+	for _, c := range w.Consumers {
+		if c.Kind != model.ConsumerEFO {
+			if poll == 0 {
+				poll = c.PollInterval.D()
+			}
+			return "polling", poll
+		}
+	}
+	return "", poll
+}
+
+// verdict is a trial's result in a few words: "pass", or "FAIL: " and
+// its reasons.
+func verdict(t search.TrialRecord) string {
+	if t.Passed {
+		return "pass"
+	}
+	return "FAIL: " + strings.Join(t.Reasons, "; ")
+}
+
+// Reach measures how far shards shards go for w: a search on the embedded
+// engine (limits on, shards without burst credit, fresh per trial) from
+// w's peak rate (Rate × PeakFactor), with o's durations and precision.
+// It returns the outcome and the Headroom sentence against that peak, for
+// `verify` to print beside "the plan holds at the peak".
+func Reach(ctx context.Context, w model.Workload, shards int, o search.Options) (*search.Outcome, string, error) {
+	peak := float64(w.Rate) * max(w.PeakFactor, 1)
+	if o.From == 0 {
+		o.From = units.EventRate(peak)
+	}
+	out, err := Run(ctx, RunOptions{
+		Workload: w, Search: o,
+		Bench:  bench.Options{Consumers: len(w.Consumers), Seed: 1},
+		Driver: targets.Options{Target: targets.Embedded, Shards: shards},
+	})
+	if out == nil {
+		return nil, "", err
+	}
+	return out, search.Headroom(shards, out.SustainableRate, peak), err
+}
