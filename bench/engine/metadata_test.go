@@ -337,3 +337,35 @@ func TestClosedShardEndSurvivesCrash(t *testing.T) {
 		t.Errorf("lineage read after a crash: %v", got)
 	}
 }
+
+// When a shard must reserve more sequence numbers and state.json cannot be written, the put fails
+// retryably and nothing is appended; once the write works the reservation is durable.
+func TestReservationWriteFailure(t *testing.T) {
+	t.Parallel()
+	var fail atomic.Bool
+	opts := Options{Dir: t.TempDir(), LimitsOff: true, WriteMetadata: func(dir, name string, data []byte) error {
+		if name == stateFileName && fail.Load() {
+			return &os.PathError{Op: "write", Path: filepath.Join(dir, name), Err: syscall.ENOSPC}
+		}
+		return writeFileAtomic(dir, name, data)
+	}}
+	e := openDisk(t, opts)
+	mustCreate(t, e, "s", 1)
+	mustPut(t, e, "s", "k", "a")
+	sh := (*e.streams.Load())["s"].shards[0]
+	sh.mu.Lock()
+	sh.state.Reserved = sh.next // the reservation is used up
+	sh.mu.Unlock()
+	fail.Store(true)
+	_, err := e.PutRecord("s", Record{PartitionKey: "k", Data: []byte("b")})
+	wantCode(t, err, ErrServiceUnavailable, "reserve sequence numbers", "no space left on device")
+	fail.Store(false)
+	r := mustPut(t, e, "s", "k", "c")
+	if _, off, _ := parseSeq(r.SequenceNumber); off != 2 {
+		t.Errorf("offset after the failed reservation = %d, want 2 (nothing was appended)", off)
+	}
+	st, err := readShardState(sh.dir)
+	if err != nil || st.Reserved <= 2 {
+		t.Errorf("state.json after the reservation: %+v, %v; want reserved above 2", st, err)
+	}
+}
