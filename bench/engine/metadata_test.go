@@ -212,12 +212,7 @@ func TestSequenceNumbersNeverReused(t *testing.T) {
 					t.Fatal(err)
 				}
 			} else {
-				// Simulate a crash: release the files without Close's clean-shutdown record.
-				for _, sh := range (*e.streams.Load())["s"].shards {
-					for _, seg := range sh.segs {
-						e.files.forget(seg)
-					}
-				}
+				crash(e) // release the files without Close's clean-shutdown record
 			}
 			path := lastSegment(t, opts.Dir)
 			fi, _ := os.Stat(path)
@@ -290,7 +285,8 @@ func TestPermissionsTightenedOnOpen(t *testing.T) {
 	}
 }
 
-// crash releases an engine's files without Close: no clean-shutdown record, like a kill -9.
+// crash releases an engine's files and lock without Close: no clean-shutdown record, like a
+// kill -9.
 func crash(e *Engine) {
 	for _, s := range *e.streams.Load() {
 		for _, sh := range s.shards {
@@ -299,6 +295,27 @@ func crash(e *Engine) {
 			}
 		}
 	}
+	e.unlock()
+}
+
+// One engine or repair at a time per data directory.
+func TestDataDirLock(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	e := openDisk(t, Options{Dir: dir, LimitsOff: true})
+	if _, err := Open(Options{Dir: dir}); err == nil || !strings.Contains(err.Error(), "in use by another engine") {
+		t.Fatalf("second Open = %v, want an in-use error", err)
+	}
+	if _, err := Repair(RepairOptions{Dir: dir}); err == nil || !strings.Contains(err.Error(), "in use by another engine") {
+		t.Fatalf("Repair while open = %v, want an in-use error", err)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Repair(RepairOptions{Dir: dir}); err != nil {
+		t.Fatalf("Repair after Close: %v", err)
+	}
+	openDisk(t, Options{Dir: dir})
 }
 
 // A closed shard's ending sequence number is what its metadata recorded, across crashes; an

@@ -33,6 +33,7 @@ type Engine struct {
 	log      *slog.Logger
 	crc      *crc32.Table
 	files    *fileCache
+	lock     *os.File // flock on Dir/LOCK while open
 	streams  atomic.Pointer[map[string]*stream] // copy-on-write; replaced under mu
 	mu       sync.Mutex                         // serializes stream creation and deletion
 	recovery RecoveryReport
@@ -123,6 +124,17 @@ func Open(opts Options) (*Engine, error) {
 	if err := os.MkdirAll(e.streamsDir(), dirPerm); err != nil {
 		return nil, fmt.Errorf("open engine: %w", err)
 	}
+	lock, err := lockDir(o.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("open engine: %w", err)
+	}
+	e.lock = lock
+	ok := false
+	defer func() {
+		if !ok {
+			e.unlock()
+		}
+	}()
 	// Deleted streams on their way out, and streams whose creation never completed (no record
 	// was ever acknowledged in them).
 	for _, d := range []string{e.trashDir(), e.stagingDir()} {
@@ -150,7 +162,16 @@ func Open(opts Options) (*Engine, error) {
 		a, b := e.recovery.Shards[i], e.recovery.Shards[j]
 		return a.Stream < b.Stream || a.Stream == b.Stream && a.ShardID < b.ShardID
 	})
+	ok = true
 	return e, nil
+}
+
+// unlock releases the data directory's lock.
+func (e *Engine) unlock() {
+	if e.lock != nil {
+		_ = e.lock.Close()
+		e.lock = nil
+	}
 }
 
 func (e *Engine) streamsDir() string { return filepath.Join(e.opts.Dir, "streams") }
@@ -332,6 +353,7 @@ func (e *Engine) Close() error {
 		}
 		s.mu.Unlock()
 	}
+	e.unlock()
 	return errors.Join(errs...)
 }
 
