@@ -33,7 +33,7 @@ type Engine struct {
 	log      *slog.Logger
 	crc      *crc32.Table
 	files    *fileCache
-	lock     *os.File // flock on Dir/LOCK while open
+	lock     *os.File                           // flock on Dir/LOCK while open
 	streams  atomic.Pointer[map[string]*stream] // copy-on-write; replaced under mu
 	mu       sync.Mutex                         // serializes stream creation and deletion
 	recovery RecoveryReport
