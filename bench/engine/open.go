@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -263,6 +264,17 @@ func (sh *shard) load(sc *shardScan) (ShardRecovery, error) {
 		rep.DroppedBytes, rep.DroppedRecords = g.size-g.res.valid, g.tornRecords
 		rep.Reason = fmt.Sprintf("%s: %s", segmentName(g.base), g.res.problem)
 		g.size = g.res.valid
+	}
+	for _, g := range sc.tornEmpty {
+		// Newer than every record, without one intact frame: nothing in it was acknowledged.
+		if err := os.Remove(g.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return rep, err
+		}
+		rep.DroppedBytes += g.size
+		if rep.TornFile == "" {
+			rep.TornFile, rep.TornOffset = g.path, 0
+		}
+		rep.Reason = strings.TrimPrefix(rep.Reason+"; ", "; ") + fmt.Sprintf("%s: no intact frame (%d bytes)", segmentName(g.base), g.size)
 	}
 	for _, g := range sc.segs {
 		seg := &segment{base: g.base, pos: g.res.pos, ts: g.res.ts, size: g.res.valid, flushed: g.res.valid, path: g.path}

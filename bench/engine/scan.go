@@ -117,6 +117,7 @@ type shardScan struct {
 	next       uint64     // after the last valid record
 	hwm        uint64     // at or above every offset that may have been handed out
 	torn       *segScan   // the newest segment, if its tail is torn
+	tornEmpty  []*segScan // newer segments without one intact frame: part of the torn tail
 	records    int64
 }
 
@@ -301,6 +302,32 @@ func scanShard(dir string, idx int, sm *shardMeta, ss *streamScan, tab *crc32.Ta
 		if len(bases) > 0 {
 			sc.state.First = bases[0]
 		}
+	}
+	// Trailing segments without a single intact frame (a segment created by a roll just before a
+	// crash, before any of its frames reached the disk) are part of the torn tail: the segment
+	// before them is the newest that holds records.
+	for len(bases) > 1 {
+		g := &segScan{base: bases[len(bases)-1], path: filepath.Join(dir, segmentName(bases[len(bases)-1]))}
+		f, err := os.Open(g.path)
+		if err != nil {
+			break
+		}
+		if fi, err := f.Stat(); err == nil {
+			g.size = fi.Size()
+			g.res, err = scanSegment(f, g.base, tab)
+			if err != nil {
+				g.res.pos = []int64{0} // unreadable: leave it to the main loop
+			}
+		}
+		_ = f.Close()
+		if len(g.res.pos) > 0 {
+			break
+		}
+		if after, err := frameAfter(g.path, 1, tab); err != nil || after >= 0 {
+			break
+		}
+		sc.tornEmpty = append(sc.tornEmpty, g)
+		bases = bases[:len(bases)-1]
 	}
 	expected := sc.state.First
 	checkNext := true
