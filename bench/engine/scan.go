@@ -470,11 +470,19 @@ func frameAfter(path string, from int64, tab *crc32.Table) (int64, error) {
 
 // countStartedFrames counts the frames whose header starts in a torn tail at byte from.
 func countStartedFrames(path string, from int64) int64 {
-	b, err := os.ReadFile(path)
-	if err != nil || from >= int64(len(b)) {
+	f, err := os.Open(path)
+	if err != nil {
 		return 0
 	}
-	b = b[from:]
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || from >= fi.Size() {
+		return 0
+	}
+	b := make([]byte, fi.Size()-from) // only the torn tail
+	if _, err := f.ReadAt(b, from); err != nil && !errors.Is(err, io.EOF) {
+		return 0
+	}
 	var n int64
 	for len(b) >= frameHeaderLen {
 		l, err := headerLen(b)
