@@ -368,3 +368,55 @@ func FuzzSegmentReader(f *testing.F) {
 		_, _ = decodeFrames(b, tab, nil) // must not panic on anything
 	})
 }
+
+// A crash right after a roll leaves an empty (or wholly torn) newest segment and an older one that
+// ends early or torn: that is a torn tail, not damage.
+func TestTornTailAcrossARoll(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name   string
+		newest []byte // content of the segment created by the roll
+		cut    int64  // bytes cut from the end of the segment before it
+	}{
+		{"empty newest, previous ends on a frame boundary", nil, 0},
+		{"empty newest, previous torn", nil, 500},
+		{"zeros in newest, previous torn", make([]byte, 300), 700},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			opts := Options{Dir: t.TempDir(), Fsync: FsyncNever, LimitsOff: true, SegmentBytes: 4096}
+			e, err := Open(opts)
+			if err != nil {
+				t.Fatal(err)
+			}
+			mustCreate(t, e, "s", 1)
+			var last string
+			for i := 0; i < 6; i++ { // 2 segments of 3 records
+				last = mustPut(t, e, "s", "k", strings.Repeat("d", 1000)).SequenceNumber
+			}
+			crash(e)
+			segs, _ := filepath.Glob(filepath.Join(opts.Dir, "streams", "s", "shard-000000000000", "*.seg"))
+			prev := segs[len(segs)-1]
+			fi, _ := os.Stat(prev)
+			if err := os.Truncate(prev, fi.Size()-c.cut); err != nil {
+				t.Fatal(err)
+			}
+			rolled := filepath.Join(filepath.Dir(prev), segmentName(9))
+			if err := os.WriteFile(rolled, c.newest, 0o600); err != nil {
+				t.Fatal(err)
+			}
+			e2 := openDisk(t, opts)
+			rep := e2.Recovery().Shards[0]
+			// What is left of the cut 1027-byte frame, plus the newest segment's bytes.
+			if want := (1027-c.cut)%1027 + int64(len(c.newest)); rep.DroppedBytes != want || rep.Records != 6-(c.cut+1026)/1027 {
+				t.Errorf("recovery %+v: dropped %d bytes, %d records kept; want %d, %d", rep, rep.DroppedBytes, rep.Records, want, 6-(c.cut+1026)/1027)
+			}
+			if _, err := os.Stat(rolled); !os.IsNotExist(err) {
+				t.Errorf("the record-less newest segment is still there: %v", err)
+			}
+			if r := mustPut(t, e2, "s", "k", "after"); r.SequenceNumber <= last {
+				t.Errorf("after recovery: %s, not above %s", r.SequenceNumber, last)
+			}
+		})
+	}
+}

@@ -212,12 +212,7 @@ func TestSequenceNumbersNeverReused(t *testing.T) {
 					t.Fatal(err)
 				}
 			} else {
-				// Simulate a crash: release the files without Close's clean-shutdown record.
-				for _, sh := range (*e.streams.Load())["s"].shards {
-					for _, seg := range sh.segs {
-						e.files.forget(seg)
-					}
-				}
+				crash(e) // release the files without Close's clean-shutdown record
 			}
 			path := lastSegment(t, opts.Dir)
 			fi, _ := os.Stat(path)
@@ -290,7 +285,8 @@ func TestPermissionsTightenedOnOpen(t *testing.T) {
 	}
 }
 
-// crash releases an engine's files without Close: no clean-shutdown record, like a kill -9.
+// crash releases an engine's files and lock without Close: no clean-shutdown record, like a
+// kill -9.
 func crash(e *Engine) {
 	for _, s := range *e.streams.Load() {
 		for _, sh := range s.shards {
@@ -299,6 +295,27 @@ func crash(e *Engine) {
 			}
 		}
 	}
+	e.unlock()
+}
+
+// One engine or repair at a time per data directory.
+func TestDataDirLock(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	e := openDisk(t, Options{Dir: dir, LimitsOff: true})
+	if _, err := Open(Options{Dir: dir}); err == nil || !strings.Contains(err.Error(), "in use by another engine") {
+		t.Fatalf("second Open = %v, want an in-use error", err)
+	}
+	if _, err := Repair(RepairOptions{Dir: dir}); err == nil || !strings.Contains(err.Error(), "in use by another engine") {
+		t.Fatalf("Repair while open = %v, want an in-use error", err)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Repair(RepairOptions{Dir: dir}); err != nil {
+		t.Fatalf("Repair after Close: %v", err)
+	}
+	openDisk(t, Options{Dir: dir})
 }
 
 // A closed shard's ending sequence number is what its metadata recorded, across crashes; an
@@ -335,5 +352,86 @@ func TestClosedShardEndSurvivesCrash(t *testing.T) {
 	}
 	if got := readLineage(t, e2, "s"); len(got["k"]) != 6 {
 		t.Errorf("lineage read after a crash: %v", got)
+	}
+}
+
+// When a shard must reserve more sequence numbers and state.json cannot be written, the put fails
+// retryably and nothing is appended; once the write works the reservation is durable.
+func TestReservationWriteFailure(t *testing.T) {
+	t.Parallel()
+	var fail atomic.Bool
+	opts := Options{Dir: t.TempDir(), LimitsOff: true, WriteMetadata: func(dir, name string, data []byte) error {
+		if name == stateFileName && fail.Load() {
+			return &os.PathError{Op: "write", Path: filepath.Join(dir, name), Err: syscall.ENOSPC}
+		}
+		return writeFileAtomic(dir, name, data)
+	}}
+	e := openDisk(t, opts)
+	mustCreate(t, e, "s", 1)
+	mustPut(t, e, "s", "k", "a")
+	sh := (*e.streams.Load())["s"].shards[0]
+	sh.mu.Lock()
+	sh.state.Reserved = sh.next // the reservation is used up
+	sh.mu.Unlock()
+	fail.Store(true)
+	_, err := e.PutRecord("s", Record{PartitionKey: "k", Data: []byte("b")})
+	wantCode(t, err, ErrServiceUnavailable, "reserve sequence numbers", "no space left on device")
+	fail.Store(false)
+	r := mustPut(t, e, "s", "k", "c")
+	if _, off, _ := parseSeq(r.SequenceNumber); off != 2 {
+		t.Errorf("offset after the failed reservation = %d, want 2 (nothing was appended)", off)
+	}
+	st, err := readShardState(sh.dir)
+	if err != nil || st.Reserved <= 2 {
+		t.Errorf("state.json after the reservation: %+v, %v; want reserved above 2", st, err)
+	}
+}
+
+// A real filesystem failure (no hook; works as root, unlike a read-only directory): meta.json
+// cannot be replaced because a non-empty directory stands in its place.
+func TestReshardRealFilesystemFailure(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	opts := Options{Dir: dir, LimitsOff: true}
+	e := openDisk(t, opts)
+	mustCreate(t, e, "s", 2)
+	meta := filepath.Join(dir, "streams", "s", metaFileName)
+	saved, err := os.ReadFile(meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mustRemove(t, meta)
+	if err := os.MkdirAll(filepath.Join(meta, "blocker"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := e.DescribeStream("s")
+	_, err = e.UpdateShardCount("s", 4)
+	wantCode(t, err, ErrServiceUnavailable, "metadata not saved")
+	if after, _ := e.DescribeStream("s"); !reflect.DeepEqual(after, before) {
+		t.Fatalf("after a failed rescale: %+v", after)
+	}
+	if shardDirs, _ := filepath.Glob(filepath.Join(dir, "streams", "s", "shard-*")); len(shardDirs) != 2 {
+		t.Errorf("shard directories after the failed rescale: %v, want the 2 that the metadata holds", shardDirs)
+	}
+	for i := 0; i < 100; i++ {
+		mustPut(t, e, "s", keyN(i), fmt.Sprint(i))
+	}
+	if err := os.RemoveAll(meta); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(meta, saved, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Close(); err != nil {
+		t.Fatal(err)
+	}
+	e2 := openDisk(t, opts)
+	n := 0
+	for _, sh := range before.Shards {
+		recs, _ := readAll(t, e2, mustIter(t, e2, "s", sh.ID, TrimHorizon, "", time.Time{}))
+		n += len(recs)
+	}
+	if n != 100 {
+		t.Errorf("after restart %d of 100 acknowledged records readable", n)
 	}
 }

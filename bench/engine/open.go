@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -33,6 +34,7 @@ type Engine struct {
 	log      *slog.Logger
 	crc      *crc32.Table
 	files    *fileCache
+	lock     *os.File                           // flock on Dir/LOCK while open
 	streams  atomic.Pointer[map[string]*stream] // copy-on-write; replaced under mu
 	mu       sync.Mutex                         // serializes stream creation and deletion
 	recovery RecoveryReport
@@ -131,6 +133,17 @@ func Open(opts Options) (*Engine, error) {
 	if err := os.MkdirAll(e.streamsDir(), dirPerm); err != nil {
 		return nil, fmt.Errorf("open engine: %w", err)
 	}
+	lock, err := lockDir(o.Dir)
+	if err != nil {
+		return nil, fmt.Errorf("open engine: %w", err)
+	}
+	e.lock = lock
+	ok := false
+	defer func() {
+		if !ok {
+			e.unlock()
+		}
+	}()
 	// Deleted streams on their way out, and streams whose creation never completed (no record
 	// was ever acknowledged in them).
 	for _, d := range []string{e.trashDir(), e.stagingDir()} {
@@ -158,7 +171,16 @@ func Open(opts Options) (*Engine, error) {
 		a, b := e.recovery.Shards[i], e.recovery.Shards[j]
 		return a.Stream < b.Stream || a.Stream == b.Stream && a.ShardID < b.ShardID
 	})
+	ok = true
 	return e, nil
+}
+
+// unlock releases the data directory's lock.
+func (e *Engine) unlock() {
+	if e.lock != nil {
+		_ = e.lock.Close()
+		e.lock = nil
+	}
 }
 
 func (e *Engine) streamsDir() string { return filepath.Join(e.opts.Dir, "streams") }
@@ -251,6 +273,17 @@ func (sh *shard) load(sc *shardScan) (ShardRecovery, error) {
 		rep.Reason = fmt.Sprintf("%s: %s", segmentName(g.base), g.res.problem)
 		g.size = g.res.valid
 	}
+	for _, g := range sc.tornEmpty {
+		// Newer than every record, without one intact frame: nothing in it was acknowledged.
+		if err := os.Remove(g.path); err != nil && !errors.Is(err, os.ErrNotExist) {
+			return rep, err
+		}
+		rep.DroppedBytes += g.size
+		if rep.TornFile == "" {
+			rep.TornFile, rep.TornOffset = g.path, 0
+		}
+		rep.Reason = strings.TrimPrefix(rep.Reason+"; ", "; ") + fmt.Sprintf("%s: no intact frame (%d bytes)", segmentName(g.base), g.size)
+	}
 	for _, g := range sc.segs {
 		seg := &segment{base: g.base, pos: g.res.pos, ts: g.res.ts, size: g.res.valid, flushed: g.res.valid, path: g.path}
 		sh.segs = append(sh.segs, seg)
@@ -340,6 +373,7 @@ func (e *Engine) Close() error {
 		}
 		s.mu.Unlock()
 	}
+	e.unlock()
 	return errors.Join(errs...)
 }
 

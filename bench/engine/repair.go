@@ -78,6 +78,13 @@ func Repair(opts RepairOptions) (RepairReport, error) {
 	if _, err := os.Stat(filepath.Join(opts.Dir, "streams")); err != nil {
 		return rep, fmt.Errorf("repair: %s is not an engine data directory: %w", opts.Dir, err)
 	}
+	lock, err := lockDir(opts.Dir)
+	if err != nil {
+		return rep, fmt.Errorf("repair: %w", err)
+	}
+	if lock != nil {
+		defer lock.Close()
+	}
 	clock := opts.Clock
 	if clock == nil {
 		clock = realClock{}

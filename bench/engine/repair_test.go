@@ -233,6 +233,9 @@ func TestRepair(t *testing.T) {
 			if r.SequenceNumber <= formatSeq(0, acked[len(acked)-1].off) {
 				t.Errorf("after repair: %s, not above %d", r.SequenceNumber, acked[len(acked)-1].off)
 			}
+			if err := e.Close(); err != nil {
+				t.Fatal(err)
+			}
 			if again, err := Repair(RepairOptions{Dir: opts.Dir, DryRun: true}); err != nil || len(again.Items) != 0 {
 				t.Errorf("second repair finds %+v, %v; want nothing", again.Items, err)
 			}

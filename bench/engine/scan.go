@@ -117,6 +117,7 @@ type shardScan struct {
 	next       uint64     // after the last valid record
 	hwm        uint64     // at or above every offset that may have been handed out
 	torn       *segScan   // the newest segment, if its tail is torn
+	tornEmpty  []*segScan // newer segments without one intact frame: part of the torn tail
 	records    int64
 }
 
@@ -302,6 +303,32 @@ func scanShard(dir string, idx int, sm *shardMeta, ss *streamScan, tab *crc32.Ta
 			sc.state.First = bases[0]
 		}
 	}
+	// Trailing segments without a single intact frame (a segment created by a roll just before a
+	// crash, before any of its frames reached the disk) are part of the torn tail: the segment
+	// before them is the newest that holds records.
+	for len(bases) > 1 {
+		g := &segScan{base: bases[len(bases)-1], path: filepath.Join(dir, segmentName(bases[len(bases)-1]))}
+		f, err := os.Open(g.path)
+		if err != nil {
+			break
+		}
+		if fi, err := f.Stat(); err == nil {
+			g.size = fi.Size()
+			g.res, err = scanSegment(f, g.base, tab)
+			if err != nil {
+				g.res.pos = []int64{0} // unreadable: leave it to the main loop
+			}
+		}
+		_ = f.Close()
+		if len(g.res.pos) > 0 {
+			break
+		}
+		if after, err := frameAfter(g.path, 1, tab); err != nil || after >= 0 {
+			break
+		}
+		sc.tornEmpty = append(sc.tornEmpty, g)
+		bases = bases[:len(bases)-1]
+	}
 	expected := sc.state.First
 	checkNext := true
 	newestDamage := -1 // index in damage of a corrupt frame in the newest segment
@@ -443,11 +470,19 @@ func frameAfter(path string, from int64, tab *crc32.Table) (int64, error) {
 
 // countStartedFrames counts the frames whose header starts in a torn tail at byte from.
 func countStartedFrames(path string, from int64) int64 {
-	b, err := os.ReadFile(path)
-	if err != nil || from >= int64(len(b)) {
+	f, err := os.Open(path)
+	if err != nil {
 		return 0
 	}
-	b = b[from:]
+	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil || from >= fi.Size() {
+		return 0
+	}
+	b := make([]byte, fi.Size()-from) // only the torn tail
+	if _, err := f.ReadAt(b, from); err != nil && !errors.Is(err, io.EOF) {
+		return 0
+	}
 	var n int64
 	for len(b) >= frameHeaderLen {
 		l, err := headerLen(b)

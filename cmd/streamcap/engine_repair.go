@@ -37,13 +37,16 @@ Stop the engine first. See docs/engine.md.`,
 				return usagef("--output %q: must be text or json", o.output)
 			}
 			rep, err := engine.Repair(engine.RepairOptions{Dir: o.dataDir, DryRun: o.dryRun})
+			if err != nil && len(rep.Items)+len(rep.Unrepaired) == 0 {
+				return err // nothing was inspected: no report to show
+			}
 			if o.output == "json" {
 				b, jerr := json.MarshalIndent(rep, "", "  ")
 				if jerr != nil {
 					return jerr
 				}
 				fmt.Fprintln(io.Out, string(b))
-			} else if rep.Schema != "" {
+			} else {
 				rep.WriteText(io.Out)
 			}
 			return err
