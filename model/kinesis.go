@@ -97,6 +97,28 @@ type kinesisLoad struct {
 	callsShard  float64 // Σ 1/poll over shared consumers: GetRecords calls/s per shard
 	maxPoll     float64 // longest shared poll interval, s
 	km          *keyModel
+	memo        *skewMemo // per plan: analyse runs several times at one peak
+}
+
+// skewMemo remembers shard searches of one plan (provisioned, on-demand
+// and the crossover analyse the same peak). Not shared between plans.
+type skewMemo struct{ m map[[2]uint64]skewResult }
+
+type skewResult struct {
+	n     int
+	share float64
+	sk    Skew
+}
+
+// search is keyModel.searchShards, memoised per plan.
+func (l kinesisLoad) search(even int, target float64) (int, float64, Skew) {
+	key := [2]uint64{uint64(even), math.Float64bits(target)}
+	if r, ok := l.memo.m[key]; ok {
+		return r.n, r.share, r.sk
+	}
+	n, share, sk := l.km.searchShards(even, target)
+	l.memo.m[key] = skewResult{n, share, sk}
+	return n, share, sk
 }
 
 // prepare defaults and checks w and reduces it to its loads.
@@ -109,7 +131,8 @@ func prepare(w Workload, p *Prices) (kinesisLoad, error) {
 		return kinesisLoad{}, err
 	}
 	km := newKeyModel(w.Keys)
-	l := kinesisLoad{w: w, size: sizeStats{w.RecordSize}, keyBytes: float64(w.Keys.Length), km: &km}
+	l := kinesisLoad{w: w, size: sizeStats{w.RecordSize}, keyBytes: float64(w.Keys.Length), km: &km,
+		memo: &skewMemo{m: make(map[[2]uint64]skewResult)}}
 	l.recBytes = l.size.mean() + l.keyBytes
 	l.avgRecords = w.Rate.PerSecond()
 	l.peakRecords = l.avgRecords * w.PeakFactor
@@ -201,15 +224,25 @@ func analyse(l kinesisLoad, p *Prices, x *explainer) capacity {
 	if top > 0 {
 		target = 1 / top
 	}
-	n, share, sk := km.searchShards(even, target, int(k.AccountShardQuota.Value))
+	n, share, sk := l.search(even, target)
 	c.skew = sk
 	c.shards, c.sizedBy = n, "limits"
 	if n > even {
 		c.sizedBy = "skew"
 	}
-	x.step("busiest shard share", "largest share of traffic on one hash range (MD5 of the keys k0…0 .. k…N-1 onto equal ranges) ≤ 1 / largest required",
-		share, "", "%v at %v shards (target %v; %v; searched %v..%v, %v evaluations)", share, float64(n), target, km.desc, float64(sk.SearchFrom), float64(sk.SearchTo), float64(sk.Evaluations))
-	x.step("shards", "smallest count ≥ even spread whose busiest shard fits", float64(n), "shards", "%v", float64(n))
+	x.step("busiest shard share", "largest share of traffic on one of N equal hash ranges (MD5 of the keys the load generator sends) ≤ 1 / largest required",
+		share, "", "%v at %v shards (target %v; %v; %v; searched %v..%v, %v evaluations)", share, float64(n), target, km.desc, skewStep(km, sk), float64(sk.SearchFrom), float64(sk.SearchTo), float64(sk.Evaluations))
+	switch {
+	case sk.Unfixable:
+		x.step("shards", "the hottest key alone is over what one shard may carry: no count fits (see warnings), so the even spread's count is kept", float64(n), "shards", "hottest key %v > target %v", sk.HottestKeyShare, target)
+	case sk.BudgetExhausted:
+		x.step("shards", "the skew search stopped on its compute budget before any count fitted: best count evaluated", float64(n), "shards", "%v (busiest %v > target %v)", float64(n), share, target)
+	case n > even:
+		x.step("shards", "sized by skew, not the arithmetic: the even spread's busiest shard is over target, so the smallest larger count whose busiest shard fits", float64(n), "shards",
+			"at %v shards the busiest carries %v > %v; at %v it carries %v", float64(even), sk.EvenBusiestShare, target, float64(n), share)
+	default:
+		x.step("shards", "smallest count ≥ even spread whose busiest shard fits (the arithmetic set the count)", float64(n), "shards", "%v", float64(n))
+	}
 
 	if x.off {
 		// Cost sweeps need only the count: skip warnings and the limit table.
@@ -221,12 +254,18 @@ func analyse(l kinesisLoad, p *Prices, x *explainer) capacity {
 		if hr > wr || hb > wb {
 			verdict = "no shard count fixes this: its shard throttles"
 		}
-		c.warn = append(c.warn, fmt.Sprintf("hot key: %v alone carries %v of traffic (%v records/s, %v B/s at peak); one shard takes %v records/s and %v B/s (%v and %v at headroom %v): %v — spread the key (add a suffix) or use random partition keys",
-			km.hotName, pct(km.hotShare), num(round3(hr)), num(math.Round(hb)), num(wr), num(wb), num(round3(wr*h)), num(math.Round(wb*h)), num(h), verdict))
-	} else if share > target*(1+1e-9) {
-		c.warn = append(c.warn, fmt.Sprintf("skew: no shard count in %d..%d keeps the busiest shard within %v of traffic (best %v at %d shards)", sk.SearchFrom, sk.SearchTo, pct(target), pct(share), n))
+		if l.w.Keys.Distribution.Kind == KeysUniform {
+			c.warn = append(c.warn, fmt.Sprintf("only %d partition keys: each carries %v of traffic (%v records/s at peak), more than one shard may take (%v records/s at headroom %v): %v — use more keys or random partition keys",
+				l.w.Keys.Count, pct(km.hotShare), num(round3(hr)), num(round3(wr*h)), num(h), verdict))
+		} else {
+			c.warn = append(c.warn, fmt.Sprintf("hot key: %v alone carries %v of traffic (%v records/s, %v B/s at peak); one shard takes %v records/s and %v B/s (%v and %v at headroom %v): %v — spread the key (add a suffix) or use random partition keys",
+				km.hotName, pct(km.hotShare), num(round3(hr)), num(math.Round(hb)), num(wr), num(wb), num(round3(wr*h)), num(math.Round(wb*h)), num(h), verdict))
+		}
+	} else if sk.BudgetExhausted {
+		c.warn = append(c.warn, fmt.Sprintf("skew: the search stopped on its compute budget after %d shard counts (%d..%d) without one whose busiest shard stays within %v of traffic; best %v at %d shards",
+			sk.Evaluations, sk.SearchFrom, sk.SearchTo, pctFine(target, share), pctFine(share, target), n))
 	}
-	if km.floorMass > 0 && len(km.excess) == 0 && l.w.Keys.Count < n {
+	if !km.random && l.w.Keys.Count < n {
 		c.warn = append(c.warn, fmt.Sprintf("only %d partition keys for %d shards: at most %d shards receive traffic", l.w.Keys.Count, n, l.w.Keys.Count))
 	}
 	if calls := l.callsShard; l.shared > 0 && calls > rc*h {
@@ -271,12 +310,26 @@ func keyModelDesc(k KeySpec) string {
 		return fmt.Sprintf("zipf s=%v over %d keys", num(d.S), k.Count)
 	case KeysHot:
 		return fmt.Sprintf("hot: %v of traffic on %d of %d keys", pct(d.HotFraction), d.HotKeys, k.Count)
+	case KeysRandom:
+		return "random: a fresh key per record"
 	default:
 		return fmt.Sprintf("uniform over %d keys", k.Count)
 	}
 }
 
 func pct(f float64) string { return fmt.Sprintf("%.1f%%", f*100) }
+
+// pctFine formats f as a percentage with enough decimals (up to 6) that
+// it does not print the same as other when they differ.
+func pctFine(f, other float64) string {
+	for d := 1; d < 6; d++ {
+		a, b := fmt.Sprintf("%.*f%%", d, f*100), fmt.Sprintf("%.*f%%", d, other*100)
+		if a != b || f == other {
+			return a
+		}
+	}
+	return fmt.Sprintf("%.6f%%", f*100)
+}
 
 func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
 

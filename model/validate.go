@@ -268,9 +268,9 @@ func (v *workloadValidator) keys(k *KeySpec) {
 	d := &k.Distribution
 	const p = "keys.distribution."
 	switch d.Kind {
-	case KeysUniform, KeysZipf, KeysHot:
+	case KeysUniform, KeysZipf, KeysHot, KeysRandom:
 	default:
-		v.add(p+"kind", d.Kind, "uniform|zipf|hot", "must be one of uniform, zipf, hot")
+		v.add(p+"kind", d.Kind, "uniform|zipf|hot|random", "must be one of uniform, zipf, hot, random")
 	}
 	if d.Kind == KeysZipf {
 		if !(d.S > 0 && d.S <= MaxZipfS) {

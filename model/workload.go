@@ -76,6 +76,10 @@ const (
 	KeysUniform KeyKind = "uniform"
 	KeysZipf    KeyKind = "zipf"
 	KeysHot     KeyKind = "hot"
+	// KeysRandom is a fresh random key per record, as the Kinesis
+	// Producer Library does by default: every record lands on a shard
+	// independently, so each shard carries 1/N. keys.count is ignored.
+	KeysRandom KeyKind = "random"
 )
 
 // KeySpec describes the partition keys: how many distinct keys, their

@@ -105,10 +105,10 @@ func replaceConsumers(cs []model.Consumer, kind model.ConsumerKind, n int) []mod
 }
 
 // ParseKeyDistribution parses the --key-distribution flag: "uniform",
-// "zipf:S" (S > 0, e.g. zipf:1.1) or "hot:FRACTION:KEYS" (e.g. hot:0.5:3,
-// half the traffic on 3 keys).
+// "zipf:S" (S > 0, e.g. zipf:1.1), "hot:FRACTION:KEYS" (e.g. hot:0.5:3,
+// half the traffic on 3 keys) or "random" (a fresh key per record).
 func ParseKeyDistribution(s string) (model.KeyDist, error) {
-	const accepted = "uniform, zipf:S (e.g. zipf:1.1), hot:FRACTION:KEYS (e.g. hot:0.5:3)"
+	const accepted = "uniform, zipf:S (e.g. zipf:1.1), hot:FRACTION:KEYS (e.g. hot:0.5:3), random"
 	bad := func(why string) (model.KeyDist, error) {
 		return model.KeyDist{}, fmt.Errorf("key distribution %q: %s (accepted: %s)", s, why, accepted)
 	}
@@ -119,6 +119,11 @@ func ParseKeyDistribution(s string) (model.KeyDist, error) {
 			return bad("uniform takes no parameters")
 		}
 		return model.KeyDist{Kind: model.KeysUniform}, nil
+	case "random":
+		if len(parts) != 1 {
+			return bad("random takes no parameters")
+		}
+		return model.KeyDist{Kind: model.KeysRandom}, nil
 	case "zipf":
 		if len(parts) != 2 {
 			return bad("zipf needs its exponent")
