@@ -78,8 +78,16 @@ type KinesisPlan struct {
 	// MonthlyUSD is the sum of LineItems.
 	MonthlyUSD float64    `json:"monthly_usd"`
 	LineItems  []LineItem `json:"line_items"`
-	// Warnings are problems no shard count fixes, or on-demand throttling risks.
-	Warnings    []string    `json:"warnings,omitempty"`
+	// Warnings are problems no shard count fixes, on-demand throttling
+	// risks and every quota the plan crosses, one string each.
+	Warnings []string `json:"warnings,omitempty"`
+	// Replay (provisioned) is one consumer re-reading the retained history.
+	Replay *Replay `json:"replay,omitempty"`
+	// Reshard (provisioned, when the workload gives current_shards) is the
+	// way from today's shard count to the planned one.
+	Reshard *PlanReshardSection `json:"reshard,omitempty"`
+	// Latency (provisioned) is the expected end-to-end latency per consumer.
+	Latency []ConsumerLatency `json:"latency,omitempty"`
 	Explanation Explanation `json:"explanation"`
 }
 
@@ -319,16 +327,21 @@ func keyModelDesc(k KeySpec) string {
 
 func pct(f float64) string { return fmt.Sprintf("%.1f%%", f*100) }
 
-// pctFine formats f as a percentage with enough decimals (up to 6) that
-// it does not print the same as other when they differ.
+// pctFine formats f as a percentage with at least two significant digits
+// and enough decimals (up to six more) that it does not print the same as
+// other when they differ.
 func pctFine(f, other float64) string {
-	for d := 1; d < 6; d++ {
+	d := 1
+	if v := math.Abs(f * 100); v > 0 && v < 10 {
+		d = max(1, 1-int(math.Floor(math.Log10(v))))
+	}
+	for end := d + 6; d < end; d++ {
 		a, b := fmt.Sprintf("%.*f%%", d, f*100), fmt.Sprintf("%.*f%%", d, other*100)
 		if a != b || f == other {
 			return a
 		}
 	}
-	return fmt.Sprintf("%.6f%%", f*100)
+	return fmt.Sprintf("%.*f%%", d, f*100)
 }
 
 func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
@@ -361,7 +374,37 @@ func PlanKinesis(w Workload, p *Prices) (KinesisPlan, error) {
 // the explanation, warnings and limit table and keeps count and cost.
 func planProvisioned(l kinesisLoad, p *Prices, explain bool) KinesisPlan {
 	x := explainer{off: !explain}
-	return provisionedWith(l, p, analyse(l, p, &x), &x)
+	c := analyse(l, p, &x)
+	kp := provisionedWith(l, p, c, &x)
+	if !explain {
+		return kp
+	}
+	kp.Warnings = append(kp.Warnings, provisionedQuotaWarnings(kp.Shards, p)...)
+	kp.Replay = planReplay(l, p, kp.Shards)
+	kp.Warnings = append(kp.Warnings, kp.Replay.Warnings...)
+	kp.Latency = planLatency(l, p, kp.Shards)
+	if l.w.CurrentShards > 0 {
+		var warn []string
+		kp.Reshard, warn = planReshardSection(l, p, kp.Shards, c.skew.TargetShare)
+		kp.Warnings = append(kp.Warnings, warn...)
+	}
+	return kp
+}
+
+// provisionedQuotaWarnings names every quota n shards cross, with the
+// remedy. The count itself is never capped: it is what the limits need.
+func provisionedQuotaWarnings(n int, p *Prices) []string {
+	k := &p.Kinesis
+	var out []string
+	if q := int(k.AccountShardQuota.Value); n > q {
+		out = append(out, fmt.Sprintf("quota: %d shards exceed the account shard quota of %d (default, %s) — request a quota increase in Service Quotas before creating the stream, or spread the traffic over several accounts",
+			n, q, p.Region))
+	}
+	if c := int(k.UpdateShardCountMaxShards.Value); n > c {
+		out = append(out, fmt.Sprintf("quota: %d shards exceed the %d shards per stream that UpdateShardCount reaches — create the stream at this count, request a per-stream limit increase, or split the traffic over %d streams of at most %d shards",
+			n, c, (n+c-1)/c, c))
+	}
+	return out
 }
 
 func provisionedWith(l kinesisLoad, p *Prices, c capacity, x *explainer) KinesisPlan {
@@ -455,8 +498,23 @@ func onDemandWith(l kinesisLoad, p *Prices, c capacity, x *explainer) KinesisPla
 		return kp
 	}
 	initial, mult, maxW := k.OnDemandInitialWrite.Value, k.OnDemandPeakMultiplier.Value, k.OnDemandMaxWrite.Value
+	maxR, maxStreams := k.OnDemandMaxRead.Value, int(k.OnDemandStreamsPerAccount.Value)
+	read := l.peakBytes * float64(l.shared+l.efo)
+	streams := max(ceilCount(l.peakBytes/maxW), ceilCount(read/maxR))
 	if l.peakBytes > maxW {
-		kp.Warnings = append(kp.Warnings, fmt.Sprintf("on-demand: peak write %v B/s exceeds the stream maximum %v B/s", num(math.Round(l.peakBytes)), num(maxW)))
+		kp.Warnings = append(kp.Warnings, fmt.Sprintf("quota: on-demand peak write %v B/s exceeds the per-stream maximum of %v B/s (%s) — split the traffic over %d on-demand streams",
+			num(math.Round(l.peakBytes)), num(maxW), p.Region, streams))
+	}
+	if read > maxR {
+		kp.Warnings = append(kp.Warnings, fmt.Sprintf("quota: on-demand peak read %v B/s (%d consumers) exceeds the per-stream maximum of %v B/s (%s) — split the traffic over %d on-demand streams",
+			num(math.Round(read)), l.shared+l.efo, num(maxR), p.Region, streams))
+	}
+	if streams > maxStreams {
+		kp.Warnings = append(kp.Warnings, fmt.Sprintf("quota: %d on-demand streams exceed the %d on-demand streams per account (default) — request a quota increase or use provisioned mode",
+			streams, maxStreams))
+	}
+	if l.peakBytes > maxW {
+		// covered above
 	} else if l.peakBytes > initial {
 		kp.Warnings = append(kp.Warnings, fmt.Sprintf("on-demand: peak write %v B/s exceeds a new stream's %v B/s; it absorbs %v× the previous 30-day peak, so ramp traffic up (or switch from provisioned) before the peak or expect ~15 minutes of throttling",
 			num(math.Round(l.peakBytes)), num(initial), num(mult)))

@@ -208,6 +208,7 @@ func textKinesis(e *errWriter, kp *model.KinesisPlan) {
 		}
 		tb.write(e)
 		e.printf("  %s\n", skewText(kp))
+		textKinesisMore(e, kp)
 	} else {
 		e.printf("\nKINESIS ON-DEMAND: %s USD/month (AWS manages shards; the limits above need ~%d)\n", usd(kp.MonthlyUSD), kp.Shards)
 	}
@@ -248,6 +249,7 @@ func explanations(r *model.PlanResult) []section {
 	var out []section
 	if p := r.Kinesis.Provisioned; p != nil {
 		out = append(out, section{"Kinesis provisioned", p.Explanation})
+		out = append(out, moreExplanations(p)...)
 	}
 	if p := r.Kinesis.OnDemand; p != nil {
 		x := p.Explanation
@@ -335,6 +337,7 @@ func RenderPlanMarkdown(w io.Writer, r *model.PlanResult) error {
 		}
 		e.printf("\n%s.\n", mdEscape(skewText(kp)))
 		mdItems(e, kp.LineItems)
+		mdKinesisMore(e, kp)
 	}
 	if kp := r.Kinesis.OnDemand; kp != nil {
 		e.printf("\n## Kinesis on-demand: %s USD/month\n\nAWS manages the shards (the per-shard limits need about %d).\n", usd(kp.MonthlyUSD), kp.Shards)
