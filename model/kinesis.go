@@ -87,8 +87,8 @@ type KinesisPlan struct {
 	// way from today's shard count to the planned one.
 	Reshard *PlanReshardSection `json:"reshard,omitempty"`
 	// Latency (provisioned) is the expected end-to-end latency per consumer.
-	Latency []ConsumerLatency `json:"latency,omitempty"`
-	Explanation Explanation `json:"explanation"`
+	Latency     []ConsumerLatency `json:"latency,omitempty"`
+	Explanation Explanation       `json:"explanation"`
 }
 
 // kinesisLoad is the workload reduced to per-second figures at peak.

@@ -79,9 +79,9 @@ type Replay struct {
 	// other consumers use every GetRecords call); EFOConsumersNeeded the EFO
 	// consumers that finish within it at the planned shards, each reading
 	// a time slice of the backlog.
-	WithinSeconds      float64 `json:"within_seconds,omitempty"`
-	ShardsForShared    int     `json:"shards_for_shared,omitempty"`
-	EFOConsumersNeeded int     `json:"efo_consumers_needed,omitempty"`
+	WithinSeconds      float64     `json:"within_seconds,omitempty"`
+	ShardsForShared    int         `json:"shards_for_shared,omitempty"`
+	EFOConsumersNeeded int         `json:"efo_consumers_needed,omitempty"`
 	Warnings           []string    `json:"warnings,omitempty"`
 	Explanation        Explanation `json:"explanation"`
 }

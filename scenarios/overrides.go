@@ -26,6 +26,14 @@ type Overrides struct {
 	Consumers    *int
 	EFOConsumers *int
 	PollInterval *units.Duration
+	// KeyLength is the partition key length in bytes.
+	KeyLength *int
+	// CurrentShards is today's open shard count (plan adds reshard steps).
+	CurrentShards *int
+	// Backlog and ReplayWithin set the replay block (history to re-read,
+	// time to finish in).
+	Backlog      *units.Duration
+	ReplayWithin *units.Duration
 }
 
 // Apply writes the given overrides into w. It checks only the syntax of
@@ -51,6 +59,25 @@ func (o Overrides) Apply(w *model.Workload) error {
 	}
 	if o.Keys != nil {
 		w.Keys.Count = *o.Keys
+	}
+	if o.KeyLength != nil {
+		w.Keys.Length = *o.KeyLength
+	}
+	if o.CurrentShards != nil {
+		w.CurrentShards = *o.CurrentShards
+	}
+	if o.Backlog != nil || o.ReplayWithin != nil {
+		r := model.ReplaySpec{}
+		if w.Replay != nil {
+			r = *w.Replay
+		}
+		if o.Backlog != nil {
+			r.Backlog = *o.Backlog
+		}
+		if o.ReplayWithin != nil {
+			r.Within = *o.ReplayWithin
+		}
+		w.Replay = &r
 	}
 	if o.KeyDistribution != nil {
 		d, err := ParseKeyDistribution(*o.KeyDistribution)

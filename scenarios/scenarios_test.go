@@ -256,9 +256,9 @@ func TestParseErrors(t *testing.T) {
 		{"syntax error", "rate: 1/s\n  record_size: 1KB\n", []string{
 			`line 2: invalid YAML: mapping values are not allowed in this context`}},
 		{"not a mapping", "- rate\n", []string{
-			`line 1: scenario: must be a mapping of fields (name, description, rate, record_size, keys, consumers, retention, peak_factor, headroom, max_record_size, transfer, slo, bench), not a list`}},
+			`line 1: scenario: must be a mapping of fields (name, description, rate, record_size, keys, consumers, retention, peak_factor, headroom, max_record_size, current_shards, replay, transfer, slo, bench), not a list`}},
 		{"unknown field", "rate: 1/s\nrecord_size: 1KB\nretension: 7d\n", []string{
-			`line 3: retension: unknown field (accepted in scenario: name, description, rate, record_size, keys, consumers, retention, peak_factor, headroom, max_record_size, transfer, slo, bench)`}},
+			`line 3: retension: unknown field (accepted in scenario: name, description, rate, record_size, keys, consumers, retention, peak_factor, headroom, max_record_size, current_shards, replay, transfer, slo, bench)`}},
 		{"unknown nested field", "rate: 1/s\nrecord_size: 1KB\nconsumers:\n  - name: a\n    batch_size: 10\n", []string{
 			`line 5: consumers[0].batch_size: unknown field (accepted in consumers[0]: name, kind, poll_interval, lambda)`}},
 		{"scalar for a block", "rate: 1/s\nrecord_size: 1KB\nkeys: 5\n", []string{
@@ -297,7 +297,7 @@ func TestParseErrors(t *testing.T) {
 		{"all problems at once, in line order", "rate: 0/s\nrecord_size: 1KB\nheadroom: 2\nbogus: 1\nkeys: {count: x}\n", []string{
 			`line 1: rate "0/s": must be more than 0/s and at most 1G/s (1000M/s; records per second, e.g. 3000/s)`,
 			`line 3: headroom "2": must be more than 0 and at most 1 (highest utilisation of any limit to plan for)`,
-			`line 4: bogus: unknown field (accepted in scenario: name, description, rate, record_size, keys, consumers, retention, peak_factor, headroom, max_record_size, transfer, slo, bench)`,
+			`line 4: bogus: unknown field (accepted in scenario: name, description, rate, record_size, keys, consumers, retention, peak_factor, headroom, max_record_size, current_shards, replay, transfer, slo, bench)`,
 			`line 5: keys.count "x": must be a whole number`}},
 	}
 	for _, tc := range tests {

@@ -23,7 +23,11 @@ type workloadFlags struct {
 	peakFactor    float64
 	headroom      float64
 	keys          int
+	keyLength     int
 	keyDist       string
+	currentShards int
+	backlog       units.Duration
+	replayWithin  units.Duration
 	consumers     int
 	efoConsumers  int
 	pricesFile    string
@@ -39,6 +43,9 @@ func (f *workloadFlags) register(fs *pflag.FlagSet) {
 	fs.Float64Var(&f.headroom, "headroom", 0, "highest utilisation of any limit to plan for, (0,1]; default 0.8")
 	fs.IntVar(&f.consumers, "consumers", 0, "shared (GetRecords polling) consumers")
 	fs.IntVar(&f.efoConsumers, "efo-consumers", 0, "enhanced fan-out consumers")
+	fs.IntVar(&f.currentShards, "current-shards", 0, "open shards of the stream today (count); adds the reshard steps to the planned count")
+	fs.Var(&f.backlog, "backlog", "history a replay reads, e.g. 7d (duration; default the whole retention)")
+	fs.Var(&f.replayWithin, "replay-within", "time a replay must finish in, e.g. 24h (duration); plans the shards or EFO consumers it needs")
 }
 
 // registerTraffic adds only the flags that shape the records sent (rate,
@@ -46,8 +53,9 @@ func (f *workloadFlags) register(fs *pflag.FlagSet) {
 func (f *workloadFlags) registerTraffic(fs *pflag.FlagSet) {
 	fs.Var(&f.rate, "rate", "records per second, e.g. 3000/s, 3k/s, 180000/min")
 	fs.Var(&f.recordSize, "record-size", "record size, e.g. 1KB (decimal) or 1KiB (binary)")
-	fs.IntVar(&f.keys, "keys", 0, "distinct partition keys")
-	fs.StringVar(&f.keyDist, "key-distribution", "", "uniform | zipf:S | hot:FRACTION:KEYS")
+	fs.IntVar(&f.keys, "keys", 0, "distinct partition keys (count; default 10000)")
+	fs.IntVar(&f.keyLength, "key-length", 0, "partition key length in bytes, 1..256 (default 16); keys count toward the 1 MiB/s shard write limit")
+	fs.StringVar(&f.keyDist, "key-distribution", "", "uniform | zipf:S | hot:FRACTION:KEYS | random (a fresh key per record)")
 }
 
 // overrides collects the flags the user actually set (flags fs does not
@@ -78,6 +86,18 @@ func (f *workloadFlags) overrides(fs *pflag.FlagSet) scenarios.Overrides {
 	}
 	if set("keys") {
 		o.Keys = &f.keys
+	}
+	if set("key-length") {
+		o.KeyLength = &f.keyLength
+	}
+	if set("current-shards") {
+		o.CurrentShards = &f.currentShards
+	}
+	if set("backlog") {
+		o.Backlog = &f.backlog
+	}
+	if set("replay-within") {
+		o.ReplayWithin = &f.replayWithin
 	}
 	if set("key-distribution") {
 		o.KeyDistribution = &f.keyDist
