@@ -99,7 +99,14 @@ type keyModel struct {
 	hotShare                  float64
 	hotName                   string
 	desc                      string
+	// cache[c] is busiest(c) once computed (0: not yet). The busiest
+	// share does not depend on the rate, so the searches of one plan or
+	// sweep share it; it belongs to one plan and is never shared.
+	cache []float64
 }
+
+// maxSkewCache bounds the shard counts whose busiest share is cached.
+const maxSkewCache = 1 << 20
 
 // hashKey returns the top 64 bits of MD5(name): its position in the hash space.
 func hashKey(name string) uint64 {
@@ -225,6 +232,21 @@ func (m *keyModel) busiest(n int) (share float64, work int) {
 	if m.random {
 		return 1 / float64(n), 1
 	}
+	if n < len(m.cache) && m.cache[n] > 0 {
+		return m.cache[n], n
+	}
+	share = m.busiestUncached(n)
+	if n < maxSkewCache {
+		if n >= len(m.cache) {
+			m.cache = append(m.cache, make([]float64, n+1-len(m.cache)+n/2)...)
+		}
+		m.cache[n] = share
+	}
+	return share, n
+}
+
+// busiestUncached computes busiest(n) from the hashed keys and the bound.
+func (m *keyModel) busiestUncached(n int) float64 {
 	var top float64
 	prev := 0.0
 	un := uint64(n)
@@ -236,15 +258,17 @@ func (m *keyModel) busiest(n int) (share float64, work int) {
 		top = max(top, next-prev)
 		prev = next
 	}
-	return top + m.tailMass/float64(n) + m.tailBound(n), n
+	return top + m.tailMass/float64(n) + m.tailBound(n)
 }
 
 // Bounds of the shard-count search: at most maxSkewEvaluations counts,
 // and at most maxSkewWork range sums in all (each a prefix lookup and a
-// scan of about two keys), so a plan stays within milliseconds.
+// scan of about two keys; a cached count costs the same, so the answer
+// never depends on what an earlier search computed), so a plan stays
+// within milliseconds.
 const (
 	maxSkewEvaluations = 4096
-	maxSkewWork        = 2_000_000
+	maxSkewWork        = 500_000
 )
 
 // searchShards finds the smallest shard count n ≥ even whose busiest share
