@@ -233,6 +233,12 @@ func analyse(l kinesisLoad, p *Prices, x *explainer) capacity {
 		target = 1 / top
 	}
 	n, share, sk := l.search(even, target)
+	if sk.Method == "exact+bound" && n > even && len(km.hash) < MaxExactKeys {
+		// The bound cost shards: hash more keys before paying for them.
+		*km = newKeyModelN(l.w.Keys, MaxExactKeys)
+		clear(l.memo.m)
+		n, share, sk = l.search(even, target)
+	}
 	c.skew = sk
 	c.shards, c.sizedBy = n, "limits"
 	if n > even {

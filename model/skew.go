@@ -70,10 +70,16 @@ type Skew struct {
 	Unfixable bool `json:"unfixable"`
 }
 
-// ExactKeyBudget is how many keys (heaviest first) the planner hashes.
-// MD5 of one key costs about 0.1 µs, so 10000 keys keep a plan near 1 ms;
-// keys beyond it are bounded statistically (see Skew).
+// ExactKeyBudget is how many keys (heaviest first) the planner hashes
+// first. MD5 of one key costs about 0.1 µs, so 10000 keys keep a plan
+// near 1 ms; keys beyond it are bounded statistically (see Skew).
 const ExactKeyBudget = 10_000
+
+// MaxExactKeys is how many keys the planner hashes when the statistical
+// bound, not exact hashing, set a count above the even spread: the bound
+// is conservative (a few σ per shard), so it hashes more (≈ 10 ms) before
+// paying for extra shards.
+const MaxExactKeys = 100_000
 
 // SkewBoundDelta is the probability, per evaluated shard count, that the
 // unhashed tail puts more than the bound on some shard (MD5 taken as a
@@ -114,15 +120,19 @@ func hashKey(name string) uint64 {
 	return binary.BigEndian.Uint64(sum[:8])
 }
 
-// newKeyModel builds the key model of a (validated) key spec.
-func newKeyModel(k KeySpec) keyModel {
+// newKeyModel builds the key model of a (validated) key spec, hashing the
+// ExactKeyBudget heaviest keys.
+func newKeyModel(k KeySpec) keyModel { return newKeyModelN(k, ExactKeyBudget) }
+
+// newKeyModelN builds the key model hashing the budget heaviest keys.
+func newKeyModelN(k KeySpec, budget int) keyModel {
 	m := keyModel{desc: keyModelDesc(k)}
 	if k.Distribution.Kind == KeysRandom {
 		m.random, m.hotName = true, "(random per record)"
 		return m
 	}
 	n := k.Count
-	h := min(n, ExactKeyBudget)
+	h := min(n, budget)
 	weight := keyWeights(k)
 	if k.Distribution.Kind == KeysZipf {
 		// One Pow per hashed key (keyWeights would take two): r^−s for the

@@ -139,3 +139,34 @@ func TestPctFine(t *testing.T) {
 		t.Errorf("%q", a)
 	}
 }
+
+// TestSkewHashesMoreWhenTheBoundCostsShards: iot-fleet's 100000 uniform
+// keys at 60000 records/s peak need ⌈60000/800⌉ = 75 shards by the
+// arithmetic. Hashing 10000 and bounding the rest would ask for more than
+// exact hashing does, so the planner hashes all 100000 (MaxExactKeys) and
+// plans the count ShardShares confirms: the first n ≥ 75 whose busiest
+// shard is within 1/75.
+func TestSkewHashesMoreWhenTheBoundCostsShards(t *testing.T) {
+	var w Workload
+	for _, b := range bundledWorkloads() {
+		if b.Name == "iot-fleet" {
+			w = b
+		}
+	}
+	kp, err := PlanKinesis(w, DefaultPrices())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if kp.Skew.Method != "exact" || kp.Skew.HashedKeys != 100000 || kp.Skew.EvenShards != 75 {
+		t.Fatalf("skew %+v", kp.Skew)
+	}
+	want := 0
+	for n := 75; want == 0; n++ {
+		if maxShare(t, w.Keys, n) <= 1.0/75*(1+1e-9) {
+			want = n
+		}
+	}
+	if kp.Shards != want || want != 80 {
+		t.Errorf("planned %d shards, exact hashing fits first at %d (want 80)", kp.Shards, want)
+	}
+}

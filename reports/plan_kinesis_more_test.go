@@ -39,10 +39,10 @@ func TestRenderReplayReshardLatency(t *testing.T) {
 	}
 	for _, want := range []string{
 		"REPLAY", "backlog 365 days of history: 437 TB, 157,680,000,000 records (the oldest record is at the retention edge)",
-		"shared (GetRecords) consumer: reads 106 MB/s against 13.8 MB/s written (bound by read_bytes): catches up in 55 days",
-		"one enhanced fan-out consumer: reads 120 MB/s: catches up in 47.8 days",
-		"fits retention: nothing expires unread", "cost of one replay: shared 8,378.49 USD", "a new EFO consumer 14,648.11 USD",
-		"RESHARD 4 → 57", "4 UpdateShardCount calls", "32 → 57",
+		"shared (GetRecords) consumer: reads 101 MB/s against 13.8 MB/s written (bound by read_bytes): catches up in 57.7 days",
+		"one enhanced fan-out consumer: reads 115 MB/s: catches up in 49.8 days",
+		"fits retention: nothing expires unread", "cost of one replay: shared 8,378.49 USD", "a new EFO consumer 14,652.81 USD",
+		"RESHARD 4 → 55", "4 UpdateShardCount calls", "32 → 55",
 		"LATENCY", "search-indexer (shared): ~1 s expected end to end",
 		"Kinesis replay (one consumer re-reads the history", "shared_seconds = backlog_bytes ÷ (shared replay read − write bytes/s)",
 	} {
@@ -50,7 +50,7 @@ func TestRenderReplayReshardLatency(t *testing.T) {
 			t.Errorf("text lacks %q", want)
 		}
 	}
-	for _, want := range []string{"### Replay", "### Reshard 4 → 57", "### Latency", "catches up in 55 days"} {
+	for _, want := range []string{"### Replay", "### Reshard 4 → 55", "### Latency", "catches up in 57.7 days"} {
 		if !strings.Contains(md.String(), want) {
 			t.Errorf("markdown lacks %q", want)
 		}
