@@ -170,3 +170,30 @@ func TestSkewHashesMoreWhenTheBoundCostsShards(t *testing.T) {
 		t.Errorf("planned %d shards, exact hashing fits first at %d (want 80)", kp.Shards, want)
 	}
 }
+
+// TestSweepMatchesPlan: a sweep point plans the same count as Plan at
+// that rate, whatever the other rates swept (iot-fleet, 100000 keys).
+func TestSweepMatchesPlan(t *testing.T) {
+	var w Workload
+	for _, b := range bundledWorkloads() {
+		if b.Name == "iot-fleet" {
+			w = b
+		}
+	}
+	p := DefaultPrices()
+	alone, err := SweepCost(w, p, []float64{50000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mixed, err := SweepCost(w, p, []float64{1000, 200000, 50000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	kp, err := PlanKinesis(w, p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if alone[0].Shards != kp.Shards || mixed[2].Shards != kp.Shards {
+		t.Errorf("plan %d shards; sweep alone %d, after other rates %d", kp.Shards, alone[0].Shards, mixed[2].Shards)
+	}
+}
