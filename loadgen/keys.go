@@ -25,6 +25,8 @@ const (
 type Keys struct {
 	keys []string
 	kind model.KeyKind
+	// length is the key length (kind random formats keys on the fly).
+	length int
 	// cdf is the cumulative zipf weight of ranks 1..k (kind zipf), ending
 	// at 1.
 	cdf []float64
@@ -51,10 +53,16 @@ func NewKeys(spec model.KeySpec) (*Keys, error) {
 	if spec.Length < digits+1 || spec.Length > MaxKeyLength {
 		return nil, fmt.Errorf("keys.length %d: must be between %d (to tell %d keys apart) and %d", spec.Length, digits+1, spec.Count, MaxKeyLength)
 	}
-	k := &Keys{kind: spec.Distribution.Kind, keys: make([]string, spec.Count)}
+	k := &Keys{kind: spec.Distribution.Kind, length: spec.Length}
 	if k.kind == "" {
 		k.kind = model.KeysUniform
 	}
+	if k.kind == model.KeysRandom {
+		// A fresh key per record (Key formats the drawn number): nothing
+		// to precompute, keys.count is ignored.
+		return k, nil
+	}
+	k.keys = make([]string, spec.Count)
 	for i := range k.keys {
 		// the names the planner hashes, so planned and measured per-shard
 		// load agree
@@ -91,20 +99,30 @@ func NewKeys(spec model.KeySpec) (*Keys, error) {
 		}
 		k.hot, k.hotFraction = d.HotKeys, d.HotFraction
 	default:
-		return nil, fmt.Errorf("keys.distribution.kind %q: must be one of uniform, zipf, hot", d.Kind)
+		return nil, fmt.Errorf("keys.distribution.kind %q: must be one of uniform, zipf, hot, random", d.Kind)
 	}
 	return k, nil
 }
 
-// Len returns the number of distinct keys.
+// Len returns the number of distinct keys (0 for kind random: every
+// record draws a fresh one).
 func (k *Keys) Len() int { return len(k.keys) }
 
-// Key returns key number i (rank i+1 for zipf, hot keys first).
-func (k *Keys) Key(i int) string { return k.keys[i] }
+// Key returns key number i (rank i+1 for zipf, hot keys first). For kind
+// random, i is the number Index drew and the key is formatted from it
+// ("r" and zero-padded digits), one allocation per record.
+func (k *Keys) Key(i int) string {
+	if k.kind == model.KeysRandom {
+		return model.RandomPartitionKey(uint64(i), k.length)
+	}
+	return k.keys[i]
+}
 
 // Index draws a key number from the distribution using r.
 func (k *Keys) Index(r *rand.Rand) int {
 	switch k.kind {
+	case model.KeysRandom:
+		return int(r.Uint64() >> 1)
 	case model.KeysZipf:
 		u := r.Float64()
 		return sort.SearchFloat64s(k.cdf, u) // first rank with cdf ≥ u
@@ -136,6 +154,9 @@ func (k *Keys) Probability(i int) float64 {
 			return (1 - k.hotFraction) / float64(cold)
 		}
 		return 0
+	}
+	if k.kind == model.KeysRandom {
+		return 0 // no key repeats
 	}
 	return 1 / float64(len(k.keys))
 }

@@ -37,6 +37,7 @@ func TestDynamoDBCostsMoreThanKinesisForSeed(t *testing.T) {
 func TestAlternativesWorkedExamples(t *testing.T) {
 	w := seed()
 	w.Headroom = 1
+	w.Keys.Distribution = KeyDist{Kind: KeysRandom} // 1/N per shard: the 3 shards of the arithmetic
 	r, err := Plan(w, DefaultPrices(), PlanOptions{Compare: []string{"all"}})
 	if err != nil {
 		t.Fatal(err)
@@ -95,6 +96,7 @@ func TestLambdaFallsBehind(t *testing.T) {
 	// must run 100 batches/s × 2 s = 200 s of work per second.
 	w := seed()
 	w.Headroom = 1
+	w.Keys.Distribution = KeyDist{Kind: KeysRandom} // 1/N per shard: the 3 shards of the arithmetic
 	w.Consumers[0].Lambda = &LambdaConsumer{BatchSize: 10, DurationPerBatch: 2e9}
 	r, err := Plan(w, DefaultPrices(), PlanOptions{Compare: []string{"lambda"}})
 	if err != nil {

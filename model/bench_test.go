@@ -48,3 +48,20 @@ func BenchmarkSweepCost10k(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkPlanBundled plans each bundled scenario as `streamcap plan`
+// does (both modes, explanations on). Target < 1 ms per plan; hashing
+// the ExactKeyBudget keys (≈ 0.1 µs each) is most of it.
+func BenchmarkPlanBundled(b *testing.B) {
+	p := DefaultPrices()
+	for _, w := range bundledWorkloads() {
+		b.Run(w.Name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := Plan(w, p, PlanOptions{}); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

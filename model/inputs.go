@@ -41,6 +41,10 @@ func planDefaults(w Workload) Workload {
 		b := *w.Bench
 		w.Bench = &b
 	}
+	if w.Replay != nil {
+		r := *w.Replay
+		w.Replay = &r
+	}
 	w.Defaults()
 	return w
 }

@@ -23,3 +23,21 @@ func AppendPartitionKey(dst []byte, i, length int) []byte {
 	}
 	return append(dst, d...)
 }
+
+// RandomPartitionKey is the partition key of a record of a random key
+// distribution drawn as the number r: "r" followed by r's decimal digits,
+// zero-padded (or cut to the last length−1 digits) to length bytes. MD5
+// spreads such keys as evenly as any random string.
+func RandomPartitionKey(r uint64, length int) string {
+	var digits [20]byte
+	d := strconv.AppendUint(digits[:0], r, 10)
+	buf := make([]byte, 0, max(length, 2))
+	buf = append(buf, 'r')
+	for pad := length - 1 - len(d); pad > 0; pad-- {
+		buf = append(buf, '0')
+	}
+	if keep := length - 1; keep >= 1 && len(d) > keep {
+		d = d[len(d)-keep:]
+	}
+	return string(append(buf, d...))
+}

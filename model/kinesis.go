@@ -80,9 +80,17 @@ type KinesisPlan struct {
 	// MonthlyUSD is the sum of LineItems.
 	MonthlyUSD float64    `json:"monthly_usd"`
 	LineItems  []LineItem `json:"line_items"`
-	// Warnings are problems no shard count fixes, or on-demand throttling risks.
-	Warnings    []string    `json:"warnings,omitempty"`
-	Explanation Explanation `json:"explanation"`
+	// Warnings are problems no shard count fixes, on-demand throttling
+	// risks and every quota the plan crosses, one string each.
+	Warnings []string `json:"warnings,omitempty"`
+	// Replay (provisioned) is one consumer re-reading the retained history.
+	Replay *Replay `json:"replay,omitempty"`
+	// Reshard (provisioned, when the workload gives current_shards) is the
+	// way from today's shard count to the planned one.
+	Reshard *PlanReshardSection `json:"reshard,omitempty"`
+	// Latency (provisioned) is the expected end-to-end latency per consumer.
+	Latency     []ConsumerLatency `json:"latency,omitempty"`
+	Explanation Explanation       `json:"explanation"`
 }
 
 // kinesisLoad is the workload reduced to per-second figures at peak.
@@ -99,6 +107,28 @@ type kinesisLoad struct {
 	callsShard  float64 // Σ 1/poll over shared consumers: GetRecords calls/s per shard
 	maxPoll     float64 // longest shared poll interval, s
 	km          *keyModel
+	memo        *skewMemo // per plan: analyse runs several times at one peak
+}
+
+// skewMemo remembers shard searches of one plan (provisioned, on-demand
+// and the crossover analyse the same peak). Not shared between plans.
+type skewMemo struct{ m map[[2]uint64]skewResult }
+
+type skewResult struct {
+	n     int
+	share float64
+	sk    Skew
+}
+
+// search is keyModel.searchShards, memoised per plan.
+func (l kinesisLoad) search(even int, target float64) (int, float64, Skew) {
+	key := [2]uint64{uint64(even), math.Float64bits(target)}
+	if r, ok := l.memo.m[key]; ok {
+		return r.n, r.share, r.sk
+	}
+	n, share, sk := l.km.searchShards(even, target)
+	l.memo.m[key] = skewResult{n, share, sk}
+	return n, share, sk
 }
 
 // prepare defaults and checks w and reduces it to its loads.
@@ -111,7 +141,8 @@ func prepare(w Workload, p *Prices) (kinesisLoad, error) {
 		return kinesisLoad{}, err
 	}
 	km := newKeyModel(w.Keys)
-	l := kinesisLoad{w: w, size: sizeStats{w.RecordSize}, keyBytes: float64(w.Keys.Length), km: &km}
+	l := kinesisLoad{w: w, size: sizeStats{w.RecordSize}, keyBytes: float64(w.Keys.Length), km: &km,
+		memo: &skewMemo{m: make(map[[2]uint64]skewResult)}}
 	l.recBytes = l.size.mean() + l.keyBytes
 	l.avgRecords = w.Rate.PerSecond()
 	l.peakRecords = l.avgRecords * w.PeakFactor
@@ -203,15 +234,31 @@ func analyse(l kinesisLoad, p *Prices, x *explainer) capacity {
 	if top > 0 {
 		target = 1 / top
 	}
-	n, share, sk := km.searchShards(even, target, int(k.AccountShardQuota.Value))
+	n, share, sk := l.search(even, target)
+	if sk.Method == "exact+bound" && n > even && len(km.hash) < MaxExactKeys {
+		// The bound cost shards: hash more keys before paying for them.
+		*km = newKeyModelN(l.w.Keys, MaxExactKeys)
+		clear(l.memo.m)
+		n, share, sk = l.search(even, target)
+	}
 	c.skew = sk
 	c.shards, c.sizedBy = n, "limits"
 	if n > even {
 		c.sizedBy = "skew"
 	}
-	x.step("busiest shard share", "largest share of traffic on one hash range (MD5 of the keys k0…0 .. k…N-1 onto equal ranges) ≤ 1 / largest required",
-		share, "", "%v at %v (target %v; %v; searched %v..%v, %v)", share, units.Plural(int64(n), "shard"), target, km.desc, float64(sk.SearchFrom), float64(sk.SearchTo), units.Plural(int64(sk.Evaluations), "evaluation"))
-	x.step("shards", "smallest count ≥ even spread whose busiest shard fits", float64(n), "shards", "%v", float64(n))
+	x.step("busiest shard share", "largest share of traffic on one of N equal hash ranges (MD5 of the keys the load generator sends) ≤ 1 / largest required",
+		share, "", "%v at %v (target %v; %v; %v; searched %v..%v, %v)", share, units.Plural(int64(n), "shard"), target, km.desc, skewStep(km, sk), float64(sk.SearchFrom), float64(sk.SearchTo), units.Plural(int64(sk.Evaluations), "evaluation"))
+	switch {
+	case sk.Unfixable:
+		x.step("shards", "the hottest key alone is over what one shard may carry: no count fits (see warnings), so the even spread's count is kept", float64(n), "shards", "hottest key %v > target %v", sk.HottestKeyShare, target)
+	case sk.BudgetExhausted:
+		x.step("shards", "the skew search stopped on its compute budget before any count fitted: best count evaluated", float64(n), "shards", "%v (busiest %v > target %v)", float64(n), share, target)
+	case n > even:
+		x.step("shards", "sized by skew, not the arithmetic: the even spread's busiest shard is over target, so the smallest larger count whose busiest shard fits", float64(n), "shards",
+			"at %v shards the busiest carries %v > %v; at %v it carries %v", float64(even), sk.EvenBusiestShare, target, float64(n), share)
+	default:
+		x.step("shards", "smallest count ≥ even spread whose busiest shard fits (the arithmetic set the count)", float64(n), "shards", "%v", float64(n))
+	}
 
 	if x.off {
 		// Cost sweeps need only the count: skip warnings and the limit table.
@@ -223,12 +270,18 @@ func analyse(l kinesisLoad, p *Prices, x *explainer) capacity {
 		if hr > wr || hb > wb {
 			verdict = "no shard count fixes this: its shard throttles"
 		}
-		c.warn = append(c.warn, fmt.Sprintf("hot key: %v alone carries %v of traffic (%v records/s, %v B/s at peak); one shard takes %v records/s and %v B/s (%v and %v at headroom %v): %v — spread the key (add a suffix) or use random partition keys",
-			km.hotName, pct(km.hotShare), num(round3(hr)), num(math.Round(hb)), num(wr), num(wb), num(round3(wr*h)), num(math.Round(wb*h)), num(h), verdict))
-	} else if share > target*(1+1e-9) {
-		c.warn = append(c.warn, fmt.Sprintf("skew: no shard count in %d..%d keeps the busiest shard within %v of traffic (best %v at %s)", sk.SearchFrom, sk.SearchTo, pct(target), pct(share), units.Plural(int64(n), "shard")))
+		if l.w.Keys.Distribution.Kind == KeysUniform {
+			c.warn = append(c.warn, fmt.Sprintf("only %d partition keys: each carries %v of traffic (%v records/s at peak), more than one shard may take (%v records/s at headroom %v): %v — use more keys or random partition keys",
+				l.w.Keys.Count, pct(km.hotShare), num(round3(hr)), num(round3(wr*h)), num(h), verdict))
+		} else {
+			c.warn = append(c.warn, fmt.Sprintf("hot key: %v alone carries %v of traffic (%v records/s, %v B/s at peak); one shard takes %v records/s and %v B/s (%v and %v at headroom %v): %v — spread the key (add a suffix) or use random partition keys",
+				km.hotName, pct(km.hotShare), num(round3(hr)), num(math.Round(hb)), num(wr), num(wb), num(round3(wr*h)), num(math.Round(wb*h)), num(h), verdict))
+		}
+	} else if sk.BudgetExhausted {
+		c.warn = append(c.warn, fmt.Sprintf("skew: the search stopped on its compute budget after %d shard counts (%d..%d) without one whose busiest shard stays within %v of traffic; best %v at %s",
+			sk.Evaluations, sk.SearchFrom, sk.SearchTo, pctFine(target, share), pctFine(share, target), units.Plural(int64(n), "shard")))
 	}
-	if km.floorMass > 0 && len(km.excess) == 0 && l.w.Keys.Count < n {
+	if !km.random && l.w.Keys.Count < n {
 		c.warn = append(c.warn, fmt.Sprintf("only %d partition keys for %d shards: at most %d shards receive traffic", l.w.Keys.Count, n, l.w.Keys.Count))
 	}
 	if calls := l.callsShard; l.shared > 0 && calls > rc*h {
@@ -273,12 +326,31 @@ func keyModelDesc(k KeySpec) string {
 		return fmt.Sprintf("zipf s=%v over %d keys", num(d.S), k.Count)
 	case KeysHot:
 		return fmt.Sprintf("hot: %v of traffic on %d of %d keys", pct(d.HotFraction), d.HotKeys, k.Count)
+	case KeysRandom:
+		return "random: a fresh key per record"
 	default:
 		return fmt.Sprintf("uniform over %d keys", k.Count)
 	}
 }
 
 func pct(f float64) string { return fmt.Sprintf("%.1f%%", f*100) }
+
+// pctFine formats f as a percentage with at least two significant digits
+// and enough decimals (up to six more) that it does not print the same as
+// other when they differ.
+func pctFine(f, other float64) string {
+	d := 1
+	if v := math.Abs(f * 100); v > 0 && v < 10 {
+		d = max(1, 1-int(math.Floor(math.Log10(v))))
+	}
+	for end := d + 6; d < end; d++ {
+		a, b := fmt.Sprintf("%.*f%%", d, f*100), fmt.Sprintf("%.*f%%", d, other*100)
+		if a != b || f == other {
+			return a
+		}
+	}
+	return fmt.Sprintf("%.*f%%", d, f*100)
+}
 
 func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
 
@@ -310,7 +382,37 @@ func PlanKinesis(w Workload, p *Prices) (KinesisPlan, error) {
 // the explanation, warnings and limit table and keeps count and cost.
 func planProvisioned(l kinesisLoad, p *Prices, explain bool) KinesisPlan {
 	x := explainer{off: !explain}
-	return provisionedWith(l, p, analyse(l, p, &x), &x)
+	c := analyse(l, p, &x)
+	kp := provisionedWith(l, p, c, &x)
+	if !explain {
+		return kp
+	}
+	kp.Warnings = append(kp.Warnings, provisionedQuotaWarnings(kp.Shards, p)...)
+	kp.Replay = planReplay(l, p, kp.Shards)
+	kp.Warnings = append(kp.Warnings, kp.Replay.Warnings...)
+	kp.Latency = planLatency(l, p, kp.Shards)
+	if l.w.CurrentShards > 0 {
+		var warn []string
+		kp.Reshard, warn = planReshardSection(l, p, kp.Shards, c.skew.TargetShare)
+		kp.Warnings = append(kp.Warnings, warn...)
+	}
+	return kp
+}
+
+// provisionedQuotaWarnings names every quota n shards cross, with the
+// remedy. The count itself is never capped: it is what the limits need.
+func provisionedQuotaWarnings(n int, p *Prices) []string {
+	k := &p.Kinesis
+	var out []string
+	if q := int(k.AccountShardQuota.Value); n > q {
+		out = append(out, fmt.Sprintf("quota: %d shards exceed the account shard quota of %d (default, %s) — request a quota increase in Service Quotas before creating the stream, or spread the traffic over several accounts",
+			n, q, p.Region))
+	}
+	if c := int(k.UpdateShardCountMaxShards.Value); n > c {
+		out = append(out, fmt.Sprintf("quota: %d shards exceed the %d shards per stream that UpdateShardCount reaches — create the stream at this count, request a per-stream limit increase, or split the traffic over %d streams of at most %d shards",
+			n, c, (n+c-1)/c, c))
+	}
+	return out
 }
 
 func provisionedWith(l kinesisLoad, p *Prices, c capacity, x *explainer) KinesisPlan {
@@ -404,8 +506,23 @@ func onDemandWith(l kinesisLoad, p *Prices, c capacity, x *explainer) KinesisPla
 		return kp
 	}
 	initial, mult, maxW := k.OnDemandInitialWrite.Value, k.OnDemandPeakMultiplier.Value, k.OnDemandMaxWrite.Value
+	maxR, maxStreams := k.OnDemandMaxRead.Value, int(k.OnDemandStreamsPerAccount.Value)
+	read := l.peakBytes * float64(l.shared+l.efo)
+	streams := max(ceilCount(l.peakBytes/maxW), ceilCount(read/maxR))
 	if l.peakBytes > maxW {
-		kp.Warnings = append(kp.Warnings, fmt.Sprintf("on-demand: peak write %v B/s exceeds the stream maximum %v B/s", num(math.Round(l.peakBytes)), num(maxW)))
+		kp.Warnings = append(kp.Warnings, fmt.Sprintf("quota: on-demand peak write %v B/s exceeds the per-stream maximum of %v B/s (%s) — split the traffic over %d on-demand streams",
+			num(math.Round(l.peakBytes)), num(maxW), p.Region, streams))
+	}
+	if read > maxR {
+		kp.Warnings = append(kp.Warnings, fmt.Sprintf("quota: on-demand peak read %v B/s (%d consumers) exceeds the per-stream maximum of %v B/s (%s) — split the traffic over %d on-demand streams",
+			num(math.Round(read)), l.shared+l.efo, num(maxR), p.Region, streams))
+	}
+	if streams > maxStreams {
+		kp.Warnings = append(kp.Warnings, fmt.Sprintf("quota: %d on-demand streams exceed the %d on-demand streams per account (default) — request a quota increase or use provisioned mode",
+			streams, maxStreams))
+	}
+	if l.peakBytes > maxW {
+		// covered above
 	} else if l.peakBytes > initial {
 		kp.Warnings = append(kp.Warnings, fmt.Sprintf("on-demand: peak write %v B/s exceeds a new stream's %v B/s; it absorbs %v× the previous 30-day peak, so ramp traffic up (or switch from provisioned) before the peak or expect ~15 minutes of throttling",
 			num(math.Round(l.peakBytes)), num(initial), num(mult)))

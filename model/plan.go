@@ -188,6 +188,12 @@ func SweepCost(w Workload, p *Prices, rates []float64) ([]CostPoint, error) {
 	if err != nil {
 		return nil, err
 	}
+	if l.w.Keys.Distribution.Kind != KeysRandom && l.w.Keys.Count > ExactKeyBudget {
+		// Hash as many keys as a plan ever does, up front, so every point
+		// is planned alike whatever the other rates (a plan upgrades its
+		// key model only when the bound costs shards; see analyse).
+		*l.km = newKeyModelN(l.w.Keys, MaxExactKeys)
+	}
 	out := make([]CostPoint, len(rates))
 	for i, r := range rates {
 		if !(r > 0) || r > 1e9 || math.IsInf(r, 0) {

@@ -86,8 +86,16 @@ type KinesisFigures struct {
 	OnDemandPeakMultiplier Figure `json:"on_demand_peak_multiplier" yaml:"on_demand_peak_multiplier" price:"positive"`
 	OnDemandMaxWrite       Figure `json:"on_demand_max_write_bytes" yaml:"on_demand_max_write_bytes" price:"positive"`
 	AccountShardQuota      Figure `json:"account_shard_quota" yaml:"account_shard_quota" price:"positive"`
-	UpdateShardCountPerDay Figure `json:"update_shard_count_per_day" yaml:"update_shard_count_per_day" price:"positive"`
-	ControlPlaneTPS        Figure `json:"control_plane_tps" yaml:"control_plane_tps" price:"positive"`
+	// UpdateShardCount rules, on-demand stream quotas and propagation
+	// delays (replay, reshard, quota warnings and latency; issue 10).
+	UpdateShardCountCalls24h  Figure `json:"update_shard_count_calls_24h" yaml:"update_shard_count_calls_24h" price:"positive"`
+	UpdateShardCountMaxShards Figure `json:"update_shard_count_max_shards" yaml:"update_shard_count_max_shards" price:"positive"`
+	OnDemandMaxRead           Figure `json:"on_demand_max_read_bytes" yaml:"on_demand_max_read_bytes" price:"positive"`
+	OnDemandStreamsPerAccount Figure `json:"on_demand_streams_per_account" yaml:"on_demand_streams_per_account" price:"positive"`
+	SharedPropagationSeconds  Figure `json:"shared_propagation_seconds" yaml:"shared_propagation_seconds" price:"positive"`
+	SharedPropagation5Seconds Figure `json:"shared_propagation_5_seconds" yaml:"shared_propagation_5_seconds" price:"positive"`
+	EFOPropagationSeconds     Figure `json:"efo_propagation_seconds" yaml:"efo_propagation_seconds" price:"positive"`
+	ControlPlaneTPS           Figure `json:"control_plane_tps" yaml:"control_plane_tps" price:"positive"`
 
 	ShardHourUSD                   Figure `json:"shard_hour_usd" yaml:"shard_hour_usd"`
 	PutPayloadUnitsUSD             Figure `json:"put_payload_units_usd" yaml:"put_payload_units_usd"`
@@ -95,6 +103,7 @@ type KinesisFigures struct {
 	LongTermRetentionGBMonthUSD    Figure `json:"long_term_retention_gb_month_usd" yaml:"long_term_retention_gb_month_usd"`
 	EFOConsumerShardHourUSD        Figure `json:"efo_consumer_shard_hour_usd" yaml:"efo_consumer_shard_hour_usd"`
 	EFORetrievalGBUSD              Figure `json:"efo_retrieval_gb_usd" yaml:"efo_retrieval_gb_usd"`
+	LongTermRetrievalGBUSD         Figure `json:"long_term_retrieval_gb_usd" yaml:"long_term_retrieval_gb_usd"`
 	OnDemandStreamHourUSD          Figure `json:"on_demand_stream_hour_usd" yaml:"on_demand_stream_hour_usd"`
 	OnDemandIngestGBUSD            Figure `json:"on_demand_ingest_gb_usd" yaml:"on_demand_ingest_gb_usd"`
 	OnDemandRetrievalGBUSD         Figure `json:"on_demand_retrieval_gb_usd" yaml:"on_demand_retrieval_gb_usd"`

@@ -39,15 +39,6 @@ func iotFleet() Workload {
 		Retention: units.Duration(7 * 24 * 3600e9)}
 }
 
-// cdcReplay is scenarios/bundled/cdc-replay.yaml written out.
-func cdcReplay() Workload {
-	return Workload{Name: "cdc-replay", Rate: 5000, PeakFactor: 2,
-		RecordSize: SizeDist{Kind: SizeUniform, Min: 500, Max: 5000},
-		Keys:       KeySpec{Count: 1000000, Length: 20, Distribution: KeyDist{Kind: KeysZipf, S: 0.8}},
-		Consumers: []Consumer{{Name: "search-indexer", Kind: ConsumerShared},
-			{Name: "cache-invalidator", Kind: ConsumerShared, Lambda: &LambdaConsumer{BatchSize: 200, MemoryMB: 256, DurationPerBatch: units.Duration(80e6)}}},
-		Retention: units.Duration(365 * 24 * 3600e9), MaxRecordSize: 2 << 20}
-}
 
 // TestPubSubIoTFleetBatched: 50,000 readings/s of 150–250 B (mean 200) +
 // 36 B key + 20 B timestamp + 16 B message_id = 272 B. One publisher

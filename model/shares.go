@@ -15,7 +15,8 @@ const MaxShareShards = 10_000
 // search, which treats the part of traffic every key shares as perfectly
 // even, it hashes every key, so it shows the real unevenness of a uniform
 // distribution too (about ±0.5 % per shard for 10000 keys on 3 shards).
-// The shares sum to 1. k must be valid (Workload.Validate).
+// The shares sum to 1. k must be valid (Workload.Validate). A random
+// distribution (a fresh key per record) gives 1/n to every shard.
 func ShardShares(k KeySpec, n int) ([]float64, error) {
 	if n < 1 || n > MaxShareShards {
 		return nil, planInputErr("shards", n, "between 1 and 10000")
@@ -23,8 +24,14 @@ func ShardShares(k KeySpec, n int) ([]float64, error) {
 	if k.Count < 1 || k.Count > MaxKeyCount {
 		return nil, planInputErr("keys.count", k.Count, "between 1 and 10000000")
 	}
-	weight := keyWeights(k)
 	shares := make([]float64, n)
+	if k.Distribution.Kind == KeysRandom {
+		for i := range shares {
+			shares[i] = 1 / float64(n)
+		}
+		return shares, nil
+	}
+	weight := keyWeights(k)
 	buf := make([]byte, 0, max(k.Length, 24))
 	for i := range k.Count {
 		sum := md5.Sum(AppendPartitionKey(buf[:0], i, k.Length))
@@ -40,10 +47,7 @@ func keyWeights(k KeySpec) func(i int) float64 {
 	d := k.Distribution
 	switch d.Kind {
 	case KeysZipf:
-		var h float64
-		for r := 1; r <= n; r++ {
-			h += math.Pow(float64(r), -d.S)
-		}
+		h := zipfSum(n, d.S)
 		return func(i int) float64 { return math.Pow(float64(i+1), -d.S) / h }
 	case KeysHot:
 		hot := d.HotFraction / float64(d.HotKeys)

@@ -73,6 +73,8 @@ const (
 	// MinRetention and MaxRetention are the Kinesis retention bounds.
 	MinRetention = units.Duration(24 * time.Hour)
 	MaxRetention = units.Duration(8760 * time.Hour)
+	// MaxCurrentShards bounds current_shards (5× the default account quota).
+	MaxCurrentShards = 100_000
 	// MaxPeakFactor bounds peak_factor.
 	MaxPeakFactor = 100
 )
@@ -250,6 +252,17 @@ func (v *workloadValidator) workload(w *Workload) {
 	if !validFraction(w.Headroom) {
 		v.add("headroom", w.Headroom, "(0,1]", "must be more than 0 and at most 1 (highest utilisation of any limit to plan for)")
 	}
+	if w.CurrentShards < 0 || w.CurrentShards > MaxCurrentShards {
+		v.add("current_shards", w.CurrentShards, "0..100000", "must be between 0 (no stream yet) and %d open shards", MaxCurrentShards)
+	}
+	if r := w.Replay; r != nil {
+		if r.Backlog < 0 || r.Backlog > w.Retention {
+			v.add("replay.backlog", r.Backlog, "0s..retention", "must be between 0s (the whole retention) and the retention (%s)", w.Retention)
+		}
+		if r.Within < 0 || r.Within > MaxRetention {
+			v.add("replay.within", r.Within, "0s..365d", "must be between 0s (no target) and 365d")
+		}
+	}
 	if t := w.Transfer; t != nil {
 		v.transfer(t)
 	}
@@ -271,9 +284,9 @@ func (v *workloadValidator) keys(k *KeySpec) {
 	d := &k.Distribution
 	const p = "keys.distribution."
 	switch d.Kind {
-	case KeysUniform, KeysZipf, KeysHot:
+	case KeysUniform, KeysZipf, KeysHot, KeysRandom:
 	default:
-		v.add(p+"kind", d.Kind, "uniform|zipf|hot", "must be one of uniform, zipf, hot")
+		v.add(p+"kind", d.Kind, "uniform|zipf|hot|random", "must be one of uniform, zipf, hot, random")
 	}
 	if d.Kind == KeysZipf {
 		if !(d.S > 0 && d.S <= MaxZipfS) {

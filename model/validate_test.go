@@ -167,7 +167,7 @@ func TestValidateRules(t *testing.T) {
 		{"key length", func(w *Workload) { w.Keys.Length = 257 },
 			[]string{`keys.length "257": must be between 1 and 256 (bytes of a Kinesis partition key)`}},
 		{"key distribution kind", func(w *Workload) { w.Keys.Distribution.Kind = "normal" },
-			[]string{`keys.distribution.kind "normal": must be one of uniform, zipf, hot`}},
+			[]string{`keys.distribution.kind "normal": must be one of uniform, zipf, hot, random`}},
 		{"zipf s zero", func(w *Workload) { w.Keys.Distribution = KeyDist{Kind: KeysZipf} },
 			[]string{`keys.distribution.s "0": must be more than 0 and at most 10 (zipf exponent: key k gets weight 1/k^s)`}},
 		{"zipf s large", func(w *Workload) { w.Keys.Distribution = KeyDist{Kind: KeysZipf, S: 11} },

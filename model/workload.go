@@ -35,6 +35,14 @@ type Workload struct {
 	// up to 10MiB for large-record streams).
 	MaxRecordSize units.Bytes `json:"max_record_size" yaml:"max_record_size"`
 
+	// CurrentShards is the open shard count of the stream today (0: no
+	// stream yet); when set, the plan adds the UpdateShardCount steps
+	// from it to the planned count.
+	CurrentShards int `json:"current_shards,omitempty" yaml:"current_shards,omitempty"`
+	// Replay is the history replay to plan for (backlog, target time);
+	// nil plans a replay of the whole retention with no target.
+	Replay *ReplaySpec `json:"replay,omitempty" yaml:"replay,omitempty"`
+
 	// Transfer, SLO and Bench are optional blocks.
 	Transfer *Transfer  `json:"transfer,omitempty" yaml:"transfer,omitempty"`
 	SLO      *SLO       `json:"slo,omitempty" yaml:"slo,omitempty"`
@@ -79,6 +87,10 @@ const (
 	KeysUniform KeyKind = "uniform"
 	KeysZipf    KeyKind = "zipf"
 	KeysHot     KeyKind = "hot"
+	// KeysRandom is a fresh random key per record, as the Kinesis
+	// Producer Library does by default: every record lands on a shard
+	// independently, so each shard carries 1/N. keys.count is ignored.
+	KeysRandom KeyKind = "random"
 )
 
 // KeySpec describes the partition keys: how many distinct keys, their

@@ -212,9 +212,8 @@ func textKinesis(e *errWriter, kp *model.KinesisPlan) {
 			tb.add(mark+string(u.Limit), load, per, qty(round2(u.RequiredShards)), pct(u.Utilization), tag)
 		}
 		tb.write(e)
-		sk := kp.Skew
-		e.printf("  keys: %s; busiest shard carries %s of traffic (at most %s allowed); hottest key %s %s; sized by %s\n",
-			sk.Distribution, pct(sk.BusiestShardShare), pct(sk.TargetShare), sk.HottestKey, pct(sk.HottestKeyShare), kp.SizedBy)
+		e.printf("  %s\n", skewText(kp))
+		textKinesisMore(e, kp)
 	} else {
 		e.printf("\nKINESIS ON-DEMAND: %s USD/month (AWS manages shards; the limits above need ~%d)\n", usd(kp.MonthlyUSD), kp.Shards)
 	}
@@ -255,6 +254,7 @@ func explanations(r *model.PlanResult) []section {
 	var out []section
 	if p := r.Kinesis.Provisioned; p != nil {
 		out = append(out, section{"Kinesis provisioned", p.Explanation})
+		out = append(out, moreExplanations(p)...)
 	}
 	if p := r.Kinesis.OnDemand; p != nil {
 		x := p.Explanation
@@ -340,10 +340,9 @@ func RenderPlanMarkdown(w io.Writer, r *model.PlanResult) error {
 			}
 			e.printf("| %s | %s | %s | %s | %s |\n", lim, load, per, qty(round2(u.RequiredShards)), pct(u.Utilization))
 		}
-		sk := kp.Skew
-		e.printf("\nKeys: %s. The busiest shard carries %s of traffic (at most %s allowed); the hottest key (%s) carries %s.\n",
-			sk.Distribution, pct(sk.BusiestShardShare), pct(sk.TargetShare), sk.HottestKey, pct(sk.HottestKeyShare))
+		e.printf("\n%s.\n", mdEscape(skewText(kp)))
 		mdItems(e, kp.LineItems)
+		mdKinesisMore(e, kp)
 	}
 	if kp := r.Kinesis.OnDemand; kp != nil {
 		e.printf("\n## Kinesis on-demand: %s USD/month\n\nAWS manages the shards (the per-shard limits need about %d).\n", usd(kp.MonthlyUSD), kp.Shards)

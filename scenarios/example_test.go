@@ -41,5 +41,5 @@ retension: 7d
 	fmt.Println(err)
 	// Output:
 	// scenario "orders.yaml": line 5: consumers[0].kind "polling": must be one of shared, efo
-	// scenario "orders.yaml": line 6: retension: unknown field (accepted in scenario: name, description, rate, record_size, keys, consumers, retention, peak_factor, headroom, max_record_size, transfer, slo, bench, pipeline)
+	// scenario "orders.yaml": line 6: retension: unknown field (accepted in scenario: name, description, rate, record_size, keys, consumers, retention, peak_factor, headroom, max_record_size, current_shards, replay, transfer, slo, bench, pipeline)
 }

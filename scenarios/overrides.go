@@ -26,6 +26,14 @@ type Overrides struct {
 	Consumers    *int
 	EFOConsumers *int
 	PollInterval *units.Duration
+	// KeyLength is the partition key length in bytes.
+	KeyLength *int
+	// CurrentShards is today's open shard count (plan adds reshard steps).
+	CurrentShards *int
+	// Backlog and ReplayWithin set the replay block (history to re-read,
+	// time to finish in).
+	Backlog      *units.Duration
+	ReplayWithin *units.Duration
 }
 
 // Apply writes the given overrides into w. It checks only the syntax of
@@ -55,6 +63,25 @@ func (o Overrides) Apply(w *model.Workload) error {
 	}
 	if o.Keys != nil {
 		w.Keys.Count = *o.Keys
+	}
+	if o.KeyLength != nil {
+		w.Keys.Length = *o.KeyLength
+	}
+	if o.CurrentShards != nil {
+		w.CurrentShards = *o.CurrentShards
+	}
+	if o.Backlog != nil || o.ReplayWithin != nil {
+		r := model.ReplaySpec{}
+		if w.Replay != nil {
+			r = *w.Replay
+		}
+		if o.Backlog != nil {
+			r.Backlog = *o.Backlog
+		}
+		if o.ReplayWithin != nil {
+			r.Within = *o.ReplayWithin
+		}
+		w.Replay = &r
 	}
 	if o.KeyDistribution != nil {
 		d, err := ParseKeyDistribution(*o.KeyDistribution)
@@ -109,10 +136,10 @@ func replaceConsumers(cs []model.Consumer, kind model.ConsumerKind, n int) []mod
 }
 
 // ParseKeyDistribution parses the --key-distribution flag: "uniform",
-// "zipf:S" (S > 0, e.g. zipf:1.1) or "hot:FRACTION:KEYS" (e.g. hot:0.5:3,
-// half the traffic on 3 keys).
+// "zipf:S" (S > 0, e.g. zipf:1.1), "hot:FRACTION:KEYS" (e.g. hot:0.5:3,
+// half the traffic on 3 keys) or "random" (a fresh key per record).
 func ParseKeyDistribution(s string) (model.KeyDist, error) {
-	const accepted = "uniform, zipf:S (e.g. zipf:1.1), hot:FRACTION:KEYS (e.g. hot:0.5:3)"
+	const accepted = "uniform, zipf:S (e.g. zipf:1.1), hot:FRACTION:KEYS (e.g. hot:0.5:3), random"
 	bad := func(why string) (model.KeyDist, error) {
 		return model.KeyDist{}, fmt.Errorf("key distribution %s: %s (accepted: %s)", units.Quote(s), why, accepted)
 	}
@@ -123,6 +150,11 @@ func ParseKeyDistribution(s string) (model.KeyDist, error) {
 			return bad("uniform takes no parameters")
 		}
 		return model.KeyDist{Kind: model.KeysUniform}, nil
+	case "random":
+		if len(parts) != 1 {
+			return bad("random takes no parameters")
+		}
+		return model.KeyDist{Kind: model.KeysRandom}, nil
 	case "zipf":
 		if len(parts) != 2 {
 			return bad("zipf needs its exponent")

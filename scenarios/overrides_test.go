@@ -3,6 +3,7 @@ package scenarios
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/streamcap/streamcap/model"
 	"github.com/streamcap/streamcap/model/units"
@@ -91,5 +92,23 @@ func TestResolve(t *testing.T) {
 	}
 	if _, err := Resolve("no-such-scenario", Overrides{}); err == nil || !strings.Contains(err.Error(), "no-such-scenario") {
 		t.Fatalf("want unknown scenario error, got %v", err)
+	}
+}
+
+// TestPlannerOverrides: --key-length, --current-shards, --backlog and
+// --replay-within set the scenario fields they mirror.
+func TestPlannerOverrides(t *testing.T) {
+	kl, cs := 24, 4
+	bl, rw := units.Duration(7*24*time.Hour), units.Duration(24*time.Hour)
+	w, err := Resolve("cdc-replay", Overrides{KeyLength: &kl, CurrentShards: &cs, Backlog: &bl, ReplayWithin: &rw})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w.Keys.Length != 24 || w.CurrentShards != 4 || w.Replay == nil || w.Replay.Backlog != bl || w.Replay.Within != rw {
+		t.Errorf("workload keys %+v, current %d, replay %+v", w.Keys, w.CurrentShards, w.Replay)
+	}
+	long := units.Duration(400 * 24 * time.Hour)
+	if _, err := Resolve("cdc-replay", Overrides{Backlog: &long}); err == nil || !strings.Contains(err.Error(), `replay.backlog "400d": must be between 0s (the whole retention) and the retention (365d)`) {
+		t.Errorf("backlog beyond retention: %v", err)
 	}
 }

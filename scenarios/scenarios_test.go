@@ -113,8 +113,10 @@ func TestSeed(t *testing.T) {
 	}
 	at100 := *w
 	at100.Headroom = 1
-	if p, err = model.PlanKinesis(at100, model.DefaultPrices()); err != nil || p.Shards != 3 || p.BindingLimit != model.LimitWriteRecords {
-		t.Errorf("seed at headroom 1.0 = %d shards bound by %s (%v), want 3 bound by write_records", p.Shards, p.BindingLimit, err)
+	// The arithmetic says 3, but MD5 puts 33.65 % of the seed's 10000 keys
+	// on the busiest of 3 shards (1010 records/s): the plan needs 4.
+	if p, err = model.PlanKinesis(at100, model.DefaultPrices()); err != nil || p.Shards != 4 || p.BindingLimit != model.LimitWriteRecords || p.SizedBy != "skew" {
+		t.Errorf("seed at headroom 1.0 = %d shards bound by %s sized by %s (%v), want 4 bound by write_records sized by skew", p.Shards, p.BindingLimit, p.SizedBy, err)
 	}
 }
 
@@ -254,9 +256,9 @@ func TestParseErrors(t *testing.T) {
 		{"syntax error", "rate: 1/s\n  record_size: 1KB\n", []string{
 			`line 2: invalid YAML: mapping values are not allowed in this context`}},
 		{"not a mapping", "- rate\n", []string{
-			`line 1: scenario: must be a mapping of fields (name, description, rate, record_size, keys, consumers, retention, peak_factor, headroom, max_record_size, transfer, slo, bench, pipeline), not a list`}},
+			`line 1: scenario: must be a mapping of fields (name, description, rate, record_size, keys, consumers, retention, peak_factor, headroom, max_record_size, current_shards, replay, transfer, slo, bench, pipeline), not a list`}},
 		{"unknown field", "rate: 1/s\nrecord_size: 1KB\nretension: 7d\n", []string{
-			`line 3: retension: unknown field (accepted in scenario: name, description, rate, record_size, keys, consumers, retention, peak_factor, headroom, max_record_size, transfer, slo, bench, pipeline)`}},
+			`line 3: retension: unknown field (accepted in scenario: name, description, rate, record_size, keys, consumers, retention, peak_factor, headroom, max_record_size, current_shards, replay, transfer, slo, bench, pipeline)`}},
 		{"unknown nested field", "rate: 1/s\nrecord_size: 1KB\nconsumers:\n  - name: a\n    batch_size: 10\n", []string{
 			`line 5: consumers[0].batch_size: unknown field (accepted in consumers[0]: name, kind, poll_interval, lambda)`}},
 		{"scalar for a block", "rate: 1/s\nrecord_size: 1KB\nkeys: 5\n", []string{
@@ -283,7 +285,7 @@ func TestParseErrors(t *testing.T) {
 			`rate: missing (required: records per second, e.g. rate: 3000/s)`,
 			`record_size: missing (required: e.g. record_size: 1KB)`}},
 		{"bad key distribution shorthand", "rate: 1/s\nrecord_size: 1KB\nkeys: {distribution: normal}\n", []string{
-			`line 3: keys.distribution: key distribution "normal": unknown distribution "normal" (accepted: uniform, zipf:S (e.g. zipf:1.1), hot:FRACTION:KEYS (e.g. hot:0.5:3))`}},
+			`line 3: keys.distribution: key distribution "normal": unknown distribution "normal" (accepted: uniform, zipf:S (e.g. zipf:1.1), hot:FRACTION:KEYS (e.g. hot:0.5:3), random)`}},
 		{"out of range", "rate: 1/s\nrecord_size: 0B\n", []string{
 			`line 2: record_size.fixed "0B": must be between 1B and 1048560B (max_record_size 1MiB less the 16B partition key)`}},
 		{"consumer kind", "rate: 1/s\nrecord_size: 1KB\nconsumers:\n  - name: a\n    kind: polling\n", []string{
@@ -295,7 +297,7 @@ func TestParseErrors(t *testing.T) {
 		{"all problems at once, in line order", "rate: 0/s\nrecord_size: 1KB\nheadroom: 2\nbogus: 1\nkeys: {count: x}\n", []string{
 			`line 1: rate "0/s": must be more than 0/s and at most 1G/s (1000M/s; records per second, e.g. 3000/s)`,
 			`line 3: headroom "2": must be more than 0 and at most 1 (highest utilisation of any limit to plan for)`,
-			`line 4: bogus: unknown field (accepted in scenario: name, description, rate, record_size, keys, consumers, retention, peak_factor, headroom, max_record_size, transfer, slo, bench, pipeline)`,
+			`line 4: bogus: unknown field (accepted in scenario: name, description, rate, record_size, keys, consumers, retention, peak_factor, headroom, max_record_size, current_shards, replay, transfer, slo, bench, pipeline)`,
 			`line 5: keys.count "x": must be a whole number`}},
 	}
 	for _, tc := range tests {

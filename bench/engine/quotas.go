@@ -32,7 +32,7 @@ func QuotasFromPrices(p *model.Prices) Quotas {
 	k := p.Kinesis
 	return Quotas{
 		AccountShards:          int(k.AccountShardQuota.Value),
-		UpdateShardCountPerDay: int(k.UpdateShardCountPerDay.Value),
+		UpdateShardCountPerDay: int(k.UpdateShardCountCalls24h.Value),
 		ControlPlaneTPS:        int64(k.ControlPlaneTPS.Value),
 	}
 }

@@ -32,7 +32,7 @@ func TestCompletions(t *testing.T) {
 		{[]string{"scenarios", "list", "-o", ""}, "text json :4"},
 		{[]string{"bench", "-o", ""}, "text json :4"},
 		{[]string{"plan", "--mode", ""}, "provisioned on-demand both :4"},
-		{[]string{"plan", "--key-distribution", ""}, "uniform zipf: hot: :6"}, // 6 = no file, no space
+		{[]string{"plan", "--key-distribution", ""}, "uniform zipf: hot: random :6"}, // 6 = no file, no space
 		{[]string{"bench", "--profile", ""}, "ramp: steps: max max: :6"},
 		{[]string{"plan", "--compare", ""}, "all kafka pubsub firehose dynamodb lambda flink :4"},
 		{[]string{"bench", "--fsync", ""}, "always interval never :4"},

@@ -28,8 +28,11 @@ func TestPlanJSON(t *testing.T) {
 	}{
 		// ⌈3000 / (1000 × 0.8)⌉ = 4 shards; write bytes need 3.63.
 		{"seed scenario", []string{"plan", "kds-3000x1kb", "-o", "json"}, 4, "write_records"},
-		// Flags alone, at the limits: 3000 / 1000 = 3 shards.
-		{"flags at 100%", []string{"plan", "--rate", "3000/s", "--record-size", "1KB", "--consumers", "1", "--headroom", "1", "-o", "json"}, 3, "write_records"},
+		// Flags alone, at the limits: 3000 / 1000 = 3 shards with random
+		// keys (1/N per shard); the default 10000 keys hash 33.65 % onto
+		// the busiest of 3, so they need 4.
+		{"flags at 100%", []string{"plan", "--rate", "3000/s", "--record-size", "1KB", "--consumers", "1", "--headroom", "1", "--key-distribution", "random", "-o", "json"}, 3, "write_records"},
+		{"flags at 100%, 10000 keys", []string{"plan", "--rate", "3000/s", "--record-size", "1KB", "--consumers", "1", "--headroom", "1", "-o", "json"}, 4, "write_records"},
 		// 500 records/s of 4 KB: 2.02 MB/s ÷ (1.048576 MB/s × 0.8) = 2.41 → 3 shards on bytes.
 		{"bytes bind", []string{"plan", "--rate", "500/s", "--record-size", "4KB", "-o", "json"}, 3, "write_bytes"},
 		// Flags override the file: the seed at 6000/s needs ⌈6000/800⌉ = 8.

@@ -30,6 +30,7 @@ then proves the answer by measuring it against the bundled log engine or a real 
 	root.AddCommand(
 		newPlanCmd(io),
 		newTransferCmd(io),
+		newReshardCmd(io),
 		newPricesCmd(io),
 		newScenariosCmd(io),
 		newBenchCmd(io),

@@ -23,7 +23,11 @@ type workloadFlags struct {
 	peakFactor    float64
 	headroom      float64
 	keys          int
+	keyLength     int
 	keyDist       string
+	currentShards int
+	backlog       units.Duration
+	replayWithin  units.Duration
 	consumers     int
 	efoConsumers  int
 	pricesFile    string
@@ -39,6 +43,9 @@ func (f *workloadFlags) register(fs *pflag.FlagSet) {
 	fs.Float64Var(&f.headroom, "headroom", 0, "highest utilisation of any limit to plan for, (0,1] "+orScenario(fmt.Sprint(model.DefaultHeadroom)))
 	fs.IntVar(&f.consumers, "consumers", 0, "shared (GetRecords polling) consumers (default: the scenario's, else 0)")
 	fs.IntVar(&f.efoConsumers, "efo-consumers", 0, "enhanced fan-out consumers (default: the scenario's, else 0)")
+	fs.IntVar(&f.currentShards, "current-shards", 0, "open shards of the stream today (count); adds the reshard steps to the planned count (default: the scenario's, else none)")
+	fs.Var(&f.backlog, "backlog", "history a replay reads, e.g. 7d (default: the scenario's, else the whole retention)")
+	fs.Var(&f.replayWithin, "replay-within", "time a replay must finish in, e.g. 24h; plans the shards or EFO consumers it needs (default: the scenario's, else no target)")
 }
 
 // registerTraffic adds only the flags that shape the records sent (rate,
@@ -47,7 +54,8 @@ func (f *workloadFlags) registerTraffic(fs *pflag.FlagSet) {
 	fs.Var(&f.rate, "rate", "records per second, e.g. 3000/s, 3k/s, 180000/min")
 	fs.Var(&f.recordSize, "record-size", "record size, e.g. 1KB (decimal) or 1KiB (binary)")
 	fs.IntVar(&f.keys, "keys", 0, "distinct partition keys "+orScenario(fmt.Sprint(model.DefaultKeyCount)))
-	fs.StringVar(&f.keyDist, "key-distribution", "", "uniform | zipf:S | hot:FRACTION:KEYS (default: the scenario's, else uniform)")
+	fs.IntVar(&f.keyLength, "key-length", 0, "partition key length in bytes, 1..256; keys count toward the 1 MiB/s shard write limit "+orScenario(fmt.Sprint(model.DefaultKeyLength)))
+	fs.StringVar(&f.keyDist, "key-distribution", "", "uniform | zipf:S | hot:FRACTION:KEYS | random (a fresh key per record) (default: the scenario's, else uniform)")
 }
 
 // orScenario words the default of a flag that overrides a scenario field:
@@ -82,6 +90,18 @@ func (f *workloadFlags) overrides(fs *pflag.FlagSet) scenarios.Overrides {
 	}
 	if set("keys") {
 		o.Keys = &f.keys
+	}
+	if set("key-length") {
+		o.KeyLength = &f.keyLength
+	}
+	if set("current-shards") {
+		o.CurrentShards = &f.currentShards
+	}
+	if set("backlog") {
+		o.Backlog = &f.backlog
+	}
+	if set("replay-within") {
+		o.ReplayWithin = &f.replayWithin
 	}
 	if set("key-distribution") {
 		o.KeyDistribution = &f.keyDist
