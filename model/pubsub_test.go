@@ -39,7 +39,6 @@ func iotFleet() Workload {
 		Retention: units.Duration(7 * 24 * 3600e9)}
 }
 
-
 // TestPubSubIoTFleetBatched: 50,000 readings/s of 150–250 B (mean 200) +
 // 36 B key + 20 B timestamp + 16 B message_id = 272 B. One publisher
 // batches min(50,000 × 0.01, 100) = 100 messages = 27,200 B per request,
