@@ -10,9 +10,10 @@ import (
 const (
 	// DefaultSpinWindow is the last stretch before a due time spent
 	// busy-waiting on a machine with more than one CPU. A thread sleep
-	// on Linux wakes about 50–60 µs late (the default timer slack), so
-	// the spin covers that and little more.
-	DefaultSpinWindow = 100 * time.Microsecond
+	// with its timer slack at 1 ns wakes some microseconds late on a
+	// quiet machine (50–60 µs with the default slack), so the spin
+	// covers that with room to spare.
+	DefaultSpinWindow = 50 * time.Microsecond
 	// DefaultTimerMargin is how long before a due time a sender stops
 	// waiting on a Go timer: the runtime's timers are served by a
 	// millisecond-resolution poller wait, so one armed for less than a
