@@ -6,7 +6,9 @@
 // (application/x-amz-json-1.1); blobs are base64 and timestamps epoch seconds. Errors are the real
 // Kinesis exception types with HTTP 400 ({"__type": "ResourceNotFoundException", "message": "…"}
 // plus an x-amzn-ErrorType header); only a real internal error is a 500 InternalFailure.
-// SubscribeToShard streams AWS event stream messages in its response body.
+// SubscribeToShard streams AWS event stream messages in its response body. The same operations are
+// served in CBOR (application/x-amz-cbor-1.1, the AWS SDK for Java's default; see cbor.go), the
+// SubscribeToShard event payloads excepted (JSON).
 package kinesisapi
 
 import (
@@ -140,6 +142,7 @@ func badRequest(typ, format string, args ...any) *apiError {
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	id := h.requestID()
 	w.Header().Set("x-amzn-RequestId", id)
+	wire, _ := codecOf(r.Header.Get("Content-Type")) // an unknown type is refused in JSON by serve
 	defer func() {
 		if p := recover(); p != nil {
 			if p == http.ErrAbortHandler {
@@ -147,7 +150,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 			h.log.Error("kinesis api: panic serving request", "request_id", id, "target", r.Header.Get("X-Amz-Target"),
 				"panic", p, "stack", string(debug.Stack()))
-			h.writeError(w, newErr(ErrInternalFailure, http.StatusInternalServerError, "internal failure (request %s)", id))
+			h.writeError(w, wire, newErr(ErrInternalFailure, http.StatusInternalServerError, "internal failure (request %s)", id))
 		}
 	}()
 	buf := h.bufs.Get().(*bytes.Buffer)
@@ -159,19 +162,19 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}()
 	out, err := h.serve(r, buf)
 	if err != nil {
-		h.writeError(w, h.toAPIError(err, r, id))
+		h.writeError(w, wire, h.toAPIError(err, r, id))
 		return
 	}
 	if stream, ok := out.(streamResponse); ok {
 		stream(w)
 		return
 	}
-	b, err := json.Marshal(out)
+	b, err := wire.marshal(out)
 	if err != nil {
-		h.writeError(w, h.toAPIError(fmt.Errorf("encode response: %w", err), r, id))
+		h.writeError(w, wire, h.toAPIError(fmt.Errorf("encode response: %w", err), r, id))
 		return
 	}
-	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Type", wire.mediaType)
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	_, _ = w.Write(b)
 }
@@ -191,8 +194,10 @@ func (h *Handler) serve(r *http.Request, buf *bytes.Buffer) (any, error) {
 	if !ok || op == "" {
 		return nil, badRequest(ErrUnknownOperation, "X-Amz-Target %q: must be %s<Operation>", target, targetPrefix)
 	}
-	if ct := r.Header.Get("Content-Type"); ct != "" && !isJSONContentType(ct) {
-		return nil, badRequest(ErrSerialization, "Content-Type %q: only application/x-amz-json-1.1 (or 1.0) is served", ct)
+	ct := r.Header.Get("Content-Type")
+	wire, ok := codecOf(ct)
+	if !ok {
+		return nil, badRequest(ErrSerialization, "Content-Type %q: only application/x-amz-json-1.1 (or 1.0) and application/x-amz-cbor-1.1 are served", ct)
 	}
 	if r.ContentLength > h.maxBody {
 		return nil, newErr(ErrRequestEntityTooLarge, http.StatusRequestEntityTooLarge, "request body of %d bytes: must be at most %d bytes", r.ContentLength, h.maxBody)
@@ -211,6 +216,10 @@ func (h *Handler) serve(r *http.Request, buf *bytes.Buffer) (any, error) {
 		if err := h.verifySigV4(r, body); err != nil {
 			return nil, err
 		}
+	}
+	body, err := wire.requestJSON(body) // after SigV4: the signature covers the bytes sent
+	if err != nil {
+		return nil, err
 	}
 	return h.dispatch(r.Context(), op, body)
 }
@@ -239,12 +248,12 @@ func (h *Handler) toAPIError(err error, r *http.Request, id string) *apiError {
 	return newErr(ErrInternalFailure, http.StatusInternalServerError, "internal failure (request %s): %v", id, err)
 }
 
-func (h *Handler) writeError(w http.ResponseWriter, e *apiError) {
-	b, _ := json.Marshal(struct {
+func (h *Handler) writeError(w http.ResponseWriter, wire wireCodec, e *apiError) {
+	b, _ := wire.marshal(struct {
 		Type    string `json:"__type"`
 		Message string `json:"message"`
 	}{e.Type, e.Message})
-	w.Header().Set("Content-Type", contentType)
+	w.Header().Set("Content-Type", wire.mediaType)
 	w.Header().Set("x-amzn-ErrorType", e.Type)
 	w.Header().Set("Content-Length", strconv.Itoa(len(b)))
 	w.WriteHeader(e.Status)
