@@ -255,7 +255,9 @@ func TestCBORMatchesJSON(t *testing.T) {
 		{op: "IncreaseStreamRetentionPeriod", req: func(bool) any { return obj{{"StreamName", "s"}, {"RetentionPeriodHours", 48}} }},
 		{op: "DecreaseStreamRetentionPeriod", req: func(bool) any { return obj{{"StreamName", "s"}, {"RetentionPeriodHours", 24}} }},
 		{op: "RegisterStreamConsumer", req: func(bool) any { return obj{{"StreamARN", arn}, {"ConsumerName", "c1"}} },
-			keep: func(_ bool, doc map[string]any) { consumerARN = doc["Consumer"].(map[string]any)["ConsumerARN"].(string) }},
+			keep: func(_ bool, doc map[string]any) {
+				consumerARN = doc["Consumer"].(map[string]any)["ConsumerARN"].(string)
+			}},
 		{op: "DescribeStreamConsumer", req: func(bool) any { return obj{{"ConsumerARN", consumerARN}} }},
 		{op: "ListStreamConsumers", req: func(bool) any { return obj{{"StreamARN", arn}, {"MaxResults", 10}} }},
 		{op: "SubscribeToShard", req: func(bool) any {
