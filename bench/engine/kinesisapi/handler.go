@@ -86,6 +86,7 @@ type Handler struct {
 	clock   engine.Clock
 	maxBody int64
 	bufs    sync.Pool // *bytes.Buffer for request bodies
+	arenas  sync.Pool // *[]byte: decoded PutRecords blobs (see decodePutRecordsFastInto)
 	reqID   atomic.Uint64
 	subs    context.Context // cancelled by EndSubscriptions
 	endSubs context.CancelFunc

@@ -375,7 +375,17 @@ func (h *Handler) putRecord(body []byte) (any, error) {
 }
 
 func (h *Handler) putRecords(body []byte) (any, error) {
-	in, ok := decodePutRecordsFast(body)
+	arena, _ := h.arenas.Get().(*[]byte)
+	if arena == nil {
+		arena = new([]byte)
+	}
+	in, used, ok := decodePutRecordsFastInto(body, *arena)
+	defer func() { // the engine copies what it keeps, so the decoded blobs die with this call
+		if cap(used) <= maxPooledArena {
+			*arena = used
+			h.arenas.Put(arena)
+		}
+	}()
 	if !ok {
 		in = putRecordsInput{}
 		if err := decode(body, &in); err != nil {
