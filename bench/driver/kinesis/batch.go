@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -132,6 +133,23 @@ func (b *batcher) run(ctx context.Context) {
 			full()
 		}
 	}
+	// topUp moves queued records into the batch while it has room; a record
+	// that would take it past MaxBatchBytes is returned for the next one.
+	topUp := func() *entry {
+		for len(batch) < o.BatchSize {
+			select {
+			case e := <-b.in:
+				if bytes+e.size() > MaxBatchBytes {
+					return e
+				}
+				batch = append(batch, e)
+				bytes += e.size()
+			default:
+				return nil
+			}
+		}
+		return nil
+	}
 	for {
 		// Take what is queued already, so a free slot gets a full batch.
 		for drained := false; !drained; {
@@ -150,7 +168,14 @@ func (b *batcher) run(ctx context.Context) {
 		case e := <-b.in:
 			add(e)
 		case slot <- struct{}{}:
+			// A slot is ours: let the senders the last acknowledgements
+			// woke queue their next records, and top the batch up first.
+			runtime.Gosched()
+			carry := topUp()
 			launch()
+			if carry != nil {
+				add(carry)
+			}
 		case <-timerC:
 			timerC, ready = nil, true
 		case <-ctx.Done():
