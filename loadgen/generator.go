@@ -411,6 +411,7 @@ func Run(ctx context.Context, cfg Config, send SendFunc) (*Result, error) {
 		cancelRun() // wake sleeping senders; in-flight sends keep sendCtx
 	}
 	g.drain(allDone, cancelSends)
+	g.pacing.close()
 
 	finish <- g.since()
 	<-snapDone

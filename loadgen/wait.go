@@ -46,10 +46,11 @@ type PacingStats struct {
 	SpinWindow  time.Duration `json:"spin_window_ns"`
 	TimerMargin time.Duration `json:"timer_margin_ns"`
 	// Waits counts slots a sender had to wait for; TimerWaits and
-	// ThreadSleeps those that used a Go timer and a thread sleep.
-	Waits        int64 `json:"waits"`
-	TimerWaits   int64 `json:"timer_waits"`
-	ThreadSleeps int64 `json:"thread_sleeps"`
+	// PreciseSleeps those that used a Go timer and a precise sleep (a
+	// timerfd through the poller on Linux, else a thread sleep).
+	Waits         int64 `json:"waits"`
+	TimerWaits    int64 `json:"timer_waits"`
+	PreciseSleeps int64 `json:"precise_sleeps"`
 	// Spin is the busy-wait time summed over the run (one core's worth
 	// of CPU per second of spin).
 	Spin time.Duration `json:"spin_ns"`
@@ -64,6 +65,8 @@ type PacingStats struct {
 type pacing struct {
 	hybrid        bool
 	sleeper       preciseSleeper
+	fd            *fdTimer // nil: sleeper's thread sleep
+	fdFailed      atomic.Bool
 	spin, margin  time.Duration
 	waits, timers atomic.Int64
 	sleeps, spun  atomic.Int64
@@ -76,14 +79,36 @@ type pacing struct {
 func newPacing(cfg Config) *pacing {
 	p := &pacing{spin: max(0, cfg.SpinWindow), margin: cfg.TimerMargin}
 	p.sleeper, p.hybrid = cfg.Clock.(preciseSleeper)
+	if p.hybrid {
+		p.fd = newFDTimer()
+	}
 	return p
+}
+
+// close releases the timerfd; call it when no sender waits any more.
+func (p *pacing) close() {
+	if p.fd != nil {
+		p.fd.close()
+	}
+}
+
+// sleep waits about d precisely: on the timerfd, else (or if it fails)
+// with a thread sleep.
+func (p *pacing) sleep(d time.Duration) {
+	if p.fd != nil && !p.fdFailed.Load() {
+		if err := p.fd.sleep(d); err == nil {
+			return
+		}
+		p.fdFailed.Store(true)
+	}
+	p.sleeper.sleepThread(d)
 }
 
 // until waits from offset now until offset due with timer (the sender's
 // own) and returns the offset it woke at, or false when the run stopped
 // meanwhile. With a real clock it waits on timer until TimerMargin before
-// due, then sleeps its thread until SpinWindow before due, then spins on
-// the monotonic clock, yielding the processor between reads.
+// due, then sleeps precisely (see sleep) until SpinWindow before due, then
+// spins on the monotonic clock, yielding the processor between reads.
 func (p *pacing) until(g *gen, timer Timer, due, now time.Duration) (time.Duration, bool) {
 	p.waits.Add(1)
 	hybrid := p.hybrid && !p.frozen.Load()
@@ -98,7 +123,7 @@ func (p *pacing) until(g *gen, timer Timer, due, now time.Duration) (time.Durati
 	}
 	if d := due - now - p.spin; d > 0 {
 		p.sleeps.Add(1)
-		p.sleeper.sleepThread(d)
+		p.sleep(d)
 		after := g.since()
 		if after == now { // a frozen clock (a synctest bubble): timers only
 			p.frozen.Store(true)
@@ -149,7 +174,7 @@ func (p *pacing) onTimer(g *gen, timer Timer, d, now time.Duration) (time.Durati
 func (p *pacing) stats(elapsed time.Duration) PacingStats {
 	s := PacingStats{
 		Hybrid: p.hybrid && !p.frozen.Load(), SpinWindow: p.spin, TimerMargin: p.margin,
-		Waits: p.waits.Load(), TimerWaits: p.timers.Load(), ThreadSleeps: p.sleeps.Load(),
+		Waits: p.waits.Load(), TimerWaits: p.timers.Load(), PreciseSleeps: p.sleeps.Load(),
 		Spin: time.Duration(p.spun.Load()),
 	}
 	if elapsed > 0 {
