@@ -224,3 +224,16 @@ func epochMillisToJSON(out *bytes.Buffer, content cbor.RawMessage) error {
 func (t epochSeconds) MarshalCBOR() ([]byte, error) {
 	return cborEnc.Marshal(cbor.Tag{Number: 1, Content: time.Time(t).UnixMilli()})
 }
+
+// putRecordsCBOR runs a CBOR PutRecords without the detour through JSON: the records decode
+// straight into the request (byte strings into Data, no base64). It reports false, having done
+// nothing, for a body that does not decode that way, so that the transcoding path answers it with
+// the same errors as JSON.
+func (h *Handler) putRecordsCBOR(body []byte) (any, bool, error) {
+	var in putRecordsInput
+	if err := cborDec.Unmarshal(body, &in); err != nil {
+		return nil, false, nil
+	}
+	out, err := h.putRecordsIn(in)
+	return out, true, err
+}

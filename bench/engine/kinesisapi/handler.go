@@ -218,6 +218,11 @@ func (h *Handler) serve(r *http.Request, buf *bytes.Buffer) (any, error) {
 			return nil, err
 		}
 	}
+	if wire.cbor && op == "PutRecords" {
+		if out, ok, err := h.putRecordsCBOR(body); ok {
+			return out, err
+		}
+	}
 	body, err := wire.requestJSON(body) // after SigV4: the signature covers the bytes sent
 	if err != nil {
 		return nil, err

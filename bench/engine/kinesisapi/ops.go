@@ -392,6 +392,11 @@ func (h *Handler) putRecords(body []byte) (any, error) {
 			return nil, err
 		}
 	}
+	return h.putRecordsIn(in)
+}
+
+// putRecordsIn runs a decoded PutRecords request.
+func (h *Handler) putRecordsIn(in putRecordsInput) (any, error) {
 	name, err := in.name()
 	if err != nil {
 		return nil, err
