@@ -5,7 +5,7 @@ BIN       := bin/streamcap
 # The packages with goroutines (`make race` checks them alone).
 RACE_PKGS := ./loadgen/... ./bench/...
 
-.PHONY: all build run test vet unit race fuzz bench soak clean
+.PHONY: all build run test vet unit race fuzz bench perf soak clean
 
 all: build
 
@@ -44,6 +44,11 @@ fuzz:
 # Go benchmarks for the speed targets (figures go in closing notes).
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime 2s ./model/... ./loadgen/... ./bench/... ./reports/...
+
+# Side-by-side throughput and server/client CPU per record: kinesalite (installed from npm into
+# a cache dir, on loopback), the engine, the raw SDK and bench (docs/performance.md). Not in test.
+perf:
+	bash bench/perf/perf.sh
 
 # Long crash-recovery soak: SIGKILL the engine server 1000 times under
 # write load (CI runs 50), and the engine's own writer 500 times; then 200

@@ -6,8 +6,14 @@
 // # Pacing
 //
 // A pool of sender goroutines, growing on demand up to Config.MaxInflight,
-// claims slots from one pacer in order. A sender sleeps only when its slot is
-// in the future. When the generator falls behind (a stalled target holding
+// claims slots from one pacer in order, one sender at a time: the one whose
+// turn it is waits for its slot's due time (only when it is in the future)
+// and passes the turn on as it sends. On the real clock it waits in three
+// stages, because a Go timer wakes about 1 ms late on a quiet runtime: a
+// timer until Config.TimerMargin before the due time, a precise sleep (a
+// timerfd through the runtime's poller on Linux) until Config.SpinWindow
+// before it, then a spin on the monotonic clock; Result.Pacing reports what
+// that cost. When the generator falls behind (a stalled target holding
 // every in-flight slot, a GC pause, a starved CPU), the owed sends are issued
 // at no more than Config.CatchUp × the target rate (default 2×, averaged
 // over Config.CatchUpBurst), and every send issued more than

@@ -110,6 +110,17 @@ type Config struct {
 	// for it; a run that starts after it records the lateness (Result.
 	// StartLag) and catches up within the CatchUp bound.
 	StartAt time.Time
+	// SpinWindow is the last stretch before a paced send's due time a
+	// sender busy-waits on the monotonic clock (yielding between reads),
+	// after sleeping its thread until then; it buys send precision with
+	// CPU (reported in Result.Pacing). Default DefaultSpinWindow, or
+	// NoSpin on a one-CPU machine; NoSpin turns it off. At most 50 ms.
+	SpinWindow time.Duration
+	// TimerMargin: a paced sender waits on a Go timer only until this
+	// long before its due time, then sleeps its thread (precise to the
+	// timer slack) for the rest. Default DefaultTimerMargin; at least
+	// SpinWindow and at most 50 ms. Both apply to the real clock only.
+	TimerMargin time.Duration
 }
 
 func (c Config) withDefaults() (Config, error) {
@@ -126,6 +137,13 @@ func (c Config) withDefaults() (Config, error) {
 	def(&c.StopGrace, DefaultStopGrace)
 	def(&c.Interval, DefaultInterval)
 	def(&c.DrainTimeout, DefaultDrainTimeout)
+	def(&c.TimerMargin, DefaultTimerMargin)
+	if c.SpinWindow == 0 {
+		c.SpinWindow = DefaultSpinWindow
+		if runtime.NumCPU() == 1 {
+			c.SpinWindow = NoSpin
+		}
+	}
 	if c.MaxInflight == 0 {
 		c.MaxInflight = DefaultMaxInflight
 	}
@@ -159,6 +177,10 @@ func (c Config) withDefaults() (Config, error) {
 		return c, fmt.Errorf("max error kinds %d: must be at least 1", c.MaxErrorKinds)
 	case c.Shards < 0:
 		return c, fmt.Errorf("shards %d: must be at least 0", c.Shards)
+	case c.SpinWindow < NoSpin || c.SpinWindow > maxPacingWindow:
+		return c, fmt.Errorf("spin window %v: must be between 0s and %v (or NoSpin)", c.SpinWindow, maxPacingWindow)
+	case c.TimerMargin < 0 || c.TimerMargin > maxPacingWindow || c.TimerMargin < c.SpinWindow:
+		return c, fmt.Errorf("timer margin %v: must be between the spin window (%v) and %v", c.TimerMargin, max(0, c.SpinWindow), maxPacingWindow)
 	}
 	if err := c.Slice.Validate(); err != nil {
 		return c, err
@@ -295,6 +317,8 @@ type Result struct {
 	// StartAt (0 without StartAt, or when it began on time).
 	T0       time.Time
 	StartLag time.Duration
+	// Pacing is what waiting precisely for the paced sends cost.
+	Pacing PacingStats
 }
 
 // Validate reports the first setting of c that Run would reject, so a
@@ -351,6 +375,8 @@ func Run(ctx context.Context, cfg Config, send SendFunc) (*Result, error) {
 		g.shards[i] = newShard(cfg.MaxErrorKinds)
 	}
 	g.snap = newSnapshotter(g)
+	g.pacing = newPacing(cfg)
+	g.turn = make(chan struct{}, 1)
 
 	runCtx, cancelRun := context.WithCancel(ctx)
 	defer cancelRun()
@@ -410,6 +436,7 @@ func Run(ctx context.Context, cfg Config, send SendFunc) (*Result, error) {
 		cancelRun() // wake sleeping senders; in-flight sends keep sendCtx
 	}
 	g.drain(allDone, cancelSends)
+	g.pacing.close()
 
 	finish <- g.since()
 	<-snapDone
@@ -440,6 +467,13 @@ type gen struct {
 	stopped chan struct{}
 
 	stopCtx, sendCtx context.Context
+
+	// turn is held (a token in it taken) by the paced sender claiming and
+	// waiting for the next slot, so only one sender at a time waits (and
+	// spins). A channel, not a mutex: waiting on it is durably blocking
+	// in a testing/synctest bubble.
+	turn   chan struct{}
+	pacing *pacing
 
 	shards              []*shard
 	workers, busy, peak atomic.Int64
@@ -580,37 +614,45 @@ func (g *gen) newSender(id int) *sender {
 	}
 }
 
-// paced is one sender of an open-loop profile.
+// paced is one sender of an open-loop profile. Senders take turns: the
+// one holding g.turn claims the next slot and waits for it, and passes the
+// turn on when it issues, so one sender at a time waits however many are
+// idle (slots are issued in order anyway).
 func (g *gen) paced(id int) {
 	defer g.wg.Done()
 	s := g.newSender(id)
 	timer := g.clock.NewTimer(time.Hour)
 	timer.Stop()
 	for {
-		now := g.since()
-		g.mu.Lock()
-		sl, ok := g.pacer.next(now)
+		sl, now, ok := g.claim(timer)
 		if !ok {
-			g.haltLocked(g.pacer.stop, now)
-		}
-		g.mu.Unlock()
-		if !ok {
-			return
-		}
-		if sl.issue > now {
-			timer.Reset(sl.issue - now)
-			select {
-			case <-timer.C():
-			case <-g.stopCtx.Done():
-				timer.Stop()
-				return
-			}
-			now = g.since()
-		} else if g.stopCtx.Err() != nil {
 			return
 		}
 		g.sendOne(s, sl.n, sl.intended, now, sl.measured, true)
 	}
+}
+
+// claim takes the turn, the next slot and waits for its issue time; it
+// returns the slot and the offset it is issued at, or false when the run
+// is over.
+func (g *gen) claim(timer Timer) (slot, time.Duration, bool) {
+	g.turn <- struct{}{}
+	defer func() { <-g.turn }()
+	now := g.since()
+	g.mu.Lock()
+	sl, ok := g.pacer.next(now)
+	if !ok {
+		g.haltLocked(g.pacer.stop, now)
+	}
+	g.mu.Unlock()
+	if !ok {
+		return sl, now, false
+	}
+	if sl.issue > now {
+		now, ok = g.pacing.until(g, timer, sl.issue, now)
+		return sl, now, ok
+	}
+	return sl, now, g.stopCtx.Err() == nil
 }
 
 // closedLoop is one sender of ProfileMax: it sends again as soon as the
@@ -740,6 +782,7 @@ func (g *gen) result() *Result {
 		}
 	}
 	r.Elapsed = max(0, windowEnd-g.measureFrom)
+	r.Pacing = g.pacing.stats(windowEnd)
 	if r.Elapsed > 0 {
 		secs := r.Elapsed.Seconds()
 		r.AchievedRate = float64(c.Sent) / secs

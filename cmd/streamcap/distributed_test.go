@@ -167,7 +167,9 @@ func TestThreeWorkersMatchOneGenerator(t *testing.T) {
 	}
 
 	// Three workers, one process each, from one t0.
-	t0 := time.Now().Add(3 * time.Second).UTC().Format(time.RFC3339Nano)
+	// t0 leaves room for three (race-built, on a busy machine: slow) worker
+	// processes to start; a worker that misses it still sends its slice, late.
+	t0 := time.Now().Add(10 * time.Second).UTC().Format(time.RFC3339Nano)
 	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
 	defer cancel()
 	var cmds []*exec.Cmd

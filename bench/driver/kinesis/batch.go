@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -27,11 +28,12 @@ type entry struct {
 // size is what the entry counts against the 10 MiB PutRecords limit.
 func (e *entry) size() int { return len(e.key) + len(e.data) }
 
-// batcher gathers concurrent sends into PutRecords calls: a batch is flushed
-// when it holds BatchSize records, when the next record would take it past
-// MaxBatchBytes, or Linger after its first record. Up to
-// MaxInflightBatches calls run at once; beyond that the batcher (and so the
-// senders) wait, which is the backpressure the load generator observes.
+// batcher gathers concurrent sends into PutRecords calls, as the Kinesis
+// Producer Library aggregates: a batch becomes ready Linger after its first
+// record (at once with Linger 0) and goes when one of MaxInflightBatches
+// call slots is free; while every slot is busy it keeps filling, up to
+// BatchSize records or MaxBatchBytes. A full batch waits for a slot, and so
+// do the senders behind it: the backpressure the load generator observes.
 type batcher struct {
 	d   *Driver
 	in  chan *entry
@@ -83,6 +85,7 @@ func (b *batcher) run(ctx context.Context) {
 	var (
 		batch  []*entry
 		bytes  int
+		ready  bool // the batch may go as soon as a call slot is free
 		timer  = time.NewTimer(time.Hour)
 		timerC <-chan time.Time
 	)
@@ -95,52 +98,86 @@ func (b *batcher) run(ctx context.Context) {
 			b.sem <- struct{}{}
 		}
 	}()
-	flush := func() {
-		if len(batch) == 0 {
-			return
-		}
+	// launch sends the batch; the caller has taken a slot of b.sem.
+	launch := func() {
 		timer.Stop()
-		timerC = nil
+		timerC, ready = nil, false
 		out := batch
 		batch, bytes = make([]*entry, 0, o.BatchSize), 0
-		b.sem <- struct{}{}
+		b.d.st.noteBatch(len(out))
 		go func() {
 			defer func() { <-b.sem }()
 			b.put(ctx, out)
 		}()
 	}
+	// full sends a batch that cannot grow, waiting for a slot.
+	full := func() {
+		b.sem <- struct{}{}
+		launch()
+	}
 	add := func(e *entry) {
 		if len(batch) > 0 && bytes+e.size() > MaxBatchBytes {
-			flush()
+			full()
 		}
 		batch = append(batch, e)
 		bytes += e.size()
-		if len(batch) == 1 && o.Linger > 0 {
-			timer.Reset(o.Linger)
-			timerC = timer.C
+		if len(batch) == 1 {
+			if o.Linger > 0 {
+				timer.Reset(o.Linger)
+				timerC = timer.C
+			} else {
+				ready = true
+			}
 		}
 		if len(batch) >= o.BatchSize {
-			flush()
+			full()
 		}
 	}
+	// topUp moves queued records into the batch while it has room; a record
+	// that would take it past MaxBatchBytes is returned for the next one.
+	topUp := func() *entry {
+		for len(batch) < o.BatchSize {
+			select {
+			case e := <-b.in:
+				if bytes+e.size() > MaxBatchBytes {
+					return e
+				}
+				batch = append(batch, e)
+				bytes += e.size()
+			default:
+				return nil
+			}
+		}
+		return nil
+	}
 	for {
+		// Take what is queued already, so a free slot gets a full batch.
+		for drained := false; !drained; {
+			select {
+			case e := <-b.in:
+				add(e)
+			default:
+				drained = true
+			}
+		}
+		var slot chan struct{}
+		if ready && len(batch) > 0 {
+			slot = b.sem
+		}
 		select {
 		case e := <-b.in:
 			add(e)
-			if o.Linger == 0 { // take what is queued already, then send
-				for drained := false; !drained && len(batch) > 0; {
-					select {
-					case e := <-b.in:
-						add(e)
-					default:
-						drained = true
-					}
-				}
-				flush()
+		case slot <- struct{}{}:
+			// A slot is ours: let the senders the last acknowledgements
+			// woke queue their next records, and top the batch up first.
+			runtime.Gosched()
+			carry := topUp()
+			launch()
+			if carry != nil {
+				add(carry)
 			}
 		case <-timerC:
-			timerC = nil
-			flush()
+			timerC, ready = nil, true
 		case <-ctx.Done():
 			for {
 				select {

@@ -23,6 +23,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"net"
 	"net/http"
 	"os"
@@ -285,12 +286,48 @@ type Stats struct {
 	ReadThrottles int64
 	// ReadErrors counts other failed consumer calls (retried after a pause).
 	ReadErrors int64
+	// BatchSizes is the distribution of PutRecords batch sizes as formed
+	// (retries not counted): BatchSizes[i] batches held 2^i to 2^(i+1)-1
+	// records, the last bucket 512 or more.
+	BatchSizes [batchBuckets]int64
 }
 
 // stats holds the live counters.
 type stats struct {
 	acked, failed, throttled, throttledFinal, retries, calls, readThrottles, readErrors atomic.Int64
 	transportErrors                                                                     atomic.Int64
+	// batches counts PutRecords batches formed (first attempts) by size:
+	// batches[i] holds sizes in [2^i, 2^(i+1)).
+	batches [batchBuckets]atomic.Int64
+}
+
+// batchBuckets covers batch sizes 1 … 511 in powers of two, and 512+.
+const batchBuckets = 10
+
+func (s *stats) noteBatch(n int) {
+	s.batches[min(bits.Len(uint(n))-1, batchBuckets-1)].Add(1)
+}
+
+// batchSizes renders the batch-size distribution: "1:n 2-3:n … 256-511:n
+// 512+:n" (empty buckets left out), the number of batches and their mean
+// size bounds are in Stats.
+func (s Stats) batchSizes() string {
+	var parts []string
+	for i, n := range s.BatchSizes {
+		if n == 0 {
+			continue
+		}
+		lo, hi := 1<<i, 1<<(i+1)-1
+		switch {
+		case i == batchBuckets-1:
+			parts = append(parts, fmt.Sprintf("%d+:%d", lo, n))
+		case lo == hi:
+			parts = append(parts, fmt.Sprintf("%d:%d", lo, n))
+		default:
+			parts = append(parts, fmt.Sprintf("%d-%d:%d", lo, hi, n))
+		}
+	}
+	return strings.Join(parts, " ")
 }
 
 // Driver sends to and reads from one Kinesis stream. It is safe for
@@ -446,6 +483,7 @@ func (d *Driver) Info() bench.DriverInfo {
 			"stats.transport_errors": i64(s.TransportErrors),
 			"stats.read_throttles":   i64(s.ReadThrottles),
 			"stats.read_errors":      i64(s.ReadErrors),
+			"stats.batch_sizes":      s.batchSizes(),
 		},
 	}
 }
@@ -462,7 +500,16 @@ func (d *Driver) Stats() Stats {
 		TransportErrors: d.st.transportErrors.Load(),
 		ReadThrottles:   d.st.readThrottles.Load(),
 		ReadErrors:      d.st.readErrors.Load(),
+		BatchSizes:      d.st.batchSizesNow(),
 	}
+}
+
+func (s *stats) batchSizesNow() [batchBuckets]int64 {
+	var out [batchBuckets]int64
+	for i := range out {
+		out[i] = s.batches[i].Load()
+	}
+	return out
 }
 
 // shardCount is the open shard count Setup found, else Options.Shards.

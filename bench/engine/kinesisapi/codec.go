@@ -8,9 +8,9 @@ import (
 	"strings"
 )
 
-// codec reads request bodies and writes response bodies in one wire format of the Kinesis API.
-// JSON 1.1 is the only one served today; another format (CBOR, say) plugs in by implementing
-// codec and adding its media types to codecFor. Nothing else in the handler knows the format.
+// codec reads request bodies and writes response bodies in one wire format of the Kinesis API:
+// JSON 1.1 (jsonCodec) or CBOR 1.1 (cborCodec, cbor.go). Nothing else in the handler knows the
+// format.
 type codec interface {
 	// mediaType is the Content-Type of the bodies this codec writes.
 	mediaType() string
@@ -35,6 +35,8 @@ func codecFor(contentType string) (c codec, ok bool) {
 	switch strings.TrimSpace(strings.ToLower(mt)) {
 	case "application/x-amz-json-1.1", "application/x-amz-json-1.0", "application/json":
 		return codecJSON, true
+	case "application/x-amz-cbor-1.1", "application/x-amz-cbor-1.0":
+		return codecCBOR, true
 	}
 	return nil, false
 }

@@ -17,13 +17,34 @@ import (
 // never accepts a body encoding/json would reject or read differently (FuzzPutRecordsFastDecode
 // checks this).
 func decodePutRecordsFast(body []byte) (putRecordsInput, bool) {
+	in, _, ok := decodePutRecordsFastInto(body, nil)
+	return in, ok
+}
+
+// maxPooledArena bounds the PutRecords decode arenas a Handler keeps for reuse (a full 10 MiB
+// call's blobs fit).
+const maxPooledArena = 10<<20 + 1<<16
+
+// decodePutRecordsFastInto is decodePutRecordsFast decoding the blobs into arena's storage when it
+// can hold them (else into a new arena), and returning the arena used, so that a caller done with
+// the records can reuse it for the next request instead of allocating (and zeroing) hundreds of
+// kilobytes per call.
+func decodePutRecordsFastInto(body, arena []byte) (putRecordsInput, []byte, bool) {
+	// Size the arena: decoded data is at most 3/4 of the body.
+	if need := len(body)/4*3 + 3; cap(arena) < need {
+		arena = make([]byte, 0, need)
+	}
+	arena = arena[:0]
+	in, ok := decodePutRecordsArena(body, arena)
+	return in, arena, ok
+}
+
+func decodePutRecordsArena(body, arena []byte) (putRecordsInput, bool) {
 	var in putRecordsInput
 	p := &scanner{b: body}
 	if !p.consume('{') {
 		return in, false
 	}
-	// Pre-size the arena: decoded data is at most 3/4 of the body.
-	arena := make([]byte, 0, len(body)/4*3+3)
 	seenRecords := false
 	if p.consume('}') {
 		p.skipSpace()

@@ -14,6 +14,9 @@
 // buffers that grow with the bytes received, charged to a budget shared by all connections, within
 // a deadline; with authentication on, everything the headers can prove is checked before the body
 // is read.
+//
+// The same operations are served in CBOR (application/x-amz-cbor-1.1, the AWS SDK for Java's
+// default; see cbor.go), the SubscribeToShard event payloads excepted (JSON).
 package kinesisapi
 
 import (
@@ -136,6 +139,7 @@ type Handler struct {
 	bodyTimeout time.Duration
 	budget      bodyBudget
 	bufs        sync.Pool // *[]byte for request bodies
+	arenas      sync.Pool // *[]byte: decoded PutRecords blobs (see decodePutRecordsFastInto)
 	reqID       atomic.Uint64
 	subs        context.Context // cancelled by EndSubscriptions
 	endSubs     context.CancelFunc
@@ -281,7 +285,7 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, buf *[]byte, bod
 	ct := r.Header.Get("Content-Type")
 	c, ok := codecFor(ct)
 	if !ok {
-		return codecJSON, nil, nil, badRequest(ErrSerialization, "Content-Type %q: only application/x-amz-json-1.1 (or 1.0) is served", ct)
+		return codecJSON, nil, nil, badRequest(ErrSerialization, "Content-Type %q: only application/x-amz-json-1.1 (or 1.0) and application/x-amz-cbor-1.1 are served", ct)
 	}
 	// Everything the headers can prove is checked before a byte of the body is read, so an
 	// unsigned or mis-signed client costs no body memory.

@@ -408,7 +408,18 @@ func (h *Handler) putRecord(rq *request) (any, error) {
 func (h *Handler) putRecords(rq *request) (any, error) {
 	in, ok := putRecordsInput{}, false
 	if rq.codec == codecJSON {
-		in, ok = decodePutRecordsFast(rq.body)
+		arena, _ := h.arenas.Get().(*[]byte)
+		if arena == nil {
+			arena = new([]byte)
+		}
+		var used []byte
+		in, used, ok = decodePutRecordsFastInto(rq.body, *arena)
+		defer func() { // the engine copies what it keeps, so the decoded blobs die with this call
+			if cap(used) <= maxPooledArena {
+				*arena = used
+				h.arenas.Put(arena)
+			}
+		}()
 	}
 	if !ok {
 		in = putRecordsInput{}
@@ -416,6 +427,11 @@ func (h *Handler) putRecords(rq *request) (any, error) {
 			return nil, err
 		}
 	}
+	return h.putRecordsIn(in)
+}
+
+// putRecordsIn runs a decoded PutRecords request.
+func (h *Handler) putRecordsIn(in putRecordsInput) (any, error) {
 	name, err := in.name()
 	if err != nil {
 		return nil, err

@@ -108,9 +108,9 @@ func TestRawProtocolErrors(t *testing.T) {
 			}
 		})
 	}
-	t.Run("cbor refused", func(t *testing.T) {
-		req, _ := http.NewRequest(http.MethodPost, ts.srv.URL, bytes.NewReader([]byte{0xa0}))
-		req.Header.Set("Content-Type", "application/x-amz-cbor-1.1")
+	t.Run("other body type refused", func(t *testing.T) {
+		req, _ := http.NewRequest(http.MethodPost, ts.srv.URL, bytes.NewReader([]byte("<ListStreams/>")))
+		req.Header.Set("Content-Type", "application/xml")
 		req.Header.Set("X-Amz-Target", targetPrefix+"ListStreams")
 		resp, err := hc.Do(req)
 		if err != nil {
