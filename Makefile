@@ -33,9 +33,10 @@ race:
 # integration runs) use the virtual clock, so nothing needs to run alone.
 test: vet
 	$(GO) test -race -count=1 -timeout 20m ./...
-	# Resident memory under hostile request bodies (the test skips itself
-	# under -race, whose own memory would swamp the figure).
-	$(GO) test -count=1 -run TestHostileBodiesBoundedMemory -v ./bench/engine/kinesisapi/
+	# Tests whose figures the race detector would distort skip themselves
+	# under it and run here without it: resident memory under hostile
+	# request bodies, and three worker processes against one generator.
+	$(GO) test -count=1 -run 'TestHostileBodiesBoundedMemory|TestThreeWorkersMatchOneGenerator' -v ./bench/engine/kinesisapi/ ./cmd/streamcap/
 
 # Short fuzzing of every parser/decoder (seeds always run in `make test`).
 fuzz:
