@@ -338,6 +338,26 @@ func TestReadmeListsEverySchema(t *testing.T) {
 	}
 }
 
+// TestReadmeLinksEveryDoc checks that every page under docs/ is linked
+// from the README, so a newcomer can find it.
+func TestReadmeLinksEveryDoc(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages, err := filepath.Glob("../../docs/*.md")
+	if err != nil || len(pages) == 0 {
+		t.Fatalf("docs/*.md: %v (%d pages)", err, len(pages))
+	}
+	for _, page := range pages {
+		link := "(docs/" + filepath.Base(page) + ")"
+		if !strings.Contains(string(data), link) {
+			t.Errorf("README.md: no link %s", link)
+		}
+	}
+}
+
 // TestDocHelpers pins the matching rules the doc test relies on.
 func TestDocHelpers(t *testing.T) {
 	t.Parallel()
