@@ -9,6 +9,11 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/streamcap/streamcap/bench"
+	"github.com/streamcap/streamcap/bench/engine"
+	"github.com/streamcap/streamcap/bench/search"
+	"github.com/streamcap/streamcap/bench/verify"
+	"github.com/streamcap/streamcap/reports"
 	"github.com/streamcap/streamcap/scenarios"
 )
 
@@ -311,6 +316,45 @@ func TestDocs(t *testing.T) {
 	}
 	if ran < 10 {
 		t.Errorf("only %d examples checked", ran)
+	}
+}
+
+// TestReadmeListsEverySchema checks that the README's table of JSON
+// documents names every schema streamcap writes, each in a table row
+// ("| `streamcap.plan/v1` | ..."), so a new document cannot go unlisted.
+func TestReadmeListsEverySchema(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, schema := range []string{
+		reports.SchemaPlan, reports.SchemaTransfer, reports.SchemaPrices, scenarios.ListSchema,
+		bench.SchemaVersion, verify.Schema, reports.SchemaVerify, search.SchemaVersion, engine.RepairSchema,
+	} {
+		if !strings.Contains(string(data), "| `"+schema+"` |") {
+			t.Errorf("README.md: no row | `%s` | in the table of JSON documents", schema)
+		}
+	}
+}
+
+// TestReadmeLinksEveryDoc checks that every page under docs/ is linked
+// from the README, so a newcomer can find it.
+func TestReadmeLinksEveryDoc(t *testing.T) {
+	t.Parallel()
+	data, err := os.ReadFile("../../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pages, err := filepath.Glob("../../docs/*.md")
+	if err != nil || len(pages) == 0 {
+		t.Fatalf("docs/*.md: %v (%d pages)", err, len(pages))
+	}
+	for _, page := range pages {
+		link := "(docs/" + filepath.Base(page) + ")"
+		if !strings.Contains(string(data), link) {
+			t.Errorf("README.md: no link %s", link)
+		}
 	}
 }
 
