@@ -36,7 +36,7 @@ test: vet
 	# Tests whose figures the race detector would distort skip themselves
 	# under it and run here without it: resident memory under hostile
 	# request bodies, and three worker processes against one generator.
-	$(GO) test -count=1 -run 'TestHostileBodiesBoundedMemory|TestThreeWorkersMatchOneGenerator' -v ./bench/engine/kinesisapi/ ./cmd/streamcap/
+	$(GO) test -count=1 -p 1 -run 'TestHostileBodiesBoundedMemory|TestThreeWorkersMatchOneGenerator' -v ./bench/engine/kinesisapi/ ./cmd/streamcap/
 
 # Short fuzzing of every parser/decoder (seeds always run in `make test`).
 fuzz:

@@ -300,7 +300,7 @@ func benchRun(ctx context.Context, o options, url string, pid int) (row, error) 
 	args := []string{"bench", "--target", "kinesis", "--endpoint", url, "--stream", "perf-bench",
 		"--shards", strconv.Itoa(o.shards), "--profile", fmt.Sprintf("max:%d", o.workers), "--max-inflight", strconv.Itoa(o.workers),
 		"--batch-size", strconv.Itoa(o.batch), "--record-size", fmt.Sprintf("%dB", o.recordSize),
-		"--duration", o.duration.String(), "--warmup", o.warmup.String(), "--no-retries", "--consumers", "0",
+		"--duration", o.duration.String(), "--warmup", o.warmup.String(), "--max-retries", "0", "--consumers", "0",
 		"--quiet", "-o", "json", "--out", out}
 	cmd := exec.CommandContext(ctx, o.bin, args...)
 	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=y", "AWS_REGION=us-east-1")

@@ -83,7 +83,7 @@ func TestBenchSearchKinesisAPI(t *testing.T) {
 	}
 	srv := httptest.NewServer(kinesisapi.NewHandler(eng, kinesisapi.HandlerOptions{}))
 	t.Cleanup(func() { srv.Close(); eng.Close() })
-	o := searchAndReport(t, "--target", "kinesis", "--endpoint", srv.URL, "--region", "us-east-1", "--shards", "1", "--stream", "srch", "--no-retries")
+	o := searchAndReport(t, "--target", "kinesis", "--endpoint", srv.URL, "--region", "us-east-1", "--shards", "1", "--stream", "srch", "--max-retries", "0")
 	if o.Target != "kinesis" || o.Shards != 1 || o.PredictedRate < 990 || o.PredictedRate > 1010 {
 		t.Errorf("target %q, %d shards, predicted %v/s; want kinesis, 1, ~1,000/s", o.Target, o.Shards, o.PredictedRate)
 	}

@@ -66,7 +66,7 @@ type Options struct {
 	// Fsync is the durability policy with Dir (--fsync): always,
 	// interval (the default, group commit) or never.
 	Fsync string
-	// LimitsOff disables the emulated per-shard limits (--no-limits).
+	// LimitsOff disables the emulated per-shard limits (--limits off).
 	LimitsOff bool
 	// Stream is the stream name; a non-empty Topology.Stream given to
 	// Setup overrides it. Default DefaultStream.
