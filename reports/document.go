@@ -151,6 +151,9 @@ func checksSection(rep *Report) *docSection {
 			verdict = fmt.Sprintf("The plan does not hold at %d %s: see the failed checks below.", v.PlannedShards, plural(v.PlannedShards, "shard", "shards"))
 		}
 		s.blocks = append(s.blocks, docBlock{text: verdict})
+		if rep.Reach != "" {
+			s.blocks = append(s.blocks, docBlock{text: "How far the planned shards go: " + rep.Reach + "."})
+		}
 	}
 	s.heading = heading
 	t := &docTable{head: []string{"run", "check", "bound", "measured", "result"}, right: []bool{false, false, true, true, false}}

@@ -147,6 +147,9 @@ func (rep *Report) AddJSON(name string, rd io.Reader, prices *model.Prices) (str
 			return "", fmt.Errorf("read %s: %w", name, err)
 		}
 		in := VerifyInput{Plan: doc.Plan, Sweep: sweep, Verdict: doc.Verdict}
+		if r := doc.Reach; r != nil {
+			in.Reach, in.ReachSearch = r.Summary, r.Search
+		}
 		for _, r := range []*verifyRun{&doc.Planned, doc.Below} {
 			if r != nil && r.Result != nil {
 				in.Runs = append(in.Runs, LabeledResult{Label: r.Label, Result: r.Result})
@@ -196,6 +199,10 @@ type verifyDoc struct {
 	Planned verifyRun         `json:"planned"`
 	Below   *verifyRun        `json:"below"`
 	Verdict bench.PlanVerdict `json:"verdict"`
+	Reach   *struct {
+		Summary string          `json:"summary"`
+		Search  *search.Outcome `json:"search"`
+	} `json:"reach"`
 }
 
 type verifyRun struct {
@@ -217,6 +224,10 @@ type VerifyInput struct {
 	Sweep   *model.PlanSweep
 	Runs    []LabeledResult
 	Verdict bench.PlanVerdict
+	// Reach is verify's sentence on how far the planned shards go and
+	// ReachSearch the search behind it (both empty when not measured).
+	Reach       string
+	ReachSearch *search.Outcome
 }
 
 // AddVerify adds a verify outcome: its plan (with the cost and shard
@@ -240,5 +251,9 @@ func (rep *Report) AddVerify(in VerifyInput) error {
 	}
 	v := in.Verdict
 	rep.Verify = &v
+	rep.Reach = in.Reach
+	if in.ReachSearch != nil {
+		return rep.AddSearch(in.ReachSearch)
+	}
 	return nil
 }

@@ -31,6 +31,10 @@ type Report struct {
 	// Verify is the plan verdict of `streamcap verify` (computed there,
 	// once; the report only displays it).
 	Verify *bench.PlanVerdict `json:"verify,omitempty"`
+	// Reach is verify's sentence on how far the planned shards go ("4
+	// shards sustain up to 3,940/s: 31 % above the peak of 3,000/s"),
+	// shown beside the verdict; its search is in Search.
+	Reach string `json:"reach,omitempty"`
 	// Search is a `streamcap bench search` result (AddSearch).
 	Search *search.Outcome `json:"search,omitempty"`
 	// SLO is what runs are checked against (the plan's workload SLO by

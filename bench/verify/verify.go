@@ -17,6 +17,8 @@ import (
 	"github.com/streamcap/streamcap/bench"
 	"github.com/streamcap/streamcap/bench/driver/embedded"
 	"github.com/streamcap/streamcap/bench/engine"
+	"github.com/streamcap/streamcap/bench/search"
+	"github.com/streamcap/streamcap/bench/search/trials"
 	"github.com/streamcap/streamcap/bench/targets"
 	"github.com/streamcap/streamcap/model"
 	"github.com/streamcap/streamcap/model/units"
@@ -29,6 +31,11 @@ import (
 const (
 	DefaultDuration = 20 * time.Second
 	DefaultWarmup   = bench.DefaultWarmup
+	// DefaultReachTrial is the measured length of a reach search trial:
+	// half bench search's, as verify's engine shards start without burst
+	// credit (steady state from the first second) and the confirmation
+	// at DefaultDuration judges the result at full length.
+	DefaultReachTrial = 5 * time.Second
 )
 
 // Options configure Verify.
@@ -45,6 +52,11 @@ type Options struct {
 	Seed uint64
 	// SkipBelow skips the run with one shard fewer.
 	SkipBelow bool
+	// Reach, when set, also measures how far the planned shards go: a
+	// capacity search (bench/search) from the peak on the same engine,
+	// with these settings (From defaults to the peak). nil: no search,
+	// which costs a dozen trials.
+	Reach *search.Options
 	// Progress receives a live progress line and one line per phase, on a
 	// terminal only (IsTTY); Quiet silences both.
 	Progress io.Writer
@@ -93,6 +105,20 @@ type Outcome struct {
 	Holds bool `json:"holds"`
 	// Findings explain the verdict, one sentence each.
 	Findings []string `json:"findings"`
+	// Reach is how far the planned shards go (Options.Reach; nil when
+	// not measured).
+	Reach *Reach `json:"reach,omitempty"`
+}
+
+// Reach is how far the planned shard count goes beyond the peak: the
+// capacity search at that count and what it says against the peak.
+type Reach struct {
+	// Summary is the one sentence ("4 shards sustain up to 3,940/s: 31 %
+	// above the peak of 3,000/s"), from search.Headroom.
+	Summary string `json:"summary"`
+	// Search is the search's outcome (streamcap.bench.search/v1): the
+	// bracket, the trials and the model's prediction.
+	Search *search.Outcome `json:"search"`
 }
 
 // ReadJSON reads an Outcome written as JSON, checking its schema and the
@@ -158,6 +184,22 @@ func Verify(ctx context.Context, opts Options) (*Outcome, error) {
 	}
 	out.Verdict, out.Findings = Judge(prov, out.Planned, out.Below, w.SLO)
 	out.Holds = out.Verdict.Holds
+	if opts.Reach != nil {
+		if !opts.Quiet && opts.IsTTY && opts.Progress != nil {
+			fmt.Fprintf(opts.Progress, "verify: searching how far %d %s go\n", prov.Shards, bench.Plural(prov.Shards, "shard", "shards"))
+		}
+		res, say, err := trials.Reach(ctx, w, prov.Shards, trials.ReachOptions{
+			Search: *opts.Reach, Prices: opts.Prices, Seed: opts.Seed,
+			Progress: opts.Progress, Quiet: opts.Quiet || !opts.IsTTY,
+		})
+		if res != nil {
+			out.Reach = &Reach{Summary: say, Search: res}
+			out.Findings = append(out.Findings, say)
+		}
+		if err != nil {
+			return out, fmt.Errorf("verify: reach: %w", err)
+		}
+	}
 	return out, nil
 }
 

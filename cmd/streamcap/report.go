@@ -144,6 +144,9 @@ func verifyReport(o *verify.Outcome, prices *model.Prices) (*reports.Report, err
 		return nil, err
 	}
 	in := reports.VerifyInput{Plan: o.Plan, Sweep: sweep, Verdict: o.Verdict}
+	if r := o.Reach; r != nil {
+		in.Reach, in.ReachSearch = r.Summary, r.Search
+	}
 	for _, r := range []*verify.Run{&o.Planned, o.Below} {
 		if r != nil && r.Result != nil {
 			in.Runs = append(in.Runs, reports.LabeledResult{Label: r.Label, Result: r.Result})

@@ -158,7 +158,7 @@ func TestReach(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := kb1()
 		w.Rate, w.PeakFactor = 800, 1
-		out, say, err := Reach(t.Context(), w, 1, search.Options{Warmup: time.Second, Trial: 2 * time.Second, Confirm: 3 * time.Second})
+		out, say, err := Reach(t.Context(), w, 1, ReachOptions{Search: search.Options{Warmup: time.Second, Trial: 2 * time.Second, Confirm: 3 * time.Second}})
 		if err != nil {
 			t.Fatal(err)
 		}

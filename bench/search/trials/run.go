@@ -135,20 +135,39 @@ func verdict(t search.TrialRecord) string {
 	return "FAIL: " + strings.Join(t.Reasons, "; ")
 }
 
+// ReachOptions configure Reach.
+type ReachOptions struct {
+	// Search are the search settings; From defaults to the workload's
+	// peak rate (Rate × PeakFactor).
+	Search search.Options
+	// Prices are the per-shard limits of the prediction (nil: embedded
+	// table).
+	Prices *model.Prices
+	// Seed fixes keys, sizes and payloads of every trial (0 selects 1).
+	Seed uint64
+	// Progress receives one line per trial unless Quiet.
+	Progress io.Writer
+	Quiet    bool
+}
+
 // Reach measures how far shards shards go for w: a search on the embedded
 // engine (limits on, shards without burst credit, fresh per trial) from
 // w's peak rate (Rate × PeakFactor), with o's durations and precision.
 // It returns the outcome and the Headroom sentence against that peak, for
 // `verify` to print beside "the plan holds at the peak".
-func Reach(ctx context.Context, w model.Workload, shards int, o search.Options) (*search.Outcome, string, error) {
+func Reach(ctx context.Context, w model.Workload, shards int, o ReachOptions) (*search.Outcome, string, error) {
 	peak := float64(w.Rate) * max(w.PeakFactor, 1)
-	if o.From == 0 {
-		o.From = units.EventRate(peak)
+	if o.Search.From == 0 {
+		o.Search.From = units.EventRate(peak)
+	}
+	if o.Seed == 0 {
+		o.Seed = 1
 	}
 	out, err := Run(ctx, RunOptions{
-		Workload: w, Search: o,
-		Bench:  bench.Options{Consumers: len(w.Consumers), Seed: 1},
-		Driver: targets.Options{Target: targets.Embedded, Shards: shards},
+		Workload: w, Search: o.Search, Prices: o.Prices,
+		Bench:    bench.Options{Consumers: len(w.Consumers), Seed: o.Seed},
+		Driver:   targets.Options{Target: targets.Embedded, Shards: shards},
+		Progress: o.Progress, Quiet: o.Quiet,
 	})
 	if out == nil {
 		return nil, "", err
