@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/streamcap/streamcap/loadgen"
+	"github.com/streamcap/streamcap/model/units"
 )
 
 // progressLine rewrites one terminal line per timeline interval: elapsed
@@ -52,6 +53,6 @@ func (l *progressLine) finish() {
 func formatProgress(p loadgen.Progress) string {
 	iv := p.Interval
 	return fmt.Sprintf("%6s  %s/s (target %s/s)  sent %d  p99 %s  errors %d  throttles %d",
-		p.Elapsed.Round(time.Second), fmtRate(iv.Rate), fmtRate(iv.TargetRate), p.Sent,
-		FormatDuration(int64(p.ResponseP99)), p.Errors, p.Throttles)
+		p.Elapsed.Round(time.Second), units.Rate(iv.Rate), units.Rate(iv.TargetRate), p.Sent,
+		units.Span(p.ResponseP99), p.Errors, p.Throttles)
 }

@@ -3,10 +3,10 @@ package bench
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/streamcap/streamcap/model"
+	"github.com/streamcap/streamcap/model/units"
 )
 
 // Check is one pass/fail comparison of a measured figure with its bound.
@@ -113,9 +113,9 @@ func CheckSLO(run string, r *Result, slo *model.SLO) []Check {
 	}
 	var out []Check
 	p99 := func(what string, lim time.Duration, l Latency) Check {
-		c := Check{Run: run, What: what, Want: "≤ " + FormatDuration(int64(lim)), Got: "no samples"}
+		c := Check{Run: run, What: what, Want: "≤ " + units.Span(lim), Got: "no samples"}
 		if l.Count > 0 {
-			c.Got, c.OK = FormatDuration(l.P99NS), time.Duration(l.P99NS) <= lim
+			c.Got, c.OK = units.Span(time.Duration(l.P99NS)), time.Duration(l.P99NS) <= lim
 		}
 		return c
 	}
@@ -125,7 +125,7 @@ func CheckSLO(run string, r *Result, slo *model.SLO) []Check {
 			// The corrected figure is mostly the generator's own lateness
 			// (woken late by a busy CPU), not the target's answer time.
 			c.Got += fmt.Sprintf(", mostly send lag (p99 %s; service p99 %s): the load generator woke late, no send waited for an in-flight slot",
-				FormatDuration(r.SendLag.P99NS), FormatDuration(r.Service.P99NS))
+				units.Span(time.Duration(r.SendLag.P99NS)), units.Span(time.Duration(r.Service.P99NS)))
 		}
 		out = append(out, c)
 	}
@@ -135,26 +135,11 @@ func CheckSLO(run string, r *Result, slo *model.SLO) []Check {
 	if slo.MaxErrorRate > 0 {
 		rate := r.FailureRate()
 		out = append(out, Check{Run: run, What: "failed sends",
-			Want: "≤ " + FormatPercent(slo.MaxErrorRate),
-			Got:  fmt.Sprintf("%s (%d of %d)", FormatPercent(rate), r.Failed(), r.Counts.Sent),
+			Want: "≤ " + units.Percent(slo.MaxErrorRate),
+			Got:  fmt.Sprintf("%s (%d of %d)", units.Percent(rate), r.Failed(), r.Counts.Sent),
 			OK:   rate <= slo.MaxErrorRate})
 	}
 	return out
-}
-
-// FormatPercent formats a fraction as a percentage with up to 3
-// significant digits: 0.0012 → "0.12%", 0.1 → "10%".
-func FormatPercent(f float64) string {
-	return strconv.FormatFloat(roundSig(f*100, 3), 'f', -1, 64) + "%"
-}
-
-// roundSig rounds v to n significant digits.
-func roundSig(v float64, n int) float64 {
-	if v == 0 {
-		return 0
-	}
-	f, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', n, 64), 64)
-	return f
 }
 
 // PlanVerdict is the verdict on a capacity plan proven by measurement

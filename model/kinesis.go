@@ -278,7 +278,7 @@ func keyModelDesc(k KeySpec) string {
 	}
 }
 
-func pct(f float64) string { return fmt.Sprintf("%.1f%%", f*100) }
+func pct(f float64) string { return units.Percent(f) }
 
 func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
 

@@ -2,7 +2,6 @@ package reports
 
 import (
 	"fmt"
-	"github.com/streamcap/streamcap/bench"
 	"regexp"
 	"slices"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"gonum.org/v1/plot"
 
 	"github.com/streamcap/streamcap/model"
+	"github.com/streamcap/streamcap/model/units"
 )
 
 // The Markdown and HTML renderers walk one document built from a Report,
@@ -92,7 +92,7 @@ func build(rep *Report) (*document, error) {
 		}
 		d.status, d.badge = "ok", "✓ every check passed"
 		if d.failed > 0 {
-			d.status, d.badge = "bad", fmt.Sprintf("✗ %d %s failed", d.failed, plural(d.failed, "check", "checks"))
+			d.status, d.badge = "bad", fmt.Sprintf("✗ %s failed", units.Plural(int64(d.failed), "check"))
 		}
 	}
 	if v := rep.Verify; v != nil {
@@ -146,9 +146,9 @@ func checksSection(rep *Report) *docSection {
 	s := docSection{id: "checks"}
 	if v := rep.Verify; v != nil {
 		heading = "Verdict"
-		verdict := fmt.Sprintf("The plan holds: %d %s meet every check.", v.PlannedShards, plural(v.PlannedShards, "shard", "shards"))
+		verdict := fmt.Sprintf("The plan holds: %s meet every check.", units.Plural(int64(v.PlannedShards), "shard"))
 		if !v.Holds {
-			verdict = fmt.Sprintf("The plan does not hold at %d %s: see the failed checks below.", v.PlannedShards, plural(v.PlannedShards, "shard", "shards"))
+			verdict = fmt.Sprintf("The plan does not hold at %s: see the failed checks below.", units.Plural(int64(v.PlannedShards), "shard"))
 		}
 		s.blocks = append(s.blocks, docBlock{text: verdict})
 		if rep.Reach != "" {
@@ -203,7 +203,7 @@ func runsSection(rep *Report) (docSection, error) {
 		if r.Counts.Sent == 0 {
 			return "0"
 		}
-		return count(r.Failed()) + " (" + bench.FormatPercent(float64(r.Failed())/float64(r.Counts.Sent)) + ")"
+		return count(r.Failed()) + " (" + units.Percent(float64(r.Failed())/float64(r.Counts.Sent)) + ")"
 	})
 	row("throttled", func(r Run) string { return count(r.Counts.Throttles) })
 	row("errors", func(r Run) string { return count(r.Counts.Errors) })
@@ -301,8 +301,8 @@ func planSection(rep *Report) (docSection, error) {
 	s := docSection{id: "plan", heading: heading}
 	s.blocks = append(s.blocks, docBlock{text: "Workload: " + workloadLine(p.Workload) + "."})
 	if kp := p.Kinesis.Provisioned; kp != nil {
-		s.blocks = append(s.blocks, docBlock{text: fmt.Sprintf("Kinesis provisioned needs %d %s; %s binds (sized by %s); %s/month.",
-			kp.Shards, plural(kp.Shards, "shard", "shards"), kp.BindingLimit, kp.SizedBy, money(kp.MonthlyUSD))})
+		s.blocks = append(s.blocks, docBlock{text: fmt.Sprintf("Kinesis provisioned needs %s; %s binds (sized by %s); %s/month.",
+			units.Plural(int64(kp.Shards), "shard"), kp.BindingLimit, kp.SizedBy, money(kp.MonthlyUSD))})
 		t := &docTable{caption: "Per-shard limits at peak", head: []string{"limit", "load", "per shard", "shards needed", "utilisation", ""}, right: []bool{false, true, true, true, true, false}}
 		for _, u := range kp.Limits {
 			load, per := loadText(u)
@@ -310,7 +310,7 @@ func planSection(rep *Report) (docSection, error) {
 			if u.Binding {
 				b = "binding"
 			}
-			t.rows = append(t.rows, []string{string(u.Limit), load, per, sig(roundSig(u.RequiredShards, 3), 3), pct(u.Utilization), b})
+			t.rows = append(t.rows, []string{string(u.Limit), load, per, sig(units.RoundSig(u.RequiredShards, 3), 3), pct(u.Utilization), b})
 		}
 		s.blocks = append(s.blocks, docBlock{table: t})
 		if sk := kp.Skew; sk.Distribution != "" && sk.BusiestShardShare > 0 {

@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	"github.com/streamcap/streamcap/model"
+	"github.com/streamcap/streamcap/model/units"
 )
 
 // Prediction is the write capacity the planner's model gives a stream of
@@ -78,17 +79,17 @@ func meanSize(d model.SizeDist) float64 {
 // peak: "4 shards sustain up to 3,940/s: 31 % above the peak of 3,000/s"
 // (or below it). verify can quote it beside its verdict.
 func Headroom(shards int, sustained, peak float64) string {
-	verb := "shards sustain"
+	verb := "sustain"
 	if shards == 1 {
-		verb = "shard sustains"
+		verb = "sustains"
 	}
-	s := fmt.Sprintf("%d %s up to %s", shards, verb, fmtRate(sustained))
+	s := fmt.Sprintf("%s %s up to %s", units.Plural(int64(shards), "shard"), verb, units.Rate(sustained)+"/s")
 	switch {
 	case !(peak > 0):
 		return s
 	case sustained >= peak:
-		return fmt.Sprintf("%s: %s above the peak of %s", s, fmtPct(sustained/peak-1), fmtRate(peak))
+		return fmt.Sprintf("%s: %s above the peak of %s", s, units.Percent(sustained/peak-1), units.Rate(peak)+"/s")
 	default:
-		return fmt.Sprintf("%s: %s below the peak of %s", s, fmtPct(1-sustained/peak), fmtRate(peak))
+		return fmt.Sprintf("%s: %s below the peak of %s", s, units.Percent(1-sustained/peak), units.Rate(peak)+"/s")
 	}
 }

@@ -186,7 +186,7 @@ func Verify(ctx context.Context, opts Options) (*Outcome, error) {
 	out.Holds = out.Verdict.Holds
 	if opts.Reach != nil {
 		if !opts.Quiet && opts.IsTTY && opts.Progress != nil {
-			fmt.Fprintf(opts.Progress, "verify: searching how far %d %s go\n", prov.Shards, bench.Plural(prov.Shards, "shard", "shards"))
+			fmt.Fprintf(opts.Progress, "verify: searching how far %s go\n", units.Plural(int64(prov.Shards), "shard"))
 		}
 		res, say, err := trials.Reach(ctx, w, prov.Shards, trials.ReachOptions{
 			Search: *opts.Reach, Prices: opts.Prices, Seed: opts.Seed,
@@ -207,8 +207,8 @@ func Verify(ctx context.Context, opts Options) (*Outcome, error) {
 // shards shards and the emulated limits on.
 func runAt(ctx context.Context, opts Options, w model.Workload, shards, plannedShards int) (*Run, error) {
 	if !opts.Quiet && opts.IsTTY && opts.Progress != nil {
-		fmt.Fprintf(opts.Progress, "verify: %d %s, %.0f records/s for %s (+%s warm-up)\n",
-			shards, bench.Plural(shards, "shard", "shards"), float64(w.Rate)*w.PeakFactor, opts.Duration, opts.Warmup)
+		fmt.Fprintf(opts.Progress, "verify: %s, %s records/s for %s (+%s warm-up)\n",
+			units.Plural(int64(shards), "shard"), units.Rate(float64(w.Rate)*w.PeakFactor), units.Span(opts.Duration), units.Span(opts.Warmup))
 	}
 	// A fresh engine per run, its shards starting with no burst credit:
 	// a shard loaded above its limit on average then throttles within
@@ -253,9 +253,9 @@ func runAt(ctx context.Context, opts Options, w model.Workload, shards, plannedS
 // NewRun judges one run of the plan at shards shards (the plan chose
 // plannedShards; the label says which run it is).
 func NewRun(shards, plannedShards int, res *bench.Result, slo *model.SLO) *Run {
-	label := fmt.Sprintf("planned: %d %s", shards, bench.Plural(shards, "shard", "shards"))
+	label := "planned: " + units.Plural(int64(shards), "shard")
 	if shards != plannedShards {
-		label = fmt.Sprintf("one fewer: %d %s", shards, bench.Plural(shards, "shard", "shards"))
+		label = "one fewer: " + units.Plural(int64(shards), "shard")
 	}
 	r := &Run{Label: label, Shards: shards, Result: res, Throttles: res.Counts.Throttles, Verdict: bench.Judge(label, res, slo)}
 	r.Held = r.Verdict.OK && res.Failed() == 0
@@ -288,13 +288,13 @@ func Judge(prov *model.KinesisPlan, planned Run, below *Run, slo *model.SLO) (be
 		v.Checks = append(v.Checks, bench.Check{Run: below.Label, What: "breaks below the plan", Want: "throttles or misses the SLO", Got: got, OK: broke, Informational: true})
 		f = append(f, describe("one fewer", *below, string(prov.BindingLimit)))
 		if below.Held {
-			f = append(f, fmt.Sprintf("%d shards also held at this run's length: the plan's headroom buys margin for bursts, not bare capacity", below.Shards))
+			f = append(f, units.Plural(int64(below.Shards), "shard")+" also held at this run's length: the plan's headroom buys margin for bursts, not bare capacity")
 		}
 	}
 	if v.Holds {
-		f = append(f, fmt.Sprintf("PLAN HOLDS: %d shards carried the peak with every send acknowledged, no throttles and every SLO met", planned.Shards))
+		f = append(f, "PLAN HOLDS: "+units.Plural(int64(planned.Shards), "shard")+" carried the peak with every send acknowledged, no throttles and every SLO met")
 	} else {
-		f = append(f, fmt.Sprintf("PLAN DOES NOT HOLD at %d shards", planned.Shards))
+		f = append(f, "PLAN DOES NOT HOLD at "+units.Plural(int64(planned.Shards), "shard"))
 	}
 	return v, f
 }
@@ -303,8 +303,8 @@ func Judge(prov *model.KinesisPlan, planned Run, below *Run, slo *model.SLO) (be
 func describe(label string, r Run, binding string) string {
 	res := r.Result
 	c := res.Counts
-	s := fmt.Sprintf("%s (%d %s): %.1f/s achieved of %.1f/s, %d of %d sends not acknowledged (%d throttled, %d errors, %d aborted, %d unfinished)",
-		label, r.Shards, bench.Plural(r.Shards, "shard", "shards"), res.AchievedRate, res.TargetRate,
+	s := fmt.Sprintf("%s (%s): %s/s achieved of %s/s, %d of %d sends not acknowledged (%d throttled, %d errors, %d aborted, %d unfinished)",
+		label, units.Plural(int64(r.Shards), "shard"), units.Rate(res.AchievedRate), units.Rate(res.TargetRate),
 		res.Failed(), c.Sent, r.Throttles, c.Errors, c.Aborted, c.Unfinished)
 	if r.Throttles > 0 {
 		s += fmt.Sprintf(" — the %s limit is exceeded", binding)
@@ -330,8 +330,8 @@ func WriteText(w io.Writer, o *Outcome) error {
 	if !o.Holds {
 		verdict = "DOES NOT HOLD"
 	}
-	_, err := fmt.Fprintf(w, "streamcap verify: %s — plan %d %s (binding %s, $%.2f/month) at a peak of %.0f records/s: %s\n\n",
-		o.Plan.Workload.Name, prov.Shards, bench.Plural(prov.Shards, "shard", "shards"), prov.BindingLimit, prov.MonthlyUSD, o.PeakRate, verdict)
+	_, err := fmt.Fprintf(w, "streamcap verify: %s — plan %s (binding %s, $%s/month) at a peak of %s records/s: %s\n\n",
+		o.Plan.Workload.Name, units.Plural(int64(prov.Shards), "shard"), prov.BindingLimit, units.USD(prov.MonthlyUSD), units.Rate(o.PeakRate), verdict)
 	if err != nil {
 		return err
 	}

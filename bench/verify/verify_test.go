@@ -92,7 +92,7 @@ func TestJudge(t *testing.T) {
 	}{
 		{"holds, breaks below", ok, &thr, true, "PLAN HOLDS: 4 shards"},
 		{"holds, no run below", ok, nil, true, "PLAN HOLDS"},
-		{"slo missed", slow, &thr, false, "planned: 4 shards: publish p99 missed: 80ms (want ≤ 50ms)"},
+		{"slo missed", slow, &thr, false, "planned: 4 shards: publish p99 missed: 80 ms (want ≤ 50 ms)"},
 		{"unfinished sends fail the plan", unfinished, &thr, false, "10 of 100 sends not acknowledged"},
 		{"nothing acknowledged fails without an SLO", none, nil, false, "acknowledged sends missed: 0 of 100"},
 		{"below also held", ok, &heldBelow, true, "3 shards also held"},

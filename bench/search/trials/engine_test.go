@@ -1,11 +1,12 @@
 package trials
 
 import (
-	"github.com/streamcap/streamcap/bench/search"
 	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
+
+	"github.com/streamcap/streamcap/bench/search"
 
 	"github.com/streamcap/streamcap/bench"
 	"github.com/streamcap/streamcap/bench/targets"

@@ -7,10 +7,11 @@ package trials
 import (
 	"context"
 	"fmt"
-	"github.com/streamcap/streamcap/bench/search"
 	"io"
 	"strings"
 	"time"
+
+	"github.com/streamcap/streamcap/bench/search"
 
 	"github.com/streamcap/streamcap/bench"
 	"github.com/streamcap/streamcap/bench/driver/embedded"
@@ -91,7 +92,7 @@ func Run(ctx context.Context, o RunOptions) (*search.Outcome, error) {
 		n := 0
 		o.Search.OnTrial = func(t search.TrialRecord) {
 			n++
-			fmt.Fprintf(o.Progress, "search: trial %d (%s) at %s: %s\n", n, t.Phase, units.Quantity(t.Rate)+"/s", verdict(t))
+			fmt.Fprintf(o.Progress, "search: trial %d (%s) at %s: %s\n", n, t.Phase, units.Rate(t.Rate)+"/s", verdict(t))
 			if user != nil {
 				user(t)
 			}

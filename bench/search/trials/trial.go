@@ -3,12 +3,13 @@ package trials
 import (
 	"context"
 	"fmt"
-	"github.com/streamcap/streamcap/bench/search"
 	"path/filepath"
 	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/streamcap/streamcap/bench/search"
 
 	"github.com/streamcap/streamcap/bench"
 	"github.com/streamcap/streamcap/bench/driver/embedded"
