@@ -6,9 +6,8 @@ import (
 	"testing/synctest"
 	"time"
 
-	"github.com/streamcap/streamcap/bench/search"
-
 	"github.com/streamcap/streamcap/bench"
+	"github.com/streamcap/streamcap/bench/search"
 	"github.com/streamcap/streamcap/bench/targets"
 	"github.com/streamcap/streamcap/model"
 	"github.com/streamcap/streamcap/model/units"

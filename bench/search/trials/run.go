@@ -11,10 +11,9 @@ import (
 	"strings"
 	"time"
 
-	"github.com/streamcap/streamcap/bench/search"
-
 	"github.com/streamcap/streamcap/bench"
 	"github.com/streamcap/streamcap/bench/driver/embedded"
+	"github.com/streamcap/streamcap/bench/search"
 	"github.com/streamcap/streamcap/bench/targets"
 	"github.com/streamcap/streamcap/model"
 	"github.com/streamcap/streamcap/model/units"

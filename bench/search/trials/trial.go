@@ -9,11 +9,10 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/streamcap/streamcap/bench/search"
-
 	"github.com/streamcap/streamcap/bench"
 	"github.com/streamcap/streamcap/bench/driver/embedded"
 	"github.com/streamcap/streamcap/bench/engine"
+	"github.com/streamcap/streamcap/bench/search"
 	"github.com/streamcap/streamcap/bench/targets"
 	"github.com/streamcap/streamcap/model/units"
 )
