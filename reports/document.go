@@ -310,7 +310,7 @@ func planSection(rep *Report) (docSection, error) {
 			if u.Binding {
 				b = "binding"
 			}
-			t.rows = append(t.rows, []string{string(u.Limit), load, per, sig(units.RoundSig(u.RequiredShards, 3), 3), pct(u.Utilization), b})
+			t.rows = append(t.rows, []string{string(u.Limit), load, per, qty(round2(u.RequiredShards)), pct(u.Utilization), b})
 		}
 		s.blocks = append(s.blocks, docBlock{table: t})
 		if sk := kp.Skew; sk.Distribution != "" && sk.BusiestShardShare > 0 {
@@ -365,12 +365,10 @@ func transferSection(ts *TransferSection) (docSection, error) {
 	s := docSection{id: "transfer", heading: fmt.Sprintf("Transfer: %s over %s", si(t.DataBytes, "B"), bitRate(t.LinkBPS))}
 	tb := &docTable{head: []string{"path", "time", "detail", "USD"}, right: []bool{false, true, false, true}}
 	tb.rows = append(tb.rows,
-		[]string{"network", daysShort(t.Network.Days), fmt.Sprintf("%s goodput (utilisation %s, efficiency %s)", bitRate(t.Network.GoodputBPS), pct(t.Utilization), pct(t.Efficiency)), "–"},
-		[]string{"devices", daysShort(t.Device.Days), fmt.Sprintf("%d × %s, %s days shipping each way", t.Device.Count, t.Device.Title, sig(t.Device.ShippingDays, 3)), money(t.Device.USD)})
+		[]string{"network", daysShort(t.Network.Days), networkDetail(&t), "–"},
+		[]string{"devices", daysShort(t.Device.Days), deviceDetail(t.Device), money(t.Device.USD)})
 	s.blocks = append(s.blocks, docBlock{table: tb})
-	if t.CrossoverBPS > 0 {
-		s.blocks = append(s.blocks, docBlock{text: fmt.Sprintf("The %s is faster. A %s link takes as long as shipping; faster links favour the network.", t.Faster, bitRate(t.CrossoverBPS))})
-	}
+	s.blocks = append(s.blocks, docBlock{text: fmt.Sprintf("The %s is faster. %s", t.Faster, crossoverSentence(&t))})
 	for _, w := range t.Warnings {
 		s.blocks = append(s.blocks, docBlock{warn: w})
 	}
