@@ -3,6 +3,7 @@ package search
 import (
 	"fmt"
 
+	"github.com/streamcap/streamcap/bench"
 	"github.com/streamcap/streamcap/model"
 	"github.com/streamcap/streamcap/model/units"
 )
@@ -42,7 +43,7 @@ func Predict(w model.Workload, shards int, prices *model.Prices) (Prediction, er
 	if !(busiest > 0) {
 		return Prediction{}, fmt.Errorf("predict capacity: keys %+v place no traffic", w.Keys)
 	}
-	recBytes := meanSize(w.RecordSize) + float64(w.Keys.Length)
+	recBytes := bench.RecordSize(w).Mean() + float64(w.Keys.Length)
 	perShard, binding := prices.Kinesis.ShardWriteRecords.Value, "write_records"
 	if recBytes > 0 {
 		if b := prices.Kinesis.ShardWriteBytes.Value / recBytes; b < perShard {
@@ -50,29 +51,6 @@ func Predict(w model.Workload, shards int, prices *model.Prices) (Prediction, er
 		}
 	}
 	return Prediction{Rate: perShard / busiest, Shards: shards, BusiestShare: busiest, Binding: binding}, nil
-}
-
-// meanSize is the mean data size of d, as the planner takes it (a uniform
-// range's midpoint; 1 KB when unset, the benchmark's default).
-func meanSize(d model.SizeDist) float64 {
-	switch d.Kind {
-	case model.SizeUniform:
-		return (float64(d.Min) + float64(d.Max)) / 2
-	case model.SizeWeighted:
-		var sum, wsum float64
-		for _, x := range d.Weighted {
-			sum += float64(x.Size) * x.Weight
-			wsum += x.Weight
-		}
-		if wsum > 0 {
-			return sum / wsum
-		}
-		return 0
-	}
-	if d.Fixed == 0 {
-		return 1000
-	}
-	return float64(d.Fixed)
 }
 
 // Headroom says how far a measured sustainable rate goes beyond a plan's

@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/streamcap/streamcap/bench"
 	"github.com/streamcap/streamcap/bench/driver/embedded"
@@ -67,9 +66,17 @@ func Run(ctx context.Context, o RunOptions) (*search.Outcome, error) {
 	}
 	o.Driver.Target = target
 	if o.Driver.Consumer == "" && target != targets.Kafka {
-		o.Driver.Consumer, o.Driver.PollInterval = consumerMode(o.Workload, o.Driver.PollInterval)
+		// The scenario's consumers, as bench and verify read them: polling
+		// at the scenario's interval (unless one is set) when any is a
+		// shared (GetRecords) consumer, else push.
+		if kind, poll := targets.ScenarioConsumer(o.Workload); kind == targets.ConsumerPolling {
+			o.Driver.Consumer = kind
+			if o.Driver.PollInterval == 0 {
+				o.Driver.PollInterval = poll
+			}
+		}
 	}
-	if o.Driver.Consumer == "polling" {
+	if o.Driver.Consumer == targets.ConsumerPolling {
 		// At least two polls per window, so each window's minimum is a
 		// backlog just after a poll; that backlog swings by up to one
 		// poll's records.
@@ -108,22 +115,6 @@ func Run(ctx context.Context, o RunOptions) (*search.Outcome, error) {
 		}
 	}
 	return out, err
-}
-
-// consumerMode picks how consumers read when the flags leave it open, as
-// verify does: polling at the scenario's interval (unless poll is set)
-// when any consumer is a shared (GetRecords) one, so the read limits
-// apply as planned; push (subscribe / enhanced fan-out) otherwise.
-func consumerMode(w model.Workload, poll time.Duration) (string, time.Duration) {
-	for _, c := range w.Consumers {
-		if c.Kind != model.ConsumerEFO {
-			if poll == 0 {
-				poll = c.PollInterval.D()
-			}
-			return "polling", poll
-		}
-	}
-	return "", poll
 }
 
 // verdict is a trial's result in a few words: "pass", or "FAIL: " and
