@@ -44,11 +44,9 @@ type benchOptions struct {
 	out         string
 	hlog        string
 	quiet       bool
-	drv         targets.Options
-	brokers     string
-	limits      string
-	dist        sliceFlags
-	set         func(string) bool
+	targetFlags
+	dist sliceFlags
+	set  func(string) bool
 }
 
 func newBenchCmd(io *streams) *cobra.Command {
@@ -75,7 +73,6 @@ Exit 1 when the scenario's SLO is missed, 2 on bad flags.`,
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&o.drv.Target, "target", targets.Embedded, "target: "+strings.Join(targets.Names(), " | "))
 	o.traffic.registerTraffic(fs)
 	fs.Var(&o.profile, "profile", "rate profile instead of a constant --rate: ramp:FROM:TO:OVER, steps:R@D,R@D..., max:WORKERS")
 	fs.Var(&o.interval, "interval", "timeline interval (default 1s)")
@@ -92,25 +89,7 @@ Exit 1 when the scenario's SLO is missed, 2 on bad flags.`,
 	fs.StringVar(&o.out, "out", "", "also write the result JSON (with encoded histograms) to this file")
 	fs.StringVar(&o.hlog, "hlog", "", "also write an HdrHistogram interval log (v1.3) to this file")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no live progress line")
-	// target settings
-	fs.StringVar(&o.drv.Stream, "stream", "", "stream or topic name (default "+bench.DefaultStream+")")
-	fs.IntVar(&o.drv.Shards, "shards", 0, "shards to create (default: scenario, else the plan's count)")
-	fs.IntVar(&o.drv.Shards, "partitions", 0, "partitions to create (Kafka; same as --shards)")
-	fs.StringVar(&o.drv.Consumer, "consumer", "", "embedded, kinesis: how end-to-end consumers read, polling | push (default: as the scenario's consumers, like verify)")
-	fs.DurationVar(&o.drv.PollInterval, "poll-interval", 0, "embedded, kinesis: pause between polls of one shard (default: the scenario consumer's)")
-	fs.StringVar(&o.drv.DataDir, "data-dir", "", "embedded: keep the log on disk here (default: in memory)")
-	fs.StringVar(&o.drv.Fsync, "fsync", "", "embedded with --data-dir: always | interval | never")
-	fs.StringVar(&o.limits, "limits", "on", "embedded: emulated per-shard Kinesis limits, on | off")
-	fs.StringVar(&o.drv.Endpoint, "endpoint", "", "kinesis: API endpoint (bundled server, kinesalite, LocalStack); empty = AWS")
-	fs.StringVar(&o.drv.Region, "region", "", "kinesis: region")
-	fs.IntVar(&o.drv.BatchSize, "batch-size", 0, "kinesis: records per PutRecords call (1 = PutRecord)")
-	fs.DurationVar(&o.drv.Linger, "linger", 0, "kinesis (with --batch-size > 1), kafka: wait this long to fill a batch")
-	fs.IntVar(&o.drv.MaxRetries, "max-retries", 0, "kinesis: retries after throttling, 0 for none (default 3)")
-	fs.StringVar(&o.brokers, "brokers", "127.0.0.1:9092", "kafka: seed brokers, comma separated")
-	fs.StringVar(&o.drv.Acks, "acks", "", "kafka: all | leader | none")
-	fs.StringVar(&o.drv.Compression, "compression", "", "kafka: none | gzip | snappy | lz4 | zstd")
-	fs.IntVar(&o.drv.BatchMaxBytes, "batch-max-bytes", 0, "kafka: producer batch size in bytes")
-	fs.IntVar(&o.drv.ReplicationFactor, "replication-factor", 0, "kafka: replication factor of a created topic")
+	o.targetFlags.add(fs, "stream or topic name (default "+bench.DefaultStream+")")
 	o.dist.register(fs)
 	cmd.AddCommand(newBenchMergeCmd(io), newBenchSearchCmd(io), newBenchKubeCmd(io), newBenchCollectCmd(io))
 	return cmd
@@ -190,23 +169,8 @@ func (o *benchOptions) resolve(io *streams) (bench.Options, *model.Workload, err
 	if !o.set("target") && spec.Target != "" {
 		o.drv.Target = spec.Target
 	}
-	if o.brokers != "" {
-		o.drv.Brokers = strings.Split(o.brokers, ",")
-	}
-	switch o.limits {
-	case "on", "off":
-		o.drv.LimitsOff = o.limits == "off"
-	default:
-		return bench.Options{}, nil, usagef("--limits %q: must be on or off", o.limits)
-	}
-	if o.set("max-retries") && o.drv.MaxRetries == 0 {
-		o.drv.NoRetries = true // --max-retries 0 is the one way to turn retries off
-	}
-	if o.set("poll-interval") && !o.set("consumer") {
-		o.drv.Consumer = targets.ConsumerPolling
-	}
-	if err := targets.CheckFlags(o.drv, o.set); err != nil {
-		return bench.Options{}, nil, asUsage(err)
+	if err := o.targetFlags.resolve(o.set); err != nil {
+		return bench.Options{}, nil, err
 	}
 	// A zero that would silently become a default is refused.
 	switch {

@@ -38,8 +38,7 @@ type searchOptions struct {
 	output      string
 	out         string
 	quiet       bool
-	drv         targets.Options
-	brokers     string
+	targetFlags
 }
 
 // precisionFlag is a relative precision given as a percentage ("2%") or a
@@ -94,17 +93,10 @@ engine (embedded, shards without burst credit) or a fresh stream or topic.`,
 			if len(args) == 1 {
 				o.scenario = args[0]
 			}
-			if cmd.Flags().Changed("max-retries") && o.drv.MaxRetries == 0 {
-				o.drv.NoRetries = true
-			}
-			if o.brokers != "" {
-				o.drv.Brokers = strings.Split(o.brokers, ",")
-			}
 			return searchRun(cmd.Context(), io, o, o.traffic.overrides(cmd.Flags()), cmd.Flags().Changed)
 		},
 	}
 	fs := cmd.Flags()
-	fs.StringVar(&o.drv.Target, "target", targets.Embedded, "target: "+strings.Join(targets.Names(), " | "))
 	o.traffic.registerTraffic(fs)
 	fs.Var(&o.from, "from", "first rate tried (default: the scenario's rate)")
 	fs.Var(&o.to, "to", "highest rate tried (default: 1024 × --from)")
@@ -120,25 +112,7 @@ engine (embedded, shards without burst credit) or a fresh stream or topic.`,
 	fs.StringVarP(&o.output, "output", "o", "text", "output format: text | json")
 	fs.StringVar(&o.out, "out", "", "also write the search JSON to this file")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no per-trial progress lines")
-	fs.StringVar(&o.drv.Stream, "stream", "", "stream or topic name prefix (each trial appends its own suffix)")
-	fs.IntVar(&o.drv.Shards, "shards", 0, "shards to create (default: scenario, else the plan's count)")
-	fs.IntVar(&o.drv.Shards, "partitions", 0, "partitions to create (Kafka; same as --shards)")
-	fs.StringVar(&o.drv.Consumer, "consumer", "", "consumer mode: embedded subscribe|polling, kinesis polling|efo")
-	fs.DurationVar(&o.drv.PollInterval, "poll-interval", 0, "pause between GetRecords polls of one shard")
-	fs.StringVar(&o.drv.DataDir, "data-dir", "", "embedded: keep each trial's log on disk under this directory (default: in memory)")
-	fs.StringVar(&o.drv.Fsync, "fsync", "", "embedded with --data-dir: always | interval | never")
-	fs.BoolVar(&o.drv.LimitsOff, "no-limits", false, "embedded: switch the emulated per-shard limits off")
-	fs.StringVar(&o.drv.Endpoint, "endpoint", "", "kinesis: API endpoint (bundled server, kinesalite, LocalStack); empty = AWS")
-	fs.StringVar(&o.drv.Region, "region", "", "kinesis: region")
-	fs.IntVar(&o.drv.BatchSize, "batch-size", 0, "kinesis: records per PutRecords call (1 = PutRecord)")
-	fs.DurationVar(&o.drv.Linger, "linger", 0, "kinesis/kafka: wait this long to fill a batch")
-	fs.IntVar(&o.drv.MaxRetries, "max-retries", 0, "kinesis: retries after throttling (default 3; 0 = none)")
-	fs.BoolVar(&o.drv.NoRetries, "no-retries", false, "kinesis: never retry throttled records")
-	fs.StringVar(&o.brokers, "brokers", "127.0.0.1:9092", "kafka: seed brokers, comma separated")
-	fs.StringVar(&o.drv.Acks, "acks", "", "kafka: all | leader | none")
-	fs.StringVar(&o.drv.Compression, "compression", "", "kafka: none | gzip | snappy | lz4 | zstd")
-	fs.IntVar(&o.drv.BatchMaxBytes, "batch-max-bytes", 0, "kafka: producer batch size in bytes")
-	fs.IntVar(&o.drv.ReplicationFactor, "replication-factor", 0, "kafka: replication factor of a created topic")
+	o.targetFlags.add(fs, "stream or topic name prefix (each trial appends its own suffix)")
 	return cmd
 }
 
@@ -164,6 +138,9 @@ func searchRun(ctx context.Context, io *streams, o *searchOptions, ov scenarios.
 	}
 	if !set("target") && spec.Target != "" {
 		o.drv.Target = spec.Target
+	}
+	if err := o.targetFlags.resolve(set); err != nil {
+		return err
 	}
 	if o.drv.Shards == 0 {
 		o.drv.Shards = spec.Shards

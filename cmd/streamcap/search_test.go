@@ -83,7 +83,7 @@ func TestBenchSearchKinesisAPI(t *testing.T) {
 	}
 	srv := httptest.NewServer(kinesisapi.NewHandler(eng, kinesisapi.HandlerOptions{}))
 	t.Cleanup(func() { srv.Close(); eng.Close() })
-	o := searchAndReport(t, "--target", "kinesis", "--endpoint", srv.URL, "--region", "us-east-1", "--shards", "1", "--stream", "srch", "--no-retries")
+	o := searchAndReport(t, "--target", "kinesis", "--endpoint", srv.URL, "--region", "us-east-1", "--shards", "1", "--stream", "srch", "--max-retries", "0")
 	if o.Target != "kinesis" || o.Shards != 1 || o.PredictedRate < 990 || o.PredictedRate > 1010 {
 		t.Errorf("target %q, %d shards, predicted %v/s; want kinesis, 1, ~1,000/s", o.Target, o.Shards, o.PredictedRate)
 	}
@@ -122,6 +122,11 @@ func TestBenchSearchBadFlagsExit2(t *testing.T) {
 		{[]string{"--precision", "0"}, `precision "0": must be above 0 and at most 50%`},
 		{[]string{"--from", "500/s", "--to", "100/s"}, "to 100/s: must be a finite rate at least from (500/s)"},
 		{[]string{"-o", "yaml"}, `-o "yaml"`},
+		// The target flags are bench's (targetFlags): same spelling, same checks.
+		{[]string{"--limits", "maybe"}, `--limits "maybe": must be on or off`},
+		{[]string{"--no-limits"}, "unknown flag: --no-limits"},
+		{[]string{"--no-retries"}, "unknown flag: --no-retries"},
+		{[]string{"--batch-size", "10"}, "--batch-size"},
 	} {
 		code, _, errOut := runCLI(t, append([]string{"bench", "search", "--rate", "100/s", "--record-size", "1KB", "--shards", "1"}, tc.args...)...)
 		if code != 2 || !strings.Contains(errOut, tc.want) {
