@@ -142,6 +142,11 @@ func CheckSLO(run string, r *Result, slo *model.SLO) []Check {
 	return out
 }
 
+// SchemaVerify names the JSON document `streamcap verify` writes (its
+// verdict is a PlanVerdict); bench/verify writes it and reports reads it,
+// both by this one name.
+const SchemaVerify = "streamcap.verify/v1"
+
 // PlanVerdict is the verdict on a capacity plan proven by measurement
 // (computed once, by bench/verify; reports and the CLI display it): whether
 // the plan holds, and each check behind it.

@@ -66,7 +66,7 @@ type Options struct {
 
 // Schema identifies the JSON document Verify's Outcome is written as
 // (`streamcap verify --out`); `streamcap report` dispatches on it.
-const Schema = "streamcap.verify/v1"
+const Schema = bench.SchemaVerify
 
 // Run is one benchmark of the plan at a shard count.
 type Run struct {
