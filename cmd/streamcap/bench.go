@@ -290,24 +290,6 @@ func writeBenchResult(io *streams, output, out, hlog string, res *bench.Result) 
 	return nil
 }
 
-// writeFile writes path through fn, syncing before close so a result that
-// was reported as written is on disk.
-func writeFile(path string, fn func(*os.File) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := fn(f); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return f.Close()
-}
-
 // verdictFailure turns a failed verdict into a failureError (exit 1):
 // "run failed: ..." when nothing was acknowledged, else the missed SLO
 // checks.

@@ -4,7 +4,6 @@ import (
 	"context"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -31,10 +30,9 @@ type verifyOptions struct {
 	reachTrial   units.Duration
 	reachConfirm units.Duration
 	pricesFile   string
-	output       string
-	out          string
+	out          outputOptions
+	format       string // resolved by out.resolve: -o, else --out's extension
 	quiet        bool
-	outputSet    bool
 }
 
 func newVerifyCmd(io *streams) *cobra.Command {
@@ -63,7 +61,11 @@ trials, several minutes, while verify itself takes under one.`,
 			if len(args) == 1 {
 				o.scenario = args[0]
 			}
-			o.outputSet = cmd.Flags().Changed("output")
+			f, err := o.out.resolve(cmd.Flags())
+			if err != nil {
+				return err
+			}
+			o.format = f
 			if cmd.Flags().Changed("duration") && o.duration.D() <= 0 {
 				return usagef("--duration %v: must be more than 0s", o.duration)
 			}
@@ -82,8 +84,8 @@ trials, several minutes, while verify itself takes under one.`,
 	fs.Var(&o.reachTrial, "reach-trial", "measured length of each --reach search trial")
 	fs.Var(&o.reachConfirm, "reach-confirm", "length of the --reach confirmation run (0s: none)")
 	fs.StringVar(&o.pricesFile, "prices", "", "price and quota table (YAML) replacing the embedded one")
-	fs.StringVarP(&o.output, "output", "o", "text", "format: text | json | markdown | html")
-	fs.StringVar(&o.out, "out", "", "write the outcome to this file (format from -o, else the extension: .json, .md, .html, .txt); standard output then gets the text")
+	o.out.register(fs, "text", "json", "markdown", "html")
+	fs.Lookup("out").Usage = "write the outcome to this file (format: -o, else from the extension " + strings.Join(o.out.extensions(), ", ") + "); standard output then gets the text"
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress lines")
 	return cmd
 }
@@ -98,10 +100,6 @@ func verifyRun(ctx context.Context, io *streams, o *verifyOptions) error {
 		return asUsage(err)
 	}
 	prices, err := loadPrices(o.pricesFile)
-	if err != nil {
-		return err
-	}
-	fileFormat, err := verifyFormats(o)
 	if err != nil {
 		return err
 	}
@@ -123,14 +121,14 @@ func verifyRun(ctx context.Context, io *streams, o *verifyOptions) error {
 	if outcome == nil {
 		return runErr
 	}
-	if o.out != "" {
-		if err := writeVerifyFile(o.out, fileFormat, outcome, prices); err != nil {
+	if o.out.file != "" {
+		if err := writeVerifyFile(o.out.file, o.format, outcome, prices); err != nil {
 			return err
 		}
 		if err := verify.WriteText(io.Out, outcome); err != nil {
 			return err
 		}
-	} else if err := writeVerifyOutput(io, o.output, outcome, prices); err != nil {
+	} else if err := writeVerifyOutput(io, o.format, outcome, prices); err != nil {
 		return err
 	}
 	if runErr != nil {
@@ -140,37 +138,6 @@ func verifyRun(ctx context.Context, io *streams, o *verifyOptions) error {
 		return &failureError{"the plan does not hold: see the findings above"}
 	}
 	return nil
-}
-
-// verifyFormats checks -o and returns the format of the --out file: -o
-// when given, else the file's extension.
-func verifyFormats(o *verifyOptions) (string, error) {
-	norm := func(f string) string {
-		switch strings.ToLower(f) {
-		case "md", "markdown":
-			return "markdown"
-		case "htm", "html":
-			return "html"
-		case "txt", "text":
-			return "text"
-		}
-		return strings.ToLower(f)
-	}
-	if filepath.Ext(o.output) != "" {
-		return "", usagef("-o %q: -o is a format (text, json, markdown or html); write a file with --out %s", o.output, o.output)
-	}
-	f := norm(o.output)
-	if f != "text" && f != "json" && f != "markdown" && f != "html" {
-		return "", usagef("-o %q: must be text, json, markdown or html", o.output)
-	}
-	if o.out == "" || o.outputSet {
-		return f, nil
-	}
-	ext := norm(strings.TrimPrefix(filepath.Ext(o.out), "."))
-	if ext != "text" && ext != "json" && ext != "markdown" && ext != "html" {
-		return "", usagef("--out %q: extension %q: must be .json, .md, .html or .txt, or give the format with -o", o.out, filepath.Ext(o.out))
-	}
-	return ext, nil
 }
 
 // writeVerifyOutput writes the outcome to standard output in format f.
