@@ -146,7 +146,7 @@ func checksSection(rep *Report) *docSection {
 	s := docSection{id: "checks"}
 	if v := rep.Verify; v != nil {
 		heading = "Verdict"
-		verdict := fmt.Sprintf("The plan holds: %s meet every check.", units.Plural(int64(v.PlannedShards), "shard"))
+		verdict := fmt.Sprintf("The plan holds: %s met every check.", units.Plural(int64(v.PlannedShards), "shard"))
 		if !v.Holds {
 			verdict = fmt.Sprintf("The plan does not hold at %s: see the failed checks below.", units.Plural(int64(v.PlannedShards), "shard"))
 		}

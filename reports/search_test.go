@@ -174,7 +174,7 @@ func TestVerifyReachRenders(t *testing.T) {
 					t.Errorf("reach %v, %v: contains %q = %v", reach, f, want, !reach)
 				}
 			}
-			if !strings.Contains(page, "The plan holds: 4 shards meet every check.") {
+			if !strings.Contains(page, "The plan holds: 4 shards met every check.") {
 				t.Errorf("%v lacks the verdict", f)
 			}
 		}
