@@ -334,7 +334,7 @@ func TestCheckSLO(t *testing.T) {
 		})
 	}
 	v := CheckSLO("", r, &model.SLO{MaxErrorRate: 0.001})[0]
-	if want := "failed sends missed: 0.365 % (11 of 3011) (want ≤ 0.1 %)"; v.String() != want {
+	if want := "failed sends missed: 0.365 % (11 of 3,011) (want ≤ 0.1 %)"; v.String() != want {
 		t.Errorf("%q; want %q", v.String(), want)
 	}
 	met := CheckSLO("", r, &model.SLO{PublishP99: ms(50)})[0]

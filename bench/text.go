@@ -48,17 +48,17 @@ func WriteText(w io.Writer, r *Result) error {
 		pct = units.Percent(r.AchievedRate / r.TargetRate)
 	}
 	fmt.Fprintf(tw, "rate\tachieved %s/s\ttarget %s/s\t(%s)\n", units.Rate(r.AchievedRate), units.Rate(r.TargetRate), pct)
-	fmt.Fprintf(tw, "records\tsent %d (%s)\tacked %d (%s)\t\n", c.Sent, units.SI(float64(c.SentBytes), "B"), c.Acked, units.SI(float64(c.AckedBytes), "B"))
-	fmt.Fprintf(tw, "failed\t%d of %d sends (%s)\t%d errors, %d throttled\t%d aborted, %d unfinished\n",
-		r.Failed(), c.Sent, units.Percent(r.FailureRate()), c.Errors, c.Throttles, c.Aborted, c.Unfinished)
-	fmt.Fprintf(tw, "late\t%d sent > %s behind schedule\t%d of them in-flight-limited\tmissed %d, peak in-flight %d\n",
-		c.Late, units.Span(time.Duration(s.LateAfterNS)), c.InflightLimited, c.Missed, c.PeakInflight)
+	fmt.Fprintf(tw, "records\tsent %s (%s)\tacked %s (%s)\t\n", units.Int(c.Sent), units.SI(float64(c.SentBytes), "B"), units.Int(c.Acked), units.SI(float64(c.AckedBytes), "B"))
+	fmt.Fprintf(tw, "failed\t%s of %s sends (%s)\t%s errors, %s throttled\t%s aborted, %s unfinished\n",
+		units.Int(r.Failed()), units.Int(c.Sent), units.Percent(r.FailureRate()), units.Int(c.Errors), units.Int(c.Throttles), units.Int(c.Aborted), units.Int(c.Unfinished))
+	fmt.Fprintf(tw, "late\t%s sent > %s behind schedule\t%s of them in-flight-limited\tmissed %s, peak in-flight %s\n",
+		units.Int(c.Late), units.Span(time.Duration(s.LateAfterNS)), units.Int(c.InflightLimited), units.Int(c.Missed), units.Int(c.PeakInflight))
 	if r.Settings.Consumers > 0 || r.E2ECounts.Received > 0 {
 		via := ""
 		if s.Consumer != "" {
 			via = ", read by " + s.Consumer
 		}
-		fmt.Fprintf(tw, "consumed\t%d records end to end%s\t%d warm-up, %d unstamped\t\n", r.E2ECounts.Received, via, r.E2ECounts.Warmup, r.E2ECounts.Unstamped)
+		fmt.Fprintf(tw, "consumed\t%s records end to end%s\t%s warm-up, %s unstamped\t\n", units.Int(r.E2ECounts.Received), via, units.Int(r.E2ECounts.Warmup), units.Int(r.E2ECounts.Unstamped))
 	}
 	tw.Flush()
 	writeErrors(&b, "errors", c.Errors, c.Sent, r.Errors)
@@ -94,7 +94,7 @@ func WriteText(w io.Writer, r *Result) error {
 			v, _ := row.l.Quantile(p)
 			fmt.Fprintf(tw, "%s\t", units.Span(time.Duration(v)))
 		}
-		fmt.Fprintf(tw, "%s\t%d\t\n", units.Span(time.Duration(row.l.MaxNS)), row.l.Count)
+		fmt.Fprintf(tw, "%s\t%s\t\n", units.Span(time.Duration(row.l.MaxNS)), units.Int(row.l.Count))
 	}
 	tw.Flush()
 	_, err := io.WriteString(w, b.String())
@@ -115,7 +115,7 @@ func writeErrors(b *strings.Builder, kind string, n, sent int64, list []loadgen.
 	if sent > 0 {
 		share = float64(n) / float64(sent)
 	}
-	fmt.Fprintf(b, "%s: %d (%s of sent)\n", kind, n, units.Percent(share))
+	fmt.Fprintf(b, "%s: %s (%s of sent)\n", kind, units.Int(n), units.Percent(share))
 	for i, e := range list {
 		if i == maxListedErrors {
 			fmt.Fprintf(b, "  … %d more messages (see the JSON result)\n", len(list)-i)

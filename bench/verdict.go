@@ -96,7 +96,7 @@ func Judge(run string, r *Result, slo *model.SLO) Verdict {
 	c := r.Counts
 	checks := []Check{{
 		Run: run, What: "acknowledged sends", Want: "> 0",
-		Got: fmt.Sprintf("%d of %d", c.Acked, c.Sent), OK: c.Acked > 0,
+		Got: units.Int(c.Acked) + " of " + units.Int(c.Sent), OK: c.Acked > 0,
 	}}
 	checks = append(checks, CheckSLO(run, r, slo)...)
 	return Verdict{OK: AllOK(checks), Checks: checks}
@@ -136,7 +136,7 @@ func CheckSLO(run string, r *Result, slo *model.SLO) []Check {
 		rate := r.FailureRate()
 		out = append(out, Check{Run: run, What: "failed sends",
 			Want: "≤ " + units.Percent(slo.MaxErrorRate),
-			Got:  fmt.Sprintf("%s (%d of %d)", units.Percent(rate), r.Failed(), r.Counts.Sent),
+			Got:  fmt.Sprintf("%s (%s of %s)", units.Percent(rate), units.Int(r.Failed()), units.Int(r.Counts.Sent)),
 			OK:   rate <= slo.MaxErrorRate})
 	}
 	return out

@@ -41,7 +41,7 @@ func TestJudge(t *testing.T) {
 			m.Result.Counts.Errors = 2
 			m.Result.Counts.Aborted = 5
 			m.Result.Counts.Unfinished = 4
-		}, want: []string{"failed sends missed: 0.11 % (11 of 10000) (want ≤ 0.1 %): 2 errors, 5 aborted, 4 unfinished"}},
+		}, want: []string{"failed sends missed: 0.11 % (11 of 10,000) (want ≤ 0.1 %): 2 errors, 5 aborted, 4 unfinished"}},
 		{name: "scenario error budget", edit: func(m *Measurement) { m.Result.Counts.Throttles = 40 }, crit: Criteria{MaxErrorRate: 0.01}, want: []string{}},
 		{name: "publish p99", edit: func(m *Measurement) { m.Result.Response.P99NS = ms(75) }, crit: slo,
 			want: []string{"publish p99 missed: 75 ms (want ≤ 50 ms)"}},

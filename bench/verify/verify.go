@@ -241,9 +241,9 @@ func Judge(prov *model.KinesisPlan, planned Run, below *Run, slo *model.SLO) (be
 func describe(label string, r Run, binding string) string {
 	res := r.Result
 	c := res.Counts
-	s := fmt.Sprintf("%s (%s): %s/s achieved of %s/s, %d of %d sends not acknowledged (%d throttled, %d errors, %d aborted, %d unfinished)",
+	s := fmt.Sprintf("%s (%s): %s/s achieved of %s/s, %s of %s sends not acknowledged (%s throttled, %s errors, %s aborted, %s unfinished)",
 		label, units.Plural(int64(r.Shards), "shard"), units.Rate(res.AchievedRate), units.Rate(res.TargetRate),
-		res.Failed(), c.Sent, r.Throttles, c.Errors, c.Aborted, c.Unfinished)
+		units.Int(res.Failed()), units.Int(c.Sent), units.Int(r.Throttles), units.Int(c.Errors), units.Int(c.Aborted), units.Int(c.Unfinished))
 	if r.Throttles > 0 {
 		s += fmt.Sprintf(" — the %s limit is exceeded", binding)
 	}
