@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/streamcap/streamcap/loadgen"
+	"github.com/streamcap/streamcap/model/units"
 )
 
 // progressLine rewrites one terminal line per timeline interval: elapsed
@@ -51,7 +52,7 @@ func (l *progressLine) finish() {
 // formatProgress is the text of one progress line.
 func formatProgress(p loadgen.Progress) string {
 	iv := p.Interval
-	return fmt.Sprintf("%6s  %s/s (target %s/s)  sent %d  p99 %s  errors %d  throttles %d",
-		p.Elapsed.Round(time.Second), fmtRate(iv.Rate), fmtRate(iv.TargetRate), p.Sent,
-		FormatDuration(int64(p.ResponseP99)), p.Errors, p.Throttles)
+	return fmt.Sprintf("%6s  %s/s (target %s/s)  sent %s  p99 %s  errors %s  throttles %s",
+		p.Elapsed.Round(time.Second), units.Rate(iv.Rate), units.Rate(iv.TargetRate), units.Int(p.Sent),
+		units.Span(p.ResponseP99), units.Int(p.Errors), units.Int(p.Throttles))
 }

@@ -334,16 +334,16 @@ func TestCheckSLO(t *testing.T) {
 		})
 	}
 	v := CheckSLO("", r, &model.SLO{MaxErrorRate: 0.001})[0]
-	if want := "failed sends missed: 0.365% (11 of 3011) (want ≤ 0.1%)"; v.String() != want {
+	if want := "failed sends missed: 0.365 % (11 of 3,011) (want ≤ 0.1 %)"; v.String() != want {
 		t.Errorf("%q; want %q", v.String(), want)
 	}
 	met := CheckSLO("", r, &model.SLO{PublishP99: ms(50)})[0]
-	if want := "publish p99 met: " + FormatDuration(r.Response.P99NS) + " (want ≤ 50ms)"; met.String() != want {
+	if want := "publish p99 met: " + units.Span(time.Duration(r.Response.P99NS)) + " (want ≤ 50 ms)"; met.String() != want {
 		t.Errorf("%q; want %q", met.String(), want)
 	}
 	starved := &Result{Counts: loadgen.Counts{Sent: 100, Acked: 100, Late: 40},
 		Response: Latency{Count: 100, P99NS: 66e6}, SendLag: Latency{Count: 100, P99NS: 64e6}, Service: Latency{Count: 100, P99NS: 270e3}}
-	if c := CheckSLO("", starved, &model.SLO{PublishP99: ms(50)})[0]; c.OK || !strings.Contains(c.Got, "mostly send lag (p99 64ms; service p99 270µs)") {
+	if c := CheckSLO("", starved, &model.SLO{PublishP99: ms(50)})[0]; c.OK || !strings.Contains(c.Got, "mostly send lag (p99 64 ms; service p99 270 µs)") {
 		t.Errorf("a starved generator's miss does not say so: %q", c.Got)
 	}
 	noE2E := *r

@@ -305,11 +305,7 @@ func (opts *Options) loadgenConfig() (loadgen.Config, Settings, error) {
 	if opts.PayloadFile != "" {
 		payloads, err = loadgen.PayloadsFromFile(opts.PayloadFile, opts.Workload.MaxRecordSize)
 	} else {
-		rs := opts.Workload.RecordSize
-		if rs.Kind == "" && rs.Fixed == 0 {
-			rs = model.SizeDist{Kind: model.SizeFixed, Fixed: DefaultRecordSize}
-		}
-		payloads, err = loadgen.NewPayloads(rs, opts.Workload.MaxRecordSize, opts.Seed)
+		payloads, err = loadgen.NewPayloads(RecordSize(opts.Workload), opts.Workload.MaxRecordSize, opts.Seed)
 	}
 	if err != nil {
 		return loadgen.Config{}, Settings{}, err
@@ -444,4 +440,13 @@ func nonNil(e []loadgen.ErrorCount) []loadgen.ErrorCount {
 		return []loadgen.ErrorCount{}
 	}
 	return e
+}
+
+// RecordSize is the size distribution a benchmark of w sends: w's, or
+// DefaultRecordSize when w sets none (the one place that default applies).
+func RecordSize(w model.Workload) model.SizeDist {
+	if rs := w.RecordSize; rs.Kind != "" || rs.Fixed != 0 {
+		return rs
+	}
+	return model.SizeDist{Kind: model.SizeFixed, Fixed: DefaultRecordSize}
 }

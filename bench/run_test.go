@@ -199,7 +199,7 @@ func TestProgressLine(t *testing.T) {
 		tty, quiet bool
 		want       string
 	}{
-		{"terminal", true, false, "\r   12s  2999.5/s (target 3000.0/s)  sent 36000  p99 4.2ms  errors 2  throttles 1\x1b[K\n"},
+		{"terminal", true, false, "\r   12s  3,000/s (target 3,000/s)  sent 36,000  p99 4.2 ms  errors 2  throttles 1\x1b[K\n"},
 		{"piped", false, false, ""},
 		{"quiet", true, true, ""},
 	} {

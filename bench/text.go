@@ -3,7 +3,6 @@ package bench
 import (
 	"fmt"
 	"io"
-	"math"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -46,21 +45,20 @@ func WriteText(w io.Writer, r *Result) error {
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
 	pct := "-"
 	if r.TargetRate > 0 {
-		pct = strconv.FormatFloat(100*r.AchievedRate/r.TargetRate, 'f', 2, 64) + "%"
+		pct = units.Percent(r.AchievedRate / r.TargetRate)
 	}
-	fmt.Fprintf(tw, "rate\tachieved %s/s\ttarget %s/s\t(%s)\n", fmtRate(r.AchievedRate), fmtRate(r.TargetRate), pct)
-	sentB, ackedB := formatBytesPair(c.SentBytes, c.AckedBytes)
-	fmt.Fprintf(tw, "records\tsent %d (%s)\tacked %d (%s)\t\n", c.Sent, sentB, c.Acked, ackedB)
-	fmt.Fprintf(tw, "failed\t%d of %d sends (%s)\t%d errors, %d throttled\t%d aborted, %d unfinished\n",
-		r.Failed(), c.Sent, FormatPercent(r.FailureRate()), c.Errors, c.Throttles, c.Aborted, c.Unfinished)
-	fmt.Fprintf(tw, "late\t%d sent > %s behind schedule\t%d of them in-flight-limited\tmissed %d, peak in-flight %d\n",
-		c.Late, FormatDuration(s.LateAfterNS), c.InflightLimited, c.Missed, c.PeakInflight)
+	fmt.Fprintf(tw, "rate\tachieved %s/s\ttarget %s/s\t(%s)\n", units.Rate(r.AchievedRate), units.Rate(r.TargetRate), pct)
+	fmt.Fprintf(tw, "records\tsent %s (%s)\tacked %s (%s)\t\n", units.Int(c.Sent), units.SI(float64(c.SentBytes), "B"), units.Int(c.Acked), units.SI(float64(c.AckedBytes), "B"))
+	fmt.Fprintf(tw, "failed\t%s of %s sends (%s)\t%s errors, %s throttled\t%s aborted, %s unfinished\n",
+		units.Int(r.Failed()), units.Int(c.Sent), units.Percent(r.FailureRate()), units.Int(c.Errors), units.Int(c.Throttles), units.Int(c.Aborted), units.Int(c.Unfinished))
+	fmt.Fprintf(tw, "late\t%s sent > %s behind schedule\t%s of them in-flight-limited\tmissed %s, peak in-flight %s\n",
+		units.Int(c.Late), units.Span(time.Duration(s.LateAfterNS)), units.Int(c.InflightLimited), units.Int(c.Missed), units.Int(c.PeakInflight))
 	if r.Settings.Consumers > 0 || r.E2ECounts.Received > 0 {
 		via := ""
 		if s.Consumer != "" {
 			via = ", read by " + s.Consumer
 		}
-		fmt.Fprintf(tw, "consumed\t%d records end to end%s\t%d warm-up, %d unstamped\t\n", r.E2ECounts.Received, via, r.E2ECounts.Warmup, r.E2ECounts.Unstamped)
+		fmt.Fprintf(tw, "consumed\t%s records end to end%s\t%s warm-up, %s unstamped\t\n", units.Int(r.E2ECounts.Received), via, units.Int(r.E2ECounts.Warmup), units.Int(r.E2ECounts.Unstamped))
 	}
 	tw.Flush()
 	writeErrors(&b, "errors", c.Errors, c.Sent, r.Errors)
@@ -94,9 +92,9 @@ func WriteText(w io.Writer, r *Result) error {
 		}
 		for _, p := range Percentiles {
 			v, _ := row.l.Quantile(p)
-			fmt.Fprintf(tw, "%s\t", FormatDuration(v))
+			fmt.Fprintf(tw, "%s\t", units.Span(time.Duration(v)))
 		}
-		fmt.Fprintf(tw, "%s\t%d\t\n", FormatDuration(row.l.MaxNS), row.l.Count)
+		fmt.Fprintf(tw, "%s\t%s\t\n", units.Span(time.Duration(row.l.MaxNS)), units.Int(row.l.Count))
 	}
 	tw.Flush()
 	_, err := io.WriteString(w, b.String())
@@ -112,34 +110,12 @@ func roundElapsed(d time.Duration) time.Duration {
 	return d.Round(time.Microsecond)
 }
 
-// formatBytesPair formats two byte counts in one decimal unit (the one
-// that suits the larger), so they compare at a glance: "30.0MB", "29.9MB".
-func formatBytesPair(a, b int64) (string, string) {
-	m := max(a, b)
-	unit, div := "B", 1.0
-	for _, u := range []struct {
-		name string
-		v    float64
-	}{{"kB", 1e3}, {"MB", 1e6}, {"GB", 1e9}, {"TB", 1e12}} {
-		if float64(m) >= u.v {
-			unit, div = u.name, u.v
-		}
-	}
-	f := func(n int64) string {
-		if unit == "B" {
-			return strconv.FormatInt(n, 10) + "B"
-		}
-		return strconv.FormatFloat(float64(n)/div, 'f', 1, 64) + unit
-	}
-	return f(a), f(b)
-}
-
 func writeErrors(b *strings.Builder, kind string, n, sent int64, list []loadgen.ErrorCount) {
 	share := 0.0
 	if sent > 0 {
-		share = 100 * float64(n) / float64(sent)
+		share = float64(n) / float64(sent)
 	}
-	fmt.Fprintf(b, "%s: %d (%.3f%% of sent)\n", kind, n, share)
+	fmt.Fprintf(b, "%s: %s (%s of sent)\n", kind, units.Int(n), units.Percent(share))
 	for i, e := range list {
 		if i == maxListedErrors {
 			fmt.Fprintf(b, "  … %d more messages (see the JSON result)\n", len(list)-i)
@@ -154,38 +130,6 @@ func orDash(s string) string {
 		return "-"
 	}
 	return s
-}
-
-// FormatDuration formats nanoseconds with 3–4 significant figures in the
-// largest unit below the value: 812µs, 12.35ms, 1.235s. It is the one
-// latency format of bench's text and of every Check's figures.
-func FormatDuration(ns int64) string {
-	d := time.Duration(ns)
-	switch {
-	case d < time.Microsecond:
-		return strconv.FormatInt(ns, 10) + "ns"
-	case d < time.Millisecond:
-		return trimFloat(float64(ns)/1e3, 1) + "µs"
-	case d < time.Second:
-		return trimFloat(float64(ns)/1e6, 2) + "ms"
-	}
-	return trimFloat(float64(ns)/1e9, 3) + "s"
-}
-
-func trimFloat(v float64, prec int) string {
-	s := strconv.FormatFloat(v, 'f', prec, 64)
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
-	}
-	return s
-}
-
-// fmtRate formats a rate in records per second with one decimal.
-func fmtRate(r float64) string {
-	if math.IsNaN(r) || math.IsInf(r, 0) {
-		return "-"
-	}
-	return strconv.FormatFloat(r, 'f', 1, 64)
 }
 
 // WriteVerdict renders v check by check, passed checks included, then the
@@ -204,7 +148,7 @@ func WriteVerdict(w io.Writer, v Verdict) error {
 		b.WriteString("SLO met: every check passed\n")
 	default:
 		n := len(v.Failed())
-		fmt.Fprintf(&b, "SLO missed: %d %s failed\n", n, Plural(n, "check", "checks"))
+		fmt.Fprintf(&b, "SLO missed: %s failed\n", units.Plural(int64(n), "check"))
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
@@ -231,12 +175,4 @@ func writeChecks(b *strings.Builder, checks []Check) {
 		}
 		fmt.Fprintf(b, "%s %s\n", mark, c.String())
 	}
-}
-
-// Plural returns one when n is 1, else many.
-func Plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }

@@ -3,10 +3,10 @@ package bench
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"github.com/streamcap/streamcap/model"
+	"github.com/streamcap/streamcap/model/units"
 )
 
 // Check is one pass/fail comparison of a measured figure with its bound.
@@ -96,7 +96,7 @@ func Judge(run string, r *Result, slo *model.SLO) Verdict {
 	c := r.Counts
 	checks := []Check{{
 		Run: run, What: "acknowledged sends", Want: "> 0",
-		Got: fmt.Sprintf("%d of %d", c.Acked, c.Sent), OK: c.Acked > 0,
+		Got: units.Int(c.Acked) + " of " + units.Int(c.Sent), OK: c.Acked > 0,
 	}}
 	checks = append(checks, CheckSLO(run, r, slo)...)
 	return Verdict{OK: AllOK(checks), Checks: checks}
@@ -114,9 +114,9 @@ func CheckSLO(run string, r *Result, slo *model.SLO) []Check {
 	}
 	var out []Check
 	p99 := func(what string, lim time.Duration, l Latency) Check {
-		c := Check{Run: run, What: what, Want: "≤ " + FormatDuration(int64(lim)), Got: "no samples"}
+		c := Check{Run: run, What: what, Want: "≤ " + units.Span(lim), Got: "no samples"}
 		if l.Count > 0 {
-			c.Got, c.OK = FormatDuration(l.P99NS), time.Duration(l.P99NS) <= lim
+			c.Got, c.OK = units.Span(time.Duration(l.P99NS)), time.Duration(l.P99NS) <= lim
 		}
 		return c
 	}
@@ -126,7 +126,7 @@ func CheckSLO(run string, r *Result, slo *model.SLO) []Check {
 			// The corrected figure is mostly the generator's own lateness
 			// (woken late by a busy CPU), not the target's answer time.
 			c.Got += fmt.Sprintf(", mostly send lag (p99 %s; service p99 %s): the load generator woke late, no send waited for an in-flight slot",
-				FormatDuration(r.SendLag.P99NS), FormatDuration(r.Service.P99NS))
+				units.Span(time.Duration(r.SendLag.P99NS)), units.Span(time.Duration(r.Service.P99NS)))
 		}
 		out = append(out, c)
 	}
@@ -134,7 +134,7 @@ func CheckSLO(run string, r *Result, slo *model.SLO) []Check {
 		if r.Settings.Consumers == 0 {
 			// A run without consumers measures no end-to-end latency (a
 			// distributed worker, say): say so, without passing or failing it.
-			out = append(out, Check{Run: run, What: "end-to-end p99", Want: "≤ " + FormatDuration(int64(lim)),
+			out = append(out, Check{Run: run, What: "end-to-end p99", Want: "≤ " + units.Span(lim),
 				Got: "no consumers ran, so not measured", Informational: true})
 		} else {
 			out = append(out, p99("end-to-end p99", lim, r.E2E))
@@ -143,27 +143,17 @@ func CheckSLO(run string, r *Result, slo *model.SLO) []Check {
 	if slo.MaxErrorRate > 0 {
 		rate := r.FailureRate()
 		out = append(out, Check{Run: run, What: "failed sends",
-			Want: "≤ " + FormatPercent(slo.MaxErrorRate),
-			Got:  fmt.Sprintf("%s (%d of %d)", FormatPercent(rate), r.Failed(), r.Counts.Sent),
+			Want: "≤ " + units.Percent(slo.MaxErrorRate),
+			Got:  fmt.Sprintf("%s (%s of %s)", units.Percent(rate), units.Int(r.Failed()), units.Int(r.Counts.Sent)),
 			OK:   rate <= slo.MaxErrorRate})
 	}
 	return out
 }
 
-// FormatPercent formats a fraction as a percentage with up to 3
-// significant digits: 0.0012 → "0.12%", 0.1 → "10%".
-func FormatPercent(f float64) string {
-	return strconv.FormatFloat(roundSig(f*100, 3), 'f', -1, 64) + "%"
-}
-
-// roundSig rounds v to n significant digits.
-func roundSig(v float64, n int) float64 {
-	if v == 0 {
-		return 0
-	}
-	f, _ := strconv.ParseFloat(strconv.FormatFloat(v, 'g', n, 64), 64)
-	return f
-}
+// SchemaVerify names the JSON document `streamcap verify` writes (its
+// verdict is a PlanVerdict); bench/verify writes it and reports reads it,
+// both by this one name.
+const SchemaVerify = "streamcap.verify/v1"
 
 // PlanVerdict is the verdict on a capacity plan proven by measurement
 // (computed once, by bench/verify; reports and the CLI display it): whether

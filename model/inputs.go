@@ -89,6 +89,11 @@ func planCheckWorkload(w *Workload, p *Prices) error {
 // sizeStats summarises a record size distribution (data blob sizes).
 type sizeStats struct{ d SizeDist }
 
+// Mean is the mean data size of d in bytes, as the planner takes it (a
+// uniform range's midpoint, a weighted list's expectation), for callers
+// that predict from the same sizes (bench/search).
+func (d SizeDist) Mean() float64 { return sizeStats{d}.mean() }
+
 // mean returns the mean data-blob size in bytes.
 func (s sizeStats) mean() float64 {
 	switch s.d.Kind {

@@ -333,7 +333,7 @@ func keyModelDesc(k KeySpec) string {
 	}
 }
 
-func pct(f float64) string { return fmt.Sprintf("%.1f%%", f*100) }
+func pct(f float64) string { return units.Percent(f) }
 
 // pctFine formats f as a percentage with at least two significant digits
 // and enough decimals (up to six more) that it does not print the same as

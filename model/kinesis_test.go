@@ -341,7 +341,7 @@ func TestHotKeyNoShardingFixes(t *testing.T) {
 		t.Fatalf("skew %+v", kp.Skew)
 	}
 	msg := strings.Join(kp.Warnings, "\n")
-	if !strings.Contains(msg, "k000000000000000 alone carries 50.0% of traffic (1500 records/s") || !strings.Contains(msg, "no shard count fixes this: its shard throttles") {
+	if !strings.Contains(msg, "k000000000000000 alone carries 50 % of traffic (1500 records/s") || !strings.Contains(msg, "no shard count fixes this: its shard throttles") {
 		t.Errorf("warning %q", msg)
 	}
 	// 5 % on 10 keys is 15 rec/s per key: fixable.

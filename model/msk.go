@@ -5,6 +5,8 @@ import (
 	"math"
 	"sort"
 	"strings"
+
+	"github.com/streamcap/streamcap/model/units"
 )
 
 // Compared Amazon MSK variants beside Standard brokers (SystemKafka).
@@ -142,17 +144,7 @@ func planKafka(l kinesisLoad, p *Prices) *Alternative {
 }
 
 // siBytes formats a byte count in decimal units for warnings ("1.31 PB").
-func siBytes(v float64) string {
-	for _, u := range []struct {
-		f float64
-		s string
-	}{{1e15, "PB"}, {1e12, "TB"}, {1e9, "GB"}, {1e6, "MB"}} {
-		if v >= u.f {
-			return fmt.Sprintf("%.3g %s", v/u.f, u.s)
-		}
-	}
-	return fmt.Sprintf("%.0f B", v)
-}
+func siBytes(v float64) string { return units.SI(v, "B") }
 
 // planKafkaExpress sizes MSK Express brokers (express.m7g.large): brokers
 // = max(3, ⌈peak / (ingress per broker × headroom)⌉) rounded to 3 AZs, RF

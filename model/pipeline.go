@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/streamcap/streamcap/model/units"
 )
 
 // PipelineOptions are the settings of the systems and consumers a plan
@@ -181,7 +183,7 @@ func attach(pl *Pipeline, c pipelineConsumers, l kinesisLoad, p *Prices, count i
 }
 
 // usdText formats a monthly amount for an Includes line ("154.18").
-func usdText(v float64) string { return fmt.Sprintf("%.2f", v) }
+func usdText(v float64) string { return units.USD(v) }
 
 // checkPipelineOptions refuses settings outside their accepted ranges,
 // naming the field, the value and the range.

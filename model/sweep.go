@@ -2,8 +2,6 @@ package model
 
 import (
 	"fmt"
-	"math"
-	"strconv"
 	"strings"
 
 	"github.com/streamcap/streamcap/model/units"
@@ -126,7 +124,7 @@ func (s *PlanSweep) costCurves(p *PlanResult, prices *Prices, r float64) error {
 		w.Rate = units.EventRate(r)
 		res, err := Plan(w, prices, PlanOptions{Mode: ModeProvisioned, Compare: systems})
 		if err != nil {
-			return fmt.Errorf("plan cost sweep at %s records/s: %w", strconv.FormatFloat(r, 'g', 4, 64), err)
+			return fmt.Errorf("plan cost sweep at %s records/s: %w", units.Rate(r), err)
 		}
 		for i, sys := range systems {
 			a := res.Compare[sys]
@@ -177,20 +175,11 @@ func (s *PlanSweep) shardSteps(p *PlanResult, prices *Prices, r float64) error {
 		w.Rate = units.EventRate(pt.Rate)
 		kp, err := PlanKinesis(w, prices)
 		if err != nil {
-			return fmt.Errorf("plan shard sweep at %s records/s: %w", strconv.FormatFloat(pt.Rate, 'g', 4, 64), err)
+			return fmt.Errorf("plan shard sweep at %s records/s: %w", units.Rate(pt.Rate), err)
 		}
-		s.ShardSteps = append(s.ShardSteps, ShardStep{Rate: roundSig4(pt.Rate), Shards: pt.Shards, Binding: string(kp.BindingLimit)})
+		s.ShardSteps = append(s.ShardSteps, ShardStep{Rate: units.RoundSig(pt.Rate, 4), Shards: pt.Shards, Binding: string(kp.BindingLimit)})
 	}
 	return nil
-}
-
-// roundSig4 rounds v to 4 significant digits (the shard chart's labels).
-func roundSig4(v float64) float64 {
-	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-		return v
-	}
-	p := math.Pow(10, 3-math.Floor(math.Log10(math.Abs(v))))
-	return math.Round(v*p) / p
 }
 
 // SweepTransferPlan is the transfer chart's series for t: the given sweep

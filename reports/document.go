@@ -2,7 +2,6 @@ package reports
 
 import (
 	"fmt"
-	"github.com/streamcap/streamcap/bench"
 	"regexp"
 	"slices"
 	"strconv"
@@ -12,6 +11,7 @@ import (
 	"gonum.org/v1/plot"
 
 	"github.com/streamcap/streamcap/model"
+	"github.com/streamcap/streamcap/model/units"
 )
 
 // The Markdown and HTML renderers walk one document built from a Report,
@@ -92,7 +92,7 @@ func build(rep *Report) (*document, error) {
 		}
 		d.status, d.badge = "ok", "✓ every check passed"
 		if d.failed > 0 {
-			d.status, d.badge = "bad", fmt.Sprintf("✗ %d %s failed", d.failed, plural(d.failed, "check", "checks"))
+			d.status, d.badge = "bad", fmt.Sprintf("✗ %s failed", units.Plural(int64(d.failed), "check"))
 		}
 	}
 	if v := rep.Verify; v != nil {
@@ -146,11 +146,14 @@ func checksSection(rep *Report) *docSection {
 	s := docSection{id: "checks"}
 	if v := rep.Verify; v != nil {
 		heading = "Verdict"
-		verdict := fmt.Sprintf("The plan holds: %d %s meet every check.", v.PlannedShards, plural(v.PlannedShards, "shard", "shards"))
+		verdict := fmt.Sprintf("The plan holds: %s met every check.", units.Plural(int64(v.PlannedShards), "shard"))
 		if !v.Holds {
-			verdict = fmt.Sprintf("The plan does not hold at %d %s: see the failed checks below.", v.PlannedShards, plural(v.PlannedShards, "shard", "shards"))
+			verdict = fmt.Sprintf("The plan does not hold at %s: see the failed checks below.", units.Plural(int64(v.PlannedShards), "shard"))
 		}
 		s.blocks = append(s.blocks, docBlock{text: verdict})
+		if rep.Reach != "" {
+			s.blocks = append(s.blocks, docBlock{text: "How far the planned shards go: " + rep.Reach + "."})
+		}
 	}
 	s.heading = heading
 	t := &docTable{head: []string{"run", "check", "bound", "measured", "result"}, right: []bool{false, false, true, true, false}}
@@ -200,7 +203,7 @@ func runsSection(rep *Report) (docSection, error) {
 		if r.Counts.Sent == 0 {
 			return "0"
 		}
-		return count(r.Failed()) + " (" + bench.FormatPercent(float64(r.Failed())/float64(r.Counts.Sent)) + ")"
+		return count(r.Failed()) + " (" + units.Percent(float64(r.Failed())/float64(r.Counts.Sent)) + ")"
 	})
 	row("throttled", func(r Run) string { return count(r.Counts.Throttles) })
 	row("errors", func(r Run) string { return count(r.Counts.Errors) })
@@ -298,8 +301,8 @@ func planSection(rep *Report) (docSection, error) {
 	s := docSection{id: "plan", heading: heading}
 	s.blocks = append(s.blocks, docBlock{text: "Workload: " + workloadLine(p.Workload) + "."})
 	if kp := p.Kinesis.Provisioned; kp != nil {
-		s.blocks = append(s.blocks, docBlock{text: fmt.Sprintf("Kinesis provisioned needs %d %s; %s binds (sized by %s); %s/month.",
-			kp.Shards, plural(kp.Shards, "shard", "shards"), kp.BindingLimit, kp.SizedBy, money(kp.MonthlyUSD))})
+		s.blocks = append(s.blocks, docBlock{text: fmt.Sprintf("Kinesis provisioned needs %s; %s binds (sized by %s); %s/month.",
+			units.Plural(int64(kp.Shards), "shard"), kp.BindingLimit, kp.SizedBy, money(kp.MonthlyUSD))})
 		t := &docTable{caption: "Per-shard limits at peak", head: []string{"limit", "load", "per shard", "shards needed", "utilisation", ""}, right: []bool{false, true, true, true, true, false}}
 		for _, u := range kp.Limits {
 			load, per := loadText(u)
@@ -307,7 +310,7 @@ func planSection(rep *Report) (docSection, error) {
 			if u.Binding {
 				b = "binding"
 			}
-			t.rows = append(t.rows, []string{string(u.Limit), load, per, sig(roundSig(u.RequiredShards, 3), 3), pct(u.Utilization), b})
+			t.rows = append(t.rows, []string{string(u.Limit), load, per, qty(round2(u.RequiredShards)), pct(u.Utilization), b})
 		}
 		s.blocks = append(s.blocks, docBlock{table: t})
 		if sk := kp.Skew; sk.Distribution != "" && sk.BusiestShardShare > 0 {
@@ -362,12 +365,10 @@ func transferSection(ts *TransferSection) (docSection, error) {
 	s := docSection{id: "transfer", heading: fmt.Sprintf("Transfer: %s over %s", si(t.DataBytes, "B"), bitRate(t.LinkBPS))}
 	tb := &docTable{head: []string{"path", "time", "detail", "USD"}, right: []bool{false, true, false, true}}
 	tb.rows = append(tb.rows,
-		[]string{"network", daysShort(t.Network.Days), fmt.Sprintf("%s goodput (utilisation %s, efficiency %s)", bitRate(t.Network.GoodputBPS), pct(t.Utilization), pct(t.Efficiency)), "–"},
-		[]string{"devices", daysShort(t.Device.Days), fmt.Sprintf("%d × %s, %s days shipping each way", t.Device.Count, t.Device.Title, sig(t.Device.ShippingDays, 3)), money(t.Device.USD)})
+		[]string{"network", daysShort(t.Network.Days), networkDetail(&t), "–"},
+		[]string{"devices", daysShort(t.Device.Days), deviceDetail(t.Device), money(t.Device.USD)})
 	s.blocks = append(s.blocks, docBlock{table: tb})
-	if t.CrossoverBPS > 0 {
-		s.blocks = append(s.blocks, docBlock{text: fmt.Sprintf("The %s is faster. A %s link takes as long as shipping; faster links favour the network.", t.Faster, bitRate(t.CrossoverBPS))})
-	}
+	s.blocks = append(s.blocks, docBlock{text: fmt.Sprintf("The %s is faster. %s", t.Faster, crossoverSentence(&t))})
 	for _, w := range t.Warnings {
 		s.blocks = append(s.blocks, docBlock{warn: w})
 	}

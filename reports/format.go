@@ -44,17 +44,9 @@ func writeJSON(w io.Writer, v any) error {
 	return enc.Encode(v)
 }
 
-// usd formats dollars with thousands separators and cents: 12,345.67.
-func usd(v float64) string {
-	neg := v < 0
-	s := strconv.FormatFloat(math.Abs(v), 'f', 2, 64)
-	whole, frac, _ := strings.Cut(s, ".")
-	s = group(whole) + "." + frac
-	if neg && s != "0.00" {
-		s = "-" + s
-	}
-	return s
-}
+// usd formats dollars with thousands separators and cents: 12,345.67
+// (units.USD).
+func usd(v float64) string { return units.USD(v) }
 
 // unitPrice formats a figure of the price table exactly, every digit
 // kept: 1,073,741,824 and 0.0000166667, never 1.07374e+09.
@@ -84,14 +76,8 @@ func stepValue(v float64, unit string) string {
 	return qty(v) + " " + units.Singular(v, unit)
 }
 
-// pct formats a fraction as a percentage with one decimal.
-// Shares under 1 % keep two significant digits (0.01%).
-func pct(f float64) string {
-	if f > 0 && f < 0.01 {
-		return units.Sig(f*100, 2) + "%"
-	}
-	return strconv.FormatFloat(f*100, 'f', 1, 64) + "%"
-}
+// pct formats a fraction as a percentage (units.Percent): "12.3 %".
+func pct(f float64) string { return units.Percent(f) }
 
 // mdEscape escapes the characters that break a Markdown table cell.
 func mdEscape(s string) string {
@@ -181,16 +167,7 @@ func durNS(ns float64) string { return units.SpanNS(ns) }
 
 // rate formats an event rate: "3,000 msg/s", "2,999.5 msg/s" is shown as
 // "3,000 msg/s" (rates carry 4 significant digits, separators from 1000).
-func rate(v float64, unit string) string { return qty(roundSig(v, 4)) + " " + unit }
-
-// roundSig rounds v to n significant digits.
-func roundSig(v float64, n int) float64 {
-	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
-		return v
-	}
-	p := math.Pow(10, float64(n-1)-math.Floor(math.Log10(math.Abs(v))))
-	return math.Round(v*p) / p
-}
+func rate(v float64, unit string) string { return units.Rate(v) + " " + unit }
 
 // count formats an integer count with separators: "1,234,567".
 func count(n int64) string { return units.Int(n) }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/streamcap/streamcap/bench"
 	"github.com/streamcap/streamcap/bench/search"
+	"github.com/streamcap/streamcap/bench/verifydoc"
 	"github.com/streamcap/streamcap/model"
 )
 
@@ -135,24 +136,15 @@ func (rep *Report) AddJSON(name string, rd io.Reader, prices *model.Prices) (str
 		rep.AddRun(run)
 		return KindBench, nil
 	case schema == SchemaVerify:
-		var doc verifyDoc
-		if err := json.Unmarshal(data, &doc); err != nil {
-			return "", fmt.Errorf("read %s: verify: %w", name, err)
-		}
-		if doc.Plan == nil {
-			return "", fmt.Errorf("read %s: verify: no plan", name)
-		}
-		sweep, err := model.SweepPlan(doc.Plan, prices)
+		o, err := verifydoc.ReadJSON(bytes.NewReader(data))
 		if err != nil {
 			return "", fmt.Errorf("read %s: %w", name, err)
 		}
-		in := VerifyInput{Plan: doc.Plan, Sweep: sweep, Verdict: doc.Verdict}
-		for _, r := range []*verifyRun{&doc.Planned, doc.Below} {
-			if r != nil && r.Result != nil {
-				in.Runs = append(in.Runs, LabeledResult{Label: r.Label, Result: r.Result})
-			}
+		sweep, err := model.SweepPlan(o.Plan, prices)
+		if err != nil {
+			return "", fmt.Errorf("read %s: %w", name, err)
 		}
-		return KindVerify, rep.AddVerify(in)
+		return KindVerify, rep.AddVerify(VerifyInputOf(o, sweep))
 	case schema == SchemaPlan || (schema == "" && has("workload") && has("kinesis")):
 		var p model.PlanResult
 		if err := json.Unmarshal(data, &p); err != nil {
@@ -189,18 +181,20 @@ func (rep *Report) AddJSON(name string, rd io.Reader, prices *model.Prices) (str
 	return "", fmt.Errorf("read %s: no schema field and top-level keys %q: want a streamcap JSON document (bench result, verify, plan, transfer or prices)", name, keys)
 }
 
-// verifyDoc is the part of a streamcap.verify/v1 document a report shows
-// (the document is bench/verify's Outcome, which reports does not import).
-type verifyDoc struct {
-	Plan    *model.PlanResult `json:"plan"`
-	Planned verifyRun         `json:"planned"`
-	Below   *verifyRun        `json:"below"`
-	Verdict bench.PlanVerdict `json:"verdict"`
-}
-
-type verifyRun struct {
-	Label  string        `json:"label"`
-	Result *bench.Result `json:"result"`
+// VerifyInputOf is what a report shows of a verify outcome: its plan with
+// sweep, its runs (planned, then one fewer) under their labels, its
+// verdict and its reach, all as bench/verify computed them.
+func VerifyInputOf(o *verifydoc.Outcome, sweep *model.PlanSweep) VerifyInput {
+	in := VerifyInput{Plan: o.Plan, Sweep: sweep, Verdict: o.Verdict}
+	for _, r := range []*verifydoc.Run{&o.Planned, o.Below} {
+		if r != nil && r.Result != nil {
+			in.Runs = append(in.Runs, LabeledResult{Label: r.Label, Result: r.Result})
+		}
+	}
+	if r := o.Reach; r != nil {
+		in.Reach, in.ReachSearch = r.Summary, r.Search
+	}
+	return in
 }
 
 // LabeledResult is a benchmark result and the label it is shown under.
@@ -217,6 +211,10 @@ type VerifyInput struct {
 	Sweep   *model.PlanSweep
 	Runs    []LabeledResult
 	Verdict bench.PlanVerdict
+	// Reach is verify's sentence on how far the planned shards go and
+	// ReachSearch the search behind it (both empty when not measured).
+	Reach       string
+	ReachSearch *search.Outcome
 }
 
 // AddVerify adds a verify outcome: its plan (with the cost and shard
@@ -240,5 +238,9 @@ func (rep *Report) AddVerify(in VerifyInput) error {
 	}
 	v := in.Verdict
 	rep.Verify = &v
+	rep.Reach = in.Reach
+	if in.ReachSearch != nil {
+		return rep.AddSearch(in.ReachSearch)
+	}
 	return nil
 }

@@ -10,19 +10,36 @@ import (
 	"github.com/streamcap/streamcap/model/version"
 )
 
-// transferJSON is the JSON of a transfer plan with an optional sweep.
+// transferJSON is the one streamcap.transfer/v1 document: a transfer plan
+// with an optional link sweep and, for `transfer --compare`, every device
+// profile planned beside it.
 type transferJSON struct {
 	Schema  string `json:"schema"`
 	Version string `json:"streamcap_version"`
 	*model.TransferPlan
-	Sweep []model.TransferPoint `json:"sweep,omitempty"`
+	Sweep   []model.TransferPoint `json:"sweep,omitempty"`
+	Compare []model.DeviceLeg     `json:"compare,omitempty"`
 }
 
 // RenderTransferJSON writes t (and the sweep, when given) as indented JSON:
 // schema ("streamcap.transfer/v1"), streamcap_version, network.seconds, network.days, device.days, device.count, device.usd,
 // faster, crossover_bps, sweep[].
 func RenderTransferJSON(w io.Writer, t *model.TransferPlan, sweep []model.TransferPoint) error {
-	return writeJSON(w, transferJSON{SchemaTransfer, version.String(), t, sweep})
+	return writeJSON(w, transferJSON{Schema: SchemaTransfer, Version: version.String(), TransferPlan: t, Sweep: sweep})
+}
+
+// deviceDetail says how a device leg's time is made up, the same in text
+// and Markdown: "2 × AWS Snowball Edge: 2 × 3 days shipping + 6.2 h copy
+// at 500 MB/s + 1 day handling + 6.2 h ingest", or for a site device the
+// travel and the upload.
+func deviceDetail(d model.DeviceLeg) string {
+	if d.Kind == model.DeviceSite {
+		return fmt.Sprintf("%d × %s: %s travel + %s upload at %s (the upload is the ingest)",
+			d.Count, d.Title, units.Count(d.ShippingDays, 3, "day"), units.SpanSeconds(d.CopySeconds), si(d.FillRate, "B/s"))
+	}
+	return fmt.Sprintf("%d × %s: 2 × %s shipping + %s copy at %s + %s handling + %s ingest",
+		d.Count, d.Title, units.Count(d.ShippingDays, 3, "day"), units.SpanSeconds(d.CopySeconds), si(d.FillRate, "B/s"),
+		units.Count(d.HandlingDays, 3, "day"), units.SpanSeconds(d.IngestSeconds))
 }
 
 // RenderTransferText writes t as aligned text: network vs device time and
@@ -64,6 +81,20 @@ const slowestLink = 1e3
 // noCrossover is what the text says when the crossover is below slowestLink.
 const noCrossover = "every link of 1 kbps or more beats shipping"
 
+// crossoverSentence says where the network starts to beat shipping, the
+// same in Markdown and HTML.
+func crossoverSentence(t *model.TransferPlan) string {
+	if crossoverMeaningful(t.CrossoverBPS) {
+		return fmt.Sprintf("Crossover: a %s link takes as long as shipping; faster links favour the network.", si(t.CrossoverBPS, "bps"))
+	}
+	return "Crossover: none; " + noCrossover + "."
+}
+
+// networkDetail says how the network leg is made up (Markdown and HTML).
+func networkDetail(t *model.TransferPlan) string {
+	return fmt.Sprintf("at %s goodput (utilisation %s, efficiency %s)", si(t.Network.GoodputBPS, "bps"), pct(t.Utilization), pct(t.Efficiency))
+}
+
 // crossoverMeaningful reports whether a crossover link speed names a link
 // that could exist.
 func crossoverMeaningful(bps float64) bool { return bps >= slowestLink }
@@ -74,14 +105,7 @@ func textTransfer(e *errWriter, t *model.TransferPlan) {
 		si(t.DataBytes, "B"), si(t.LinkBPS, "bps"), pct(t.Utilization), pct(t.Efficiency), strings.ToUpper(t.Faster))
 	tb := table{indent: "    ", right: []bool{false, true}}
 	tb.add("network", daysShort(t.Network.Days), "at "+si(t.Network.GoodputBPS, "bps")+" goodput")
-	if d.Kind == model.DeviceSite {
-		tb.add("device", daysShort(d.Days), fmt.Sprintf("%d × %s: %s travel + %s upload at %s (the upload is the ingest); %s USD",
-			d.Count, d.Title, units.Count(d.ShippingDays, 3, "day"), units.SpanSeconds(d.CopySeconds), si(d.FillRate, "B/s"), usd(d.USD)))
-	} else {
-		tb.add("device", daysShort(d.Days), fmt.Sprintf("%d × %s: 2 × %s shipping + %s copy at %s + %s handling + %s ingest; %s USD",
-			d.Count, d.Title, units.Count(d.ShippingDays, 3, "day"), units.SpanSeconds(d.CopySeconds), si(d.FillRate, "B/s"),
-			units.Count(d.HandlingDays, 3, "day"), units.SpanSeconds(d.IngestSeconds), usd(d.USD)))
-	}
+	tb.add("device", daysShort(d.Days), deviceDetail(d)+"; "+usd(d.USD)+" USD")
 	if crossoverMeaningful(t.CrossoverBPS) {
 		tb.add("crossover", si(t.CrossoverBPS, "bps"), "links faster than this beat shipping")
 	} else {
@@ -101,13 +125,9 @@ func mdTransfer(e *errWriter, t *model.TransferPlan, sweep []model.TransferPoint
 	d := t.Device
 	e.printf("%s Transfer: %s over %s — %s is faster\n\n", h, si(t.DataBytes, "B"), si(t.LinkBPS, "bps"), t.Faster)
 	e.printf("| path | time | detail | USD |\n|---|---:|---|---:|\n")
-	e.printf("| network | %s | at %s goodput (utilisation %s, efficiency %s) | |\n", daysShort(t.Network.Days), si(t.Network.GoodputBPS, "bps"), pct(t.Utilization), pct(t.Efficiency))
-	e.printf("| device | %s | %d × %s: 2 × %s shipping, %s copy, %s ingest | %s |\n", daysShort(d.Days), d.Count, mdEscape(d.Title), units.Count(d.ShippingDays, 3, "day"), units.SpanSeconds(d.CopySeconds), units.SpanSeconds(d.IngestSeconds), usd(d.USD))
-	if crossoverMeaningful(t.CrossoverBPS) {
-		e.printf("\nCrossover: a %s link takes as long as shipping; faster links favour the network.\n", si(t.CrossoverBPS, "bps"))
-	} else {
-		e.printf("\nCrossover: none; %s.\n", noCrossover)
-	}
+	e.printf("| network | %s | %s | |\n", daysShort(t.Network.Days), networkDetail(t))
+	e.printf("| device | %s | %s | %s |\n", daysShort(d.Days), mdEscape(deviceDetail(d)), usd(d.USD))
+	e.printf("\n%s\n", crossoverSentence(t))
 	for _, s := range t.Warnings {
 		e.printf("\n> **Note:** %s\n", mdEscape(s))
 	}

@@ -19,6 +19,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/streamcap/streamcap/model"
+	"github.com/streamcap/streamcap/model/units"
 )
 
 // Plots are pure functions from plain inputs to a *plot.Plot; WritePNG and
@@ -545,7 +546,7 @@ func CostVsRate(title string, curves []Curve, cross []Crossover) (*plot.Plot, []
 		if len(cross) == 1 {
 			return fmt.Sprintf("%s = %s at %s", shortName(c.A), shortName(c.B), rate(c.X, "rec/s"))
 		}
-		return fmt.Sprintf("%d: %s/s", i+1, qty(roundSig(c.X, 3)))
+		return fmt.Sprintf("%d: %s/s", i+1, qty(units.RoundSig(c.X, 3)))
 	}, lo, hi, true); err != nil {
 		return nil, nil, err
 	}
@@ -691,7 +692,7 @@ func ShardsVsRate(title string, steps []ShardStep, maxRate float64) (*plot.Plot,
 	for k := 1; k < len(steps); k++ {
 		if steps[k].Binding != steps[k-1].Binding {
 			cp = append(cp, plotter.XY{X: steps[k].Rate, Y: float64(steps[k].Shards)})
-			ct = append(ct, fmt.Sprintf("%s binds from %s/s", steps[k].Binding, qty(roundSig(steps[k].Rate, 3))))
+			ct = append(ct, fmt.Sprintf("%s binds from %s/s", steps[k].Binding, qty(units.RoundSig(steps[k].Rate, 3))))
 		}
 	}
 	if len(cp) > 0 {
@@ -813,7 +814,7 @@ func ShardLoadBars(title string, s ShardLoads) (*plot.Plot, error) {
 		p.Add(ll)
 		p.Legend.Add("limit "+qty(s.Limit)+" "+unit, ll)
 		top = math.Max(top, s.Limit)
-		l, err := labels(plotter.XYs{{X: float64(hot), Y: hotLoad}}, []string{fmt.Sprintf("shard %d: %s (%s of limit)", hot, qty(roundSig(hotLoad, 4)), pct(hotLoad/s.Limit))}, color.Black)
+		l, err := labels(plotter.XYs{{X: float64(hot), Y: hotLoad}}, []string{fmt.Sprintf("shard %d: %s (%s of limit)", hot, qty(units.RoundSig(hotLoad, 4)), pct(hotLoad/s.Limit))}, color.Black)
 		if err != nil {
 			return nil, err
 		}

@@ -12,6 +12,7 @@ import (
 	"github.com/streamcap/streamcap/bench/search"
 	"github.com/streamcap/streamcap/loadgen"
 	"github.com/streamcap/streamcap/model"
+	"github.com/streamcap/streamcap/model/units"
 )
 
 // Report is everything one report shows: any mix of a capacity plan, a
@@ -31,6 +32,10 @@ type Report struct {
 	// Verify is the plan verdict of `streamcap verify` (computed there,
 	// once; the report only displays it).
 	Verify *bench.PlanVerdict `json:"verify,omitempty"`
+	// Reach is verify's sentence on how far the planned shards go ("4
+	// shards sustain up to 3,940/s: 31 % above the peak of 3,000/s"),
+	// shown beside the verdict; its search is in Search.
+	Reach string `json:"reach,omitempty"`
 	// Search is a `streamcap bench search` result (AddSearch).
 	Search *search.Outcome `json:"search,omitempty"`
 	// SLO is what runs are checked against (the plan's workload SLO by
@@ -172,7 +177,7 @@ func FromBenchResult(name string, r *bench.Result) (Run, error) {
 			name = "run"
 		}
 		if r.Settings.Shards > 0 {
-			name = fmt.Sprintf("%s, %d %s", name, r.Settings.Shards, plural(r.Settings.Shards, "shard", "shards"))
+			name = fmt.Sprintf("%s, %s", name, units.Plural(int64(r.Settings.Shards), "shard"))
 		}
 	}
 	run := Run{
@@ -291,7 +296,7 @@ func (rep *Report) Summary() []string {
 	var head []string
 	if p := rep.Plan; p != nil {
 		if kp := p.Kinesis.Provisioned; kp != nil {
-			head = append(head, fmt.Sprintf("%d %s", kp.Shards, plural(kp.Shards, "shard", "shards")), moneyShort(kp.MonthlyUSD)+"/month")
+			head = append(head, fmt.Sprintf("%s", units.Plural(int64(kp.Shards), "shard")), moneyShort(kp.MonthlyUSD)+"/month")
 		} else if kp := p.Kinesis.OnDemand; kp != nil {
 			head = append(head, "on-demand", moneyShort(kp.MonthlyUSD)+"/month")
 		}
@@ -328,18 +333,11 @@ func (rep *Report) Summary() []string {
 	}
 	if t := rep.Transfer; t != nil {
 		tp := t.Plan
-		out = append(out, fmt.Sprintf("%s: %s over %s vs %s with %d %s; %s is faster",
+		out = append(out, fmt.Sprintf("%s: %s over %s vs %s with %s; %s is faster",
 			si(tp.DataBytes, "B"), daysShort(tp.Network.Days), bitRate(tp.LinkBPS), daysShort(tp.Device.Days),
-			tp.Device.Count, plural(tp.Device.Count, "device", "devices"), tp.Faster))
+			units.Plural(int64(tp.Device.Count), "device"), tp.Faster))
 	}
 	return out
-}
-
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
-	}
-	return many
 }
 
 // title returns the report title or its default.

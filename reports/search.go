@@ -15,6 +15,7 @@ import (
 	"gonum.org/v1/plot/vg/draw"
 
 	"github.com/streamcap/streamcap/bench/search"
+	"github.com/streamcap/streamcap/model/units"
 )
 
 // KindSearch is what AddJSON returns for a `streamcap bench search` result.
@@ -53,7 +54,7 @@ func (rep *Report) addSearchJSON(name string, data []byte) (string, error) {
 func (rep *Report) searchPredicted() (float64, string) {
 	o := rep.Search
 	if o.PredictedRate > 0 {
-		return o.PredictedRate, fmt.Sprintf("model for %d %s", o.Shards, plural(o.Shards, "shard", "shards"))
+		return o.PredictedRate, fmt.Sprintf("model for %s", units.Plural(int64(o.Shards), "shard"))
 	}
 	if rep.Plan == nil || rep.Plan.Kinesis.Provisioned == nil {
 		return 0, ""
@@ -66,7 +67,7 @@ func (rep *Report) searchPredicted() (float64, string) {
 	if err != nil {
 		return 0, ""
 	}
-	return p.Rate, fmt.Sprintf("plan, %d %s", shards, plural(shards, "shard", "shards"))
+	return p.Rate, fmt.Sprintf("plan, %s", units.Plural(int64(shards), "shard"))
 }
 
 // searchSummary is the search's line of the report summary.
@@ -107,7 +108,7 @@ func searchSection(rep *Report) (docSection, error) {
 		what = append(what, o.Target)
 	}
 	if o.Shards > 0 {
-		what = append(what, fmt.Sprintf("%d %s", o.Shards, plural(o.Shards, "shard", "shards")))
+		what = append(what, units.Plural(int64(o.Shards), "shard"))
 	}
 	if len(what) > 0 {
 		heading += ": " + strings.Join(what, ", ")
@@ -206,7 +207,7 @@ func searchFrame(p *plot.Plot, o *search.Outcome, pred, ylo, yhi float64) (float
 	if o.SustainableRate > 0 && o.FailingRate > o.SustainableRate {
 		b := &bands{spans: [][2]float64{{o.SustainableRate, o.FailingRate}}, color: colorBracket}
 		p.Add(b)
-		p.Legend.Add(fmt.Sprintf("bracket %s–%s", qty(roundSig(o.SustainableRate, 4)), rate(o.FailingRate, "msg/s")), b)
+		p.Legend.Add(fmt.Sprintf("bracket %s–%s", units.Rate(o.SustainableRate), rate(o.FailingRate, "msg/s")), b)
 	}
 	if pred > 0 {
 		l, err := newLine(plotter.XYs{{X: pred, Y: ylo}, {X: pred, Y: yhi}}, seriesColor(0), 1.5, true)

@@ -2,6 +2,7 @@ package reports
 
 import (
 	"bytes"
+	"encoding/json"
 	"errors"
 	"os"
 	"path/filepath"
@@ -9,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/streamcap/streamcap/bench"
 	"github.com/streamcap/streamcap/bench/search"
 )
 
@@ -127,5 +129,54 @@ func TestSearchPlotsRejectEmpty(t *testing.T) {
 	}
 	if _, err := SearchP99("x", o, 0); !errors.Is(err, ErrNoData) {
 		t.Errorf("SearchP99: %v", err)
+	}
+}
+
+// TestVerifyReachRenders: a verify document with a reach (verify --reach)
+// shows verify's sentence beside the verdict and its search as the search
+// section, in HTML and Markdown; without one neither appears.
+func TestVerifyReachRenders(t *testing.T) {
+	t.Parallel()
+	var res bench.Result
+	if err := json.Unmarshal(benchResultJSON(t, "embedded", 4, 1), &res); err != nil {
+		t.Fatal(err)
+	}
+	const say = "4 shards sustain up to 3,875/s: 29 % above the peak of 3,000/s"
+	doc := func(reach bool) *bytes.Buffer {
+		d := map[string]any{
+			"schema": SchemaVerify, "plan": seedPlanResult(),
+			"planned": map[string]any{"label": "planned: 4 shards", "shards": 4, "result": &res},
+			"verdict": bench.PlanVerdict{Holds: true, PlannedShards: 4, Checks: []Check{{Run: "planned: 4 shards", What: "throttled sends", Want: "0", Got: "0", OK: true}}},
+		}
+		if reach {
+			d["reach"] = map[string]any{"summary": say, "search": searchOutcome()}
+		}
+		var b bytes.Buffer
+		if err := writeJSON(&b, d); err != nil {
+			t.Fatal(err)
+		}
+		return &b
+	}
+	for _, reach := range []bool{true, false} {
+		rep := &Report{}
+		kind, err := rep.AddJSON("verify.json", doc(reach), nil)
+		if err != nil || kind != KindVerify {
+			t.Fatalf("AddJSON: kind %q, %v", kind, err)
+		}
+		for _, f := range []Format{FormatHTML, FormatMarkdown} {
+			var out bytes.Buffer
+			if err := Render(&out, f, rep, RenderOptions{Images: DirImages{Dir: t.TempDir()}}); err != nil {
+				t.Fatal(err)
+			}
+			page := out.String()
+			for _, want := range []string{"How far the planned shards go: " + say + ".", "sustains 3,875/s; fails at 3,938/s", "Sustainable rate: embedded, 4 shards"} {
+				if strings.Contains(page, want) != reach {
+					t.Errorf("reach %v, %v: contains %q = %v", reach, f, want, !reach)
+				}
+			}
+			if !strings.Contains(page, "The plan holds: 4 shards met every check.") {
+				t.Errorf("%v lacks the verdict", f)
+			}
+		}
 	}
 }

@@ -5,23 +5,15 @@ import (
 	"io"
 
 	"github.com/streamcap/streamcap/model"
+	"github.com/streamcap/streamcap/model/units"
 	"github.com/streamcap/streamcap/model/version"
 )
-
-// transferCompareJSON is a transfer plan with every device profile planned
-// beside it (`transfer --compare`).
-type transferCompareJSON struct {
-	Schema  string `json:"schema"`
-	Version string `json:"streamcap_version"`
-	*model.TransferPlan
-	Compare []model.DeviceLeg `json:"compare"`
-}
 
 // RenderTransferCompareJSON writes t and the per-device comparison as one
 // streamcap.transfer/v1 document with a "compare" array (one DeviceLeg per
 // profile, docs/plan-json.md).
 func RenderTransferCompareJSON(w io.Writer, t *model.TransferPlan, devs []model.DeviceLeg) error {
-	return writeJSON(w, transferCompareJSON{SchemaTransfer, version.String(), t, devs})
+	return writeJSON(w, transferJSON{Schema: SchemaTransfer, Version: version.String(), TransferPlan: t, Compare: devs})
 }
 
 // RenderTransferCompareText writes the network leg and every device
@@ -37,7 +29,7 @@ func RenderTransferCompareText(w io.Writer, t *model.TransferPlan, devs []model.
 		if d.Days < t.Network.Days {
 			vs = "faster"
 		}
-		tb.add(d.Device, fmt.Sprint(d.Count), si(d.FillRate, "B/s"), fmt.Sprintf("%s h", qty(round2(d.CopySeconds/3600))), daysShort(d.Days), usd(d.USD), vs)
+		tb.add(d.Device, fmt.Sprint(d.Count), si(d.FillRate, "B/s"), units.SpanSeconds(d.CopySeconds), daysShort(d.Days), usd(d.USD), vs)
 	}
 	tb.write(e)
 	for _, d := range devs {
@@ -61,7 +53,7 @@ func RenderTransferCompareMarkdown(w io.Writer, t *model.TransferPlan, devs []mo
 	e.printf("# Transfer compare: %s\n\nNetwork over %s: %s.\n\n", si(t.DataBytes, "B"), si(t.LinkBPS, "bps"), daysShort(t.Network.Days))
 	e.printf("| device | count | fill rate | copy | end to end | USD |\n|---|---:|---:|---:|---:|---:|\n")
 	for _, d := range devs {
-		e.printf("| %s | %d | %s | %s h | %s | %s |\n", mdEscape(d.Title), d.Count, si(d.FillRate, "B/s"), qty(round2(d.CopySeconds/3600)), daysShort(d.Days), usd(d.USD))
+		e.printf("| %s | %d | %s | %s | %s | %s |\n", mdEscape(d.Title), d.Count, si(d.FillRate, "B/s"), units.SpanSeconds(d.CopySeconds), daysShort(d.Days), usd(d.USD))
 	}
 	for _, d := range devs {
 		for _, s := range append([]string{d.Status}, d.Assumptions...) {

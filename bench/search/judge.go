@@ -112,7 +112,7 @@ func Judge(rate float64, m *Measurement, c Criteria) TrialRecord {
 		DurationNS: r.ElapsedNS, Reasons: []string{},
 	}
 	if min := c.MinAchieved * rate; r.AchievedRate < min {
-		rec.Reasons = append(rec.Reasons, fmt.Sprintf("achieved %s < %s of %s", fmtRate(r.AchievedRate), fmtPct(c.MinAchieved), fmtRate(rate)))
+		rec.Reasons = append(rec.Reasons, fmt.Sprintf("achieved %s < %s of %s", units.Rate(r.AchievedRate)+"/s", units.Percent(c.MinAchieved), units.Rate(rate)+"/s"))
 	}
 	if cnt.Sent == 0 {
 		rec.Reasons = append(rec.Reasons, "no sends in the measured window")
@@ -135,13 +135,13 @@ func Judge(rate float64, m *Measurement, c Criteria) TrialRecord {
 	if r.Settings.Consumers > 0 {
 		if slope, span, ok := BacklogSlope(m.Lag, c.BacklogWindow); ok {
 			rec.BacklogSlope = &slope
-			lim, why := c.MaxBacklogSlope*rate, fmtPct(c.MaxBacklogSlope)+" of offered"
+			lim, why := c.MaxBacklogSlope*rate, units.Percent(c.MaxBacklogSlope)+" of offered"
 			if c.BacklogJitter > 0 && span > 0 {
 				lim += rate * c.BacklogJitter.Seconds() / span.Seconds()
-				why += " + " + fmtLatency(int64(c.BacklogJitter)) + " of records over " + fmtLatency(int64(span))
+				why += " + " + units.Span(c.BacklogJitter) + " of records over " + units.Span(span)
 			}
 			if slope > lim {
-				rec.Reasons = append(rec.Reasons, fmt.Sprintf("backlog grows %s > %s (%s)", fmtRate(slope), fmtRate(lim), why))
+				rec.Reasons = append(rec.Reasons, fmt.Sprintf("backlog grows %s > %s (%s)", units.Rate(slope)+"/s", units.Rate(lim)+"/s", why))
 			}
 		}
 	}
@@ -162,7 +162,7 @@ func failedDetail(throttles, errs, aborted, unfinished int64) string {
 		if s != "" {
 			s += ", "
 		}
-		s += fmt.Sprintf("%s %s", fmtCount(float64(x.n)), x.what)
+		s += fmt.Sprintf("%s %s", units.Int(x.n), x.what)
 	}
 	return s
 }

@@ -41,10 +41,10 @@ func TestJudge(t *testing.T) {
 			m.Result.Counts.Errors = 2
 			m.Result.Counts.Aborted = 5
 			m.Result.Counts.Unfinished = 4
-		}, want: []string{"failed sends missed: 0.11% (11 of 10000) (want ≤ 0.1%): 2 errors, 5 aborted, 4 unfinished"}},
+		}, want: []string{"failed sends missed: 0.11 % (11 of 10,000) (want ≤ 0.1 %): 2 errors, 5 aborted, 4 unfinished"}},
 		{name: "scenario error budget", edit: func(m *Measurement) { m.Result.Counts.Throttles = 40 }, crit: Criteria{MaxErrorRate: 0.01}, want: []string{}},
 		{name: "publish p99", edit: func(m *Measurement) { m.Result.Response.P99NS = ms(75) }, crit: slo,
-			want: []string{"publish p99 missed: 75ms (want ≤ 50ms)"}},
+			want: []string{"publish p99 missed: 75 ms (want ≤ 50 ms)"}},
 		{
 			// Without consumers the end-to-end bound is not checked.
 			name: "no consumers, no e2e check", edit: func(*Measurement) {}, crit: Criteria{E2EP99: time.Millisecond}, want: []string{},
@@ -63,7 +63,7 @@ func TestJudge(t *testing.T) {
 				at := time.Duration(i) * 250 * time.Millisecond
 				m.Lag = append(m.Lag, LagSample{At: at, Records: int64(30*at.Seconds()) + int64(i%4)*50})
 			}
-		}, want: []string{"end-to-end p99 missed: 900ms (want ≤ 200ms)", "backlog grows 30/s > 10/s (1 % of offered)"}},
+		}, want: []string{"end-to-end p99 missed: 900 ms (want ≤ 200 ms)", "backlog grows 30/s > 10/s (1 % of offered)"}},
 		{
 			// Polling every second: the backlog may also grow by one
 			// poll's records (1,000) over the 8 s between the first and
@@ -74,7 +74,7 @@ func TestJudge(t *testing.T) {
 		},
 		{
 			name: "polling consumer falls behind", crit: Criteria{BacklogJitter: time.Second}, hasLag: true, slope: 200,
-			edit: growing(200), want: []string{"backlog grows 200/s > 135/s (1 % of offered + 1s of records over 8s)"},
+			edit: growing(200), want: []string{"backlog grows 200/s > 135/s (1 % of offered + 1 s of records over 8 s)"},
 		},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -3,7 +3,9 @@ package search
 import (
 	"fmt"
 
+	"github.com/streamcap/streamcap/bench"
 	"github.com/streamcap/streamcap/model"
+	"github.com/streamcap/streamcap/model/units"
 )
 
 // Prediction is the write capacity the planner's model gives a stream of
@@ -41,7 +43,7 @@ func Predict(w model.Workload, shards int, prices *model.Prices) (Prediction, er
 	if !(busiest > 0) {
 		return Prediction{}, fmt.Errorf("predict capacity: keys %+v place no traffic", w.Keys)
 	}
-	recBytes := meanSize(w.RecordSize) + float64(w.Keys.Length)
+	recBytes := bench.RecordSize(w).Mean() + float64(w.Keys.Length)
 	perShard, binding := prices.Kinesis.ShardWriteRecords.Value, "write_records"
 	if recBytes > 0 {
 		if b := prices.Kinesis.ShardWriteBytes.Value / recBytes; b < perShard {
@@ -51,44 +53,21 @@ func Predict(w model.Workload, shards int, prices *model.Prices) (Prediction, er
 	return Prediction{Rate: perShard / busiest, Shards: shards, BusiestShare: busiest, Binding: binding}, nil
 }
 
-// meanSize is the mean data size of d, as the planner takes it (a uniform
-// range's midpoint; 1 KB when unset, the benchmark's default).
-func meanSize(d model.SizeDist) float64 {
-	switch d.Kind {
-	case model.SizeUniform:
-		return (float64(d.Min) + float64(d.Max)) / 2
-	case model.SizeWeighted:
-		var sum, wsum float64
-		for _, x := range d.Weighted {
-			sum += float64(x.Size) * x.Weight
-			wsum += x.Weight
-		}
-		if wsum > 0 {
-			return sum / wsum
-		}
-		return 0
-	}
-	if d.Fixed == 0 {
-		return 1000
-	}
-	return float64(d.Fixed)
-}
-
 // Headroom says how far a measured sustainable rate goes beyond a plan's
 // peak: "4 shards sustain up to 3,940/s: 31 % above the peak of 3,000/s"
 // (or below it). verify can quote it beside its verdict.
 func Headroom(shards int, sustained, peak float64) string {
-	verb := "shards sustain"
+	verb := "sustain"
 	if shards == 1 {
-		verb = "shard sustains"
+		verb = "sustains"
 	}
-	s := fmt.Sprintf("%d %s up to %s", shards, verb, fmtRate(sustained))
+	s := fmt.Sprintf("%s %s up to %s", units.Plural(int64(shards), "shard"), verb, units.Rate(sustained)+"/s")
 	switch {
 	case !(peak > 0):
 		return s
 	case sustained >= peak:
-		return fmt.Sprintf("%s: %s above the peak of %s", s, fmtPct(sustained/peak-1), fmtRate(peak))
+		return fmt.Sprintf("%s: %s above the peak of %s", s, units.Percent(sustained/peak-1), units.Rate(peak)+"/s")
 	default:
-		return fmt.Sprintf("%s: %s below the peak of %s", s, fmtPct(1-sustained/peak), fmtRate(peak))
+		return fmt.Sprintf("%s: %s below the peak of %s", s, units.Percent(1-sustained/peak), units.Rate(peak)+"/s")
 	}
 }

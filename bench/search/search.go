@@ -235,10 +235,10 @@ func (s *searcher) run(ctx context.Context, rate float64, phase string, measure 
 	}
 	m, err := s.trial(ctx, units.EventRate(rate), Durations{Warmup: s.opts.Warmup, Measure: measure})
 	if err != nil {
-		return TrialRecord{}, fmt.Errorf("trial at %s: %w", fmtRate(rate), err)
+		return TrialRecord{}, fmt.Errorf("trial at %s: %w", units.Rate(rate)+"/s", err)
 	}
 	if m == nil || m.Result == nil {
-		return TrialRecord{}, fmt.Errorf("trial at %s: no result", fmtRate(rate))
+		return TrialRecord{}, fmt.Errorf("trial at %s: no result", units.Rate(rate)+"/s")
 	}
 	rec := Judge(rate, m, s.opts.Criteria)
 	rec.Phase = phase

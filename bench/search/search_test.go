@@ -94,7 +94,7 @@ func TestSearchAgainstKnownCapacity(t *testing.T) {
 			opts:      with(short, func(o *Options) { o.From = 100 }),
 			wantRates: []float64{100, 200, 400, 800, 1600, 1200, 1000, 1100, 1050, 1025, 1013, 1000},
 			lo:        1000, hi: 1013, confirmed: true, stop: StopBracket,
-			wantReason: "failed sends missed: 37.5% (1200 of 3200) (want ≤ 0.1%): 1,200 throttled",
+			wantReason: "failed sends missed: 37.5 % (1,200 of 3,200) (want ≤ 0.1 %): 1,200 throttled",
 		},
 		{
 			// From fails: halve 1000 → 500 F → 250 P, then bisect

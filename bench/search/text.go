@@ -4,11 +4,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"math"
-	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
+
+	"github.com/streamcap/streamcap/model/units"
 )
 
 // Bracket states what a search found in one sentence: "sustains
@@ -19,13 +19,13 @@ func (o *Outcome) Bracket() string {
 	var s string
 	switch {
 	case o.SustainableRate == 0 && o.FailingRate > 0:
-		s = "fails even at " + fmtRate(o.FailingRate)
+		s = "fails even at " + units.Rate(o.FailingRate) + "/s"
 	case o.SustainableRate == 0:
 		s = "no trial completed"
 	case o.FailingRate == 0:
-		s = fmt.Sprintf("sustains %s, the highest rate tried", fmtRate(o.SustainableRate))
+		s = fmt.Sprintf("sustains %s, the highest rate tried", units.Rate(o.SustainableRate)+"/s")
 	default:
-		s = fmt.Sprintf("sustains %s; fails at %s (precision %s)", fmtRate(o.SustainableRate), fmtRate(o.FailingRate), fmtPct(o.Precision))
+		s = fmt.Sprintf("sustains %s; fails at %s (precision %s)", units.Rate(o.SustainableRate)+"/s", units.Rate(o.FailingRate)+"/s", units.Percent(o.Precision))
 	}
 	switch o.StopReason {
 	case StopMaxTrials:
@@ -63,9 +63,9 @@ func WriteText(w io.Writer, o *Outcome) error {
 	}
 	fmt.Fprintf(&b, "\n%s\n", o.Bracket())
 	if o.PredictedRate > 0 {
-		fmt.Fprintf(&b, "the plan's model predicts %s for these shards and keys", fmtRate(o.PredictedRate))
+		fmt.Fprintf(&b, "the plan's model predicts %s for these shards and keys", units.Rate(o.PredictedRate)+"/s")
 		if o.SustainableRate > 0 {
-			fmt.Fprintf(&b, " (measured %s %% of it)", strconv.FormatFloat(100*o.SustainableRate/o.PredictedRate, 'f', 1, 64))
+			fmt.Fprintf(&b, " (measured %s of it)", units.Percent(o.SustainableRate/o.PredictedRate))
 		}
 		b.WriteString("\n")
 	}
@@ -79,14 +79,14 @@ func WriteText(w io.Writer, o *Outcome) error {
 		}
 		slope := "–"
 		if t.BacklogSlope != nil {
-			slope = fmtRate(*t.BacklogSlope)
+			slope = units.Rate(*t.BacklogSlope) + "/s"
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t  %s\n", i+1, t.Phase, fmtRate(t.Rate), res, fmtRate(t.AchievedRate),
-			fmtLatency(t.ResponseP99NS), fmtCount(float64(t.Throttles)), fmtCount(float64(t.Errors)), slope, cond)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t  %s\n", i+1, t.Phase, units.Rate(t.Rate)+"/s", res, units.Rate(t.AchievedRate)+"/s",
+			p99Cell(t.ResponseP99NS), units.Int(t.Throttles), units.Int(t.Errors), slope, cond)
 	}
 	tw.Flush()
-	fmt.Fprintf(&b, "\n%d %s in %s (stopped: %s)\n", len(o.Trials), map[bool]string{true: "trial", false: "trials"}[len(o.Trials) == 1],
-		time.Duration(o.ElapsedNS).Round(time.Second), o.StopReason)
+	fmt.Fprintf(&b, "\n%s in %s (stopped: %s)\n", units.Plural(int64(len(o.Trials)), "trial"),
+		units.Span(time.Duration(o.ElapsedNS)), o.StopReason)
 	lines := strings.Split(b.String(), "\n")
 	for i, l := range lines {
 		lines[i] = strings.TrimRight(l, " ")
@@ -95,31 +95,12 @@ func WriteText(w io.Writer, o *Outcome) error {
 	return err
 }
 
-// fmtLatency formats nanoseconds with 3 significant digits ("1.02µs",
-// "4.2ms", "1.31s"); "–" for 0.
-func fmtLatency(ns int64) string {
+// p99Cell is a trial's p99 in the table: "–" when nothing was measured.
+func p99Cell(ns int64) string {
 	if ns <= 0 {
 		return "–"
 	}
-	v, unit := float64(ns), "ns"
-	for _, u := range []struct {
-		div  float64
-		unit string
-	}{{1e9, "s"}, {1e6, "ms"}, {1e3, "µs"}} {
-		if v >= u.div {
-			v, unit = v/u.div, u.unit
-			break
-		}
-	}
-	return strconv.FormatFloat(roundSig(v, 3), 'f', -1, 64) + unit
-}
-
-func roundSig(v float64, n int) float64 {
-	if v == 0 {
-		return 0
-	}
-	p := math.Pow(10, float64(n)-math.Ceil(math.Log10(math.Abs(v))))
-	return math.Round(v*p) / p
+	return units.Span(time.Duration(ns))
 }
 
 // WriteJSON writes o as indented JSON.

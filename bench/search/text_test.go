@@ -91,7 +91,7 @@ func TestHeadroom(t *testing.T) {
 		sustained, peak float64
 		want            string
 	}{
-		{4, 3940, 3000, "4 shards sustain up to 3,940/s: 31 % above the peak of 3,000/s"},
+		{4, 3940, 3000, "4 shards sustain up to 3,940/s: 31.3 % above the peak of 3,000/s"},
 		{1, 990, 1100, "1 shard sustains up to 990/s: 10 % below the peak of 1,100/s"},
 		{2, 1500, 0, "2 shards sustain up to 1,500/s"},
 		{2, 2000, 1000, "2 shards sustain up to 2,000/s: 100 % above the peak of 1,000/s"},

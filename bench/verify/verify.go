@@ -7,7 +7,6 @@ package verify
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -17,7 +16,10 @@ import (
 	"github.com/streamcap/streamcap/bench"
 	"github.com/streamcap/streamcap/bench/driver/embedded"
 	"github.com/streamcap/streamcap/bench/engine"
+	"github.com/streamcap/streamcap/bench/search"
+	"github.com/streamcap/streamcap/bench/search/trials"
 	"github.com/streamcap/streamcap/bench/targets"
+	"github.com/streamcap/streamcap/bench/verifydoc"
 	"github.com/streamcap/streamcap/model"
 	"github.com/streamcap/streamcap/model/units"
 )
@@ -29,6 +31,11 @@ import (
 const (
 	DefaultDuration = 20 * time.Second
 	DefaultWarmup   = bench.DefaultWarmup
+	// DefaultReachTrial is the measured length of a reach search trial:
+	// half bench search's, as verify's engine shards start without burst
+	// credit (steady state from the first second) and the confirmation
+	// at DefaultDuration judges the result at full length.
+	DefaultReachTrial = 5 * time.Second
 )
 
 // Options configure Verify.
@@ -45,6 +52,11 @@ type Options struct {
 	Seed uint64
 	// SkipBelow skips the run with one shard fewer.
 	SkipBelow bool
+	// Reach, when set, also measures how far the planned shards go: a
+	// capacity search (bench/search) from the peak on the same engine,
+	// with these settings (From defaults to the peak). nil: no search,
+	// which costs a dozen trials.
+	Reach *search.Options
 	// Progress receives a live progress line and one line per phase, on a
 	// terminal only (IsTTY); Quiet silences both.
 	Progress io.Writer
@@ -52,74 +64,26 @@ type Options struct {
 	Quiet    bool
 }
 
-// Schema identifies the JSON document Verify's Outcome is written as
-// (`streamcap verify --out`); `streamcap report` dispatches on it.
-const Schema = "streamcap.verify/v1"
+// The streamcap.verify/v1 document is verifydoc's, so that readers of it
+// (reports) do not link the engine and drivers verify runs; these names
+// keep verify's API.
+type (
+	// Outcome is what Verify found (verifydoc.Outcome).
+	Outcome = verifydoc.Outcome
+	// Run is one benchmark of the plan at a shard count (verifydoc.Run).
+	Run = verifydoc.Run
+	// Reach is how far the planned shards go (verifydoc.Reach).
+	Reach = verifydoc.Reach
+)
 
-// Run is one benchmark of the plan at a shard count.
-type Run struct {
-	// Label names the run in checks and reports ("planned: 4 shards").
-	Label string `json:"label"`
-	// Shards is the shard count the stream had.
-	Shards int `json:"shards"`
-	// Result is the full benchmark result.
-	Result *bench.Result `json:"result"`
-	// Throttles counts sends the emulated limits refused.
-	Throttles int64 `json:"throttles"`
-	// Verdict is bench's verdict on the run (sends acknowledged, SLO).
-	Verdict bench.Verdict `json:"verdict"`
-	// Held is true when the run's verdict passed and every send was
-	// acknowledged (no error, throttle, aborted or unfinished send).
-	Held bool `json:"held"`
-}
+// Schema identifies the JSON document Verify's Outcome is written as.
+const Schema = verifydoc.Schema
 
-// Outcome is what Verify found; it is the streamcap.verify/v1 document.
-type Outcome struct {
-	// Schema is Schema.
-	Schema string `json:"schema"`
-	// Plan is the capacity plan that was tested.
-	Plan *model.PlanResult `json:"plan"`
-	// PeakRate is the rate the runs drove (rate × peak factor), records/s.
-	PeakRate float64 `json:"peak_rate"`
-	// Planned is the run at the planned shard count; Below the run with
-	// one shard fewer (nil when the plan has one shard or SkipBelow).
-	Planned Run  `json:"planned"`
-	Below   *Run `json:"below,omitempty"`
-	// Verdict is the plan verdict, computed once by Judge: the planned
-	// count held; one shard fewer breaking is an informational check
-	// (headroom can make one fewer hold too; that does not fail the plan).
-	Verdict bench.PlanVerdict `json:"verdict"`
-	// Holds is Verdict.Holds.
-	Holds bool `json:"holds"`
-	// Findings explain the verdict, one sentence each.
-	Findings []string `json:"findings"`
-}
+// ReadJSON reads an Outcome written as JSON (verifydoc.ReadJSON).
+func ReadJSON(rd io.Reader) (*Outcome, error) { return verifydoc.ReadJSON(rd) }
 
-// ReadJSON reads an Outcome written as JSON, checking its schema and the
-// runs' results.
-func ReadJSON(rd io.Reader) (*Outcome, error) {
-	var o Outcome
-	if err := json.NewDecoder(rd).Decode(&o); err != nil {
-		return nil, fmt.Errorf("read verify json: %w", err)
-	}
-	if o.Schema != Schema {
-		return nil, fmt.Errorf("read verify json: schema %q: must be %q", o.Schema, Schema)
-	}
-	if o.Plan == nil || o.Plan.Kinesis.Provisioned == nil {
-		return nil, errors.New("read verify json: no provisioned plan")
-	}
-	return &o, nil
-}
-
-// WriteJSON writes o as indented JSON.
-func WriteJSON(w io.Writer, o *Outcome) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	if err := enc.Encode(o); err != nil {
-		return fmt.Errorf("write verify json: %w", err)
-	}
-	return nil
-}
+// WriteJSON writes o as indented JSON (verifydoc.WriteJSON).
+func WriteJSON(w io.Writer, o *Outcome) error { return verifydoc.WriteJSON(w, o) }
 
 // Verify plans opts.Workload and proves the plan against the bundled
 // engine. A canceled ctx returns what was measured so far with ctx's error.
@@ -158,6 +122,22 @@ func Verify(ctx context.Context, opts Options) (*Outcome, error) {
 	}
 	out.Verdict, out.Findings = Judge(prov, out.Planned, out.Below, w.SLO)
 	out.Holds = out.Verdict.Holds
+	if opts.Reach != nil {
+		if !opts.Quiet && opts.IsTTY && opts.Progress != nil {
+			fmt.Fprintf(opts.Progress, "verify: searching how far %s go\n", units.Plural(int64(prov.Shards), "shard"))
+		}
+		res, say, err := trials.Reach(ctx, w, prov.Shards, trials.ReachOptions{
+			Search: *opts.Reach, Prices: opts.Prices, Seed: opts.Seed,
+			Progress: opts.Progress, Quiet: opts.Quiet || !opts.IsTTY,
+		})
+		if res != nil {
+			out.Reach = &Reach{Summary: say, Search: res}
+			out.Findings = append(out.Findings, say)
+		}
+		if err != nil {
+			return out, fmt.Errorf("verify: reach: %w", err)
+		}
+	}
 	return out, nil
 }
 
@@ -165,8 +145,8 @@ func Verify(ctx context.Context, opts Options) (*Outcome, error) {
 // shards shards and the emulated limits on.
 func runAt(ctx context.Context, opts Options, w model.Workload, shards, plannedShards int) (*Run, error) {
 	if !opts.Quiet && opts.IsTTY && opts.Progress != nil {
-		fmt.Fprintf(opts.Progress, "verify: %d %s, %.0f records/s for %s (+%s warm-up)\n",
-			shards, bench.Plural(shards, "shard", "shards"), float64(w.Rate)*w.PeakFactor, opts.Duration, opts.Warmup)
+		fmt.Fprintf(opts.Progress, "verify: %s, %s records/s for %s (+%s warm-up)\n",
+			units.Plural(int64(shards), "shard"), units.Rate(float64(w.Rate)*w.PeakFactor), units.Span(opts.Duration), units.Span(opts.Warmup))
 	}
 	// A fresh engine per run, its shards starting with no burst credit:
 	// a shard loaded above its limit on average then throttles within
@@ -211,9 +191,9 @@ func runAt(ctx context.Context, opts Options, w model.Workload, shards, plannedS
 // NewRun judges one run of the plan at shards shards (the plan chose
 // plannedShards; the label says which run it is).
 func NewRun(shards, plannedShards int, res *bench.Result, slo *model.SLO) *Run {
-	label := fmt.Sprintf("planned: %d %s", shards, bench.Plural(shards, "shard", "shards"))
+	label := "planned: " + units.Plural(int64(shards), "shard")
 	if shards != plannedShards {
-		label = fmt.Sprintf("one fewer: %d %s", shards, bench.Plural(shards, "shard", "shards"))
+		label = "one fewer: " + units.Plural(int64(shards), "shard")
 	}
 	r := &Run{Label: label, Shards: shards, Result: res, Throttles: res.Counts.Throttles, Verdict: bench.Judge(label, res, slo)}
 	r.Held = r.Verdict.OK && res.Failed() == 0
@@ -246,13 +226,13 @@ func Judge(prov *model.KinesisPlan, planned Run, below *Run, slo *model.SLO) (be
 		v.Checks = append(v.Checks, bench.Check{Run: below.Label, What: "breaks below the plan", Want: "throttles or misses the SLO", Got: got, OK: broke, Informational: true})
 		f = append(f, describe("one fewer", *below, string(prov.BindingLimit)))
 		if below.Held {
-			f = append(f, fmt.Sprintf("%d shards also held at this run's length: the plan's headroom buys margin for bursts, not bare capacity", below.Shards))
+			f = append(f, units.Plural(int64(below.Shards), "shard")+" also held at this run's length: the plan's headroom buys margin for bursts, not bare capacity")
 		}
 	}
 	if v.Holds {
-		f = append(f, fmt.Sprintf("PLAN HOLDS: %d shards carried the peak with every send acknowledged, no throttles and every SLO met", planned.Shards))
+		f = append(f, "PLAN HOLDS: "+units.Plural(int64(planned.Shards), "shard")+" carried the peak with every send acknowledged, no throttles and every SLO met")
 	} else {
-		f = append(f, fmt.Sprintf("PLAN DOES NOT HOLD at %d shards", planned.Shards))
+		f = append(f, "PLAN DOES NOT HOLD at "+units.Plural(int64(planned.Shards), "shard"))
 	}
 	return v, f
 }
@@ -261,9 +241,9 @@ func Judge(prov *model.KinesisPlan, planned Run, below *Run, slo *model.SLO) (be
 func describe(label string, r Run, binding string) string {
 	res := r.Result
 	c := res.Counts
-	s := fmt.Sprintf("%s (%d %s): %.1f/s achieved of %.1f/s, %d of %d sends not acknowledged (%d throttled, %d errors, %d aborted, %d unfinished)",
-		label, r.Shards, bench.Plural(r.Shards, "shard", "shards"), res.AchievedRate, res.TargetRate,
-		res.Failed(), c.Sent, r.Throttles, c.Errors, c.Aborted, c.Unfinished)
+	s := fmt.Sprintf("%s (%s): %s/s achieved of %s/s, %s of %s sends not acknowledged (%s throttled, %s errors, %s aborted, %s unfinished)",
+		label, units.Plural(int64(r.Shards), "shard"), units.Rate(res.AchievedRate), units.Rate(res.TargetRate),
+		units.Int(res.Failed()), units.Int(c.Sent), units.Int(r.Throttles), units.Int(c.Errors), units.Int(c.Aborted), units.Int(c.Unfinished))
 	if r.Throttles > 0 {
 		s += fmt.Sprintf(" — the %s limit is exceeded", binding)
 	}
@@ -288,8 +268,8 @@ func WriteText(w io.Writer, o *Outcome) error {
 	if !o.Holds {
 		verdict = "DOES NOT HOLD"
 	}
-	_, err := fmt.Fprintf(w, "streamcap verify: %s — plan %d %s (binding %s, $%.2f/month) at a peak of %.0f records/s: %s\n\n",
-		o.Plan.Workload.Name, prov.Shards, bench.Plural(prov.Shards, "shard", "shards"), prov.BindingLimit, prov.MonthlyUSD, o.PeakRate, verdict)
+	_, err := fmt.Fprintf(w, "streamcap verify: %s — plan %s (binding %s, $%s/month) at a peak of %s records/s: %s\n\n",
+		o.Plan.Workload.Name, units.Plural(int64(prov.Shards), "shard"), prov.BindingLimit, units.USD(prov.MonthlyUSD), units.Rate(o.PeakRate), verdict)
 	if err != nil {
 		return err
 	}

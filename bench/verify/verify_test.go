@@ -1,6 +1,9 @@
 package verify
 
 import (
+	"bytes"
+	"github.com/streamcap/streamcap/bench/search"
+	"slices"
 	"strings"
 	"testing"
 	"testing/synctest"
@@ -89,7 +92,7 @@ func TestJudge(t *testing.T) {
 	}{
 		{"holds, breaks below", ok, &thr, true, "PLAN HOLDS: 4 shards"},
 		{"holds, no run below", ok, nil, true, "PLAN HOLDS"},
-		{"slo missed", slow, &thr, false, "planned: 4 shards: publish p99 missed: 80ms (want ≤ 50ms)"},
+		{"slo missed", slow, &thr, false, "planned: 4 shards: publish p99 missed: 80 ms (want ≤ 50 ms)"},
 		{"unfinished sends fail the plan", unfinished, &thr, false, "10 of 100 sends not acknowledged"},
 		{"nothing acknowledged fails without an SLO", none, nil, false, "acknowledged sends missed: 0 of 100"},
 		{"below also held", ok, &heldBelow, true, "3 shards also held"},
@@ -107,4 +110,82 @@ func TestJudge(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestVerifyReach: with Options.Reach, verify also searches how far the
+// planned shards go. The seed scenario at 800 records/s of 1 KB with no
+// peak factor and no consumer (so no end-to-end SLO) plans ⌈800 / (1000 × 0.8)⌉ = 1 shard; the
+// emulated shard takes 1,000 records/s, so the search from the peak
+// doubles to 1,600/s (fails) and bisects 1,200, 1,000 (passes), 1,100,
+// 1,050, 1,025, 1,013 (fails): the bracket [1,000, 1,013], 25 % above the
+// peak. It runs on the virtual clock, so the figures are exact; the
+// sentence is a finding, and the outcome survives the JSON round trip.
+func TestVerifyReach(t *testing.T) {
+	w, err := scenarios.Resolve("kds-3000x1kb", scenarios.Overrides{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Rate, w.PeakFactor, w.Consumers = 800, 1, nil
+	w.SLO = &model.SLO{PublishP99: w.SLO.PublishP99, MaxErrorRate: w.SLO.MaxErrorRate} // no consumer: no end-to-end bound
+	synctest.Test(t, func(t *testing.T) {
+		out, err := Verify(t.Context(), Options{Workload: *w, Duration: 2 * time.Second, Warmup: time.Second, Seed: 1, Quiet: true,
+			Reach: &search.Options{Warmup: time.Second, Trial: 2 * time.Second, Confirm: 3 * time.Second}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		const want = "1 shard sustains up to 1,000/s: 25 % above the peak of 800/s"
+		if !out.Holds || out.Planned.Shards != 1 || out.Reach == nil {
+			t.Fatalf("holds %v at %d shards, reach %+v; want a holding 1-shard plan with a reach\n%s", out.Holds, out.Planned.Shards, out.Reach, strings.Join(out.Findings, "\n"))
+		}
+		r := out.Reach
+		if r.Summary != want || r.Search.SustainableRate != 1000 || r.Search.FailingRate != 1013 || !r.Search.Confirmed || r.Search.Shards != 1 {
+			t.Errorf("reach %q, bracket [%v, %v], confirmed %v, %d shards; want %q, [1000, 1013], confirmed, 1 shard",
+				r.Summary, r.Search.SustainableRate, r.Search.FailingRate, r.Search.Confirmed, r.Search.Shards, want)
+		}
+		if !slices.Contains(out.Findings, want) {
+			t.Errorf("findings do not carry the reach:\n%s", strings.Join(out.Findings, "\n"))
+		}
+		var buf bytes.Buffer
+		if err := WriteJSON(&buf, out); err != nil {
+			t.Fatal(err)
+		}
+		back, err := ReadJSON(&buf)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if back.Reach == nil || back.Reach.Summary != want || len(back.Reach.Search.Trials) != len(r.Search.Trials) || back.Reach.Search.Schema != search.SchemaVersion {
+			t.Errorf("JSON round trip lost the reach: %+v", back.Reach)
+		}
+		var text bytes.Buffer
+		if err := WriteText(&text, out); err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(text.String(), "  - "+want+"\n") {
+			t.Errorf("text does not say the reach:\n%s", text.String())
+		}
+	})
+}
+
+// TestVerifyWithoutReach: no Options.Reach, no search and no reach field
+// in the JSON (the search costs a dozen trials; it is asked for).
+func TestVerifyWithoutReach(t *testing.T) {
+	w, err := scenarios.Resolve("kds-3000x1kb", scenarios.Overrides{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Rate, w.PeakFactor, w.Consumers = 800, 1, nil
+	w.SLO = &model.SLO{PublishP99: w.SLO.PublishP99, MaxErrorRate: w.SLO.MaxErrorRate} // no consumer: no end-to-end bound
+	synctest.Test(t, func(t *testing.T) {
+		out, err := Verify(t.Context(), Options{Workload: *w, Duration: time.Second, Warmup: time.Second, Seed: 1, Quiet: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var buf bytes.Buffer
+		if err := WriteJSON(&buf, out); err != nil {
+			t.Fatal(err)
+		}
+		if out.Reach != nil || strings.Contains(buf.String(), `"reach"`) {
+			t.Errorf("reach measured without being asked: %+v", out.Reach)
+		}
+	})
 }

@@ -44,10 +44,9 @@ type benchOptions struct {
 	out         string
 	hlog        string
 	quiet       bool
-	tf          targetFlags
-	drv         targets.Options // resolved from tf
-	dist        sliceFlags
-	set         func(string) bool
+	targetFlags
+	dist sliceFlags
+	set  func(string) bool
 }
 
 func newBenchCmd(io *streams) *cobra.Command {
@@ -74,7 +73,6 @@ Exit 1 when the scenario's SLO is missed, 2 on bad flags.`,
 		},
 	}
 	fs := cmd.Flags()
-	o.tf.register(fs, defaultStreamHelp)
 	o.traffic.registerTraffic(fs)
 	fs.Var(&o.profile, "profile", "rate profile instead of a constant --rate: ramp:FROM:TO:OVER, steps:R@D,R@D..., max:WORKERS")
 	fs.Var(&o.interval, "interval", "timeline interval (default 1s)")
@@ -91,6 +89,7 @@ Exit 1 when the scenario's SLO is missed, 2 on bad flags.`,
 	fs.StringVar(&o.out, "out", "", "also write the result JSON (with encoded histograms) to this file")
 	fs.StringVar(&o.hlog, "hlog", "", "also write an HdrHistogram interval log (v1.3) to this file")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no live progress line")
+	o.targetFlags.add(fs, "stream or topic name (default "+bench.DefaultStream+")")
 	o.dist.register(fs)
 	cmd.AddCommand(newBenchMergeCmd(io), newBenchSearchCmd(io), newBenchKubeCmd(io), newBenchCollectCmd(io))
 	return cmd
@@ -168,9 +167,9 @@ func (o *benchOptions) resolve(io *streams) (bench.Options, *model.Workload, err
 		spec = *w.Bench
 	}
 	if !o.set("target") && spec.Target != "" {
-		o.tf.drv.Target = spec.Target
+		o.drv.Target = spec.Target
 	}
-	if o.drv, err = o.tf.resolve(o.set); err != nil {
+	if err := o.targetFlags.resolve(o.set); err != nil {
 		return bench.Options{}, nil, err
 	}
 	// A zero that would silently become a default is refused.
@@ -289,24 +288,6 @@ func writeBenchResult(io *streams, output, out, hlog string, res *bench.Result) 
 		}
 	}
 	return nil
-}
-
-// writeFile writes path through fn, syncing before close so a result that
-// was reported as written is on disk.
-func writeFile(path string, fn func(*os.File) error) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := fn(f); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	if err := f.Sync(); err != nil {
-		f.Close()
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	return f.Close()
 }
 
 // verdictFailure turns a failed verdict into a failureError (exit 1):

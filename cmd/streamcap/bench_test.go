@@ -153,6 +153,8 @@ func TestBenchSettingsResolvedOnce(t *testing.T) {
 		{"headroom 0", []string{"plan", "kds-3000x1kb", "--headroom", "0"}, "headroom 0: must be more than 0"},
 		{"utilization 0", []string{"transfer", "--data", "1TB", "--link", "1Gbps", "--utilization", "0"}, "--utilization 0: must be more than 0"},
 		{"verify duration 0", []string{"verify", "--duration", "0s"}, "--duration 0s: must be more than 0s"},
+		{"verify reach trial 0", []string{"verify", "--reach", "--reach-trial", "0s"}, "--reach-trial 0s: must be more than 0s"},
+		{"verify reach confirm negative", []string{"verify", "--reach-confirm", "-1s"}, `--reach-confirm: invalid duration "-1s": negative`},
 		{"verify -o file", []string{"verify", "-o", "report.html"}, "-o is a format"},
 		{"report -o file", []string{"report", "kds-3000x1kb", "-o", "x.html"}, "-o is a format"},
 	} {

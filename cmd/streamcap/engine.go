@@ -24,6 +24,7 @@ type engineServeOptions struct {
 	fsync         string
 	fsyncInterval time.Duration
 	limits        string
+	burstCredit   string
 	auth          string
 	authSecretEnv string
 	region        string
@@ -52,7 +53,10 @@ Records are durable in --data-dir (fsync policy --fsync) unless --in-memory.
 Per-shard limits (1 MiB/s and 1000 records/s in, 2 MiB/s and 5 reads/s out) and
 the control-plane quotas (UpdateShardCount 10 times a day per stream, 5 calls/s
 of CreateStream, DeleteStream, SplitShard and MergeShards, the account shard
-quota) are emulated unless --limits off. SIGINT or SIGTERM shuts down gracefully.
+quota) are emulated unless --limits off. A new shard holds one second of burst
+credit, as on Kinesis; --burst-credit off starts it with none, so a short
+'bench' or 'bench search' over the API sees steady state (as the embedded
+engine's trials and 'verify' do). SIGINT or SIGTERM shuts down gracefully.
 
 It listens on loopback only unless told otherwise; an address beyond loopback
 (":4567" and "0.0.0.0:4567" mean every interface) is refused without --auth,
@@ -71,6 +75,7 @@ unless --allow-unauthenticated-remote. Keep the secret out of ps:
 	fs.StringVar(&o.fsync, "fsync", "interval", "durability: always | interval (group commit) | never")
 	fs.DurationVar(&o.fsyncInterval, "fsync-interval", 0, "group-commit window with --fsync interval (default 2ms)")
 	fs.StringVar(&o.limits, "limits", "on", "emulated per-shard limits: on | off")
+	fs.StringVar(&o.burstCredit, "burst-credit", "on", "new shards start with one second of write burst credit: on | off (off: short benchmarks see steady state)")
 	fs.StringVar(&o.auth, "auth", "", "require SigV4-signed requests: ACCESS_KEY_ID (secret from --auth-secret-env), or ACCESS_KEY_ID:SECRET (visible in ps)")
 	fs.StringVar(&o.authSecretEnv, "auth-secret-env", kinesisapi.DefaultAuthSecretEnv, "environment variable holding the secret access key when --auth gives only the key ID")
 	fs.StringVar(&o.region, "region", kinesisapi.DefaultRegion, "region signed requests must be scoped to (with --auth)")
@@ -91,6 +96,9 @@ func engineServeRun(ctx context.Context, io *streams, o *engineServeOptions) err
 	if o.limits != "on" && o.limits != "off" {
 		return usagef("--limits %q: must be on or off", o.limits)
 	}
+	if o.burstCredit != "on" && o.burstCredit != "off" {
+		return usagef("--burst-credit %q: must be on or off", o.burstCredit)
+	}
 	if o.shardQuota < 0 {
 		return usagef("--account-shard-quota %d: must be >= 1 (or 0 for the quota table's figure)", o.shardQuota)
 	}
@@ -102,7 +110,7 @@ func engineServeRun(ctx context.Context, io *streams, o *engineServeOptions) err
 	}
 	opts := kinesisapi.ServeOptions{
 		Addr: o.addr, DataDir: o.dataDir, InMemory: o.inMemory,
-		Fsync: fsync, FsyncInterval: o.fsyncInterval, LimitsOff: o.limits == "off",
+		Fsync: fsync, FsyncInterval: o.fsyncInterval, LimitsOff: o.limits == "off", NoBurstCredit: o.burstCredit == "off",
 		AccountShardQuota: o.shardQuota, AllowUnauthenticatedRemote: o.allowRemote, MaxBodyBytesInFlight: o.maxInFlight, BodyReadTimeout: o.bodyTimeout,
 	}
 	creds, err := kinesisapi.ResolveCredentials(o.auth, o.authSecretEnv, os.Getenv)

@@ -23,6 +23,8 @@ func TestEngineServeRefusals(t *testing.T) {
 			[]string{"--auth", "I9API_TEST_UNSET_SECRET"}},
 		{"negative shard quota", []string{"engine", "serve", "--in-memory", "--account-shard-quota", "-1"},
 			[]string{"--account-shard-quota -1"}},
+		{"burst credit neither on nor off", []string{"engine", "serve", "--in-memory", "--burst-credit", "none"},
+			[]string{`--burst-credit "none": must be on or off`}},
 		{"zero body budget", []string{"engine", "serve", "--in-memory", "--max-body-bytes-in-flight", "0"},
 			[]string{"--max-body-bytes-in-flight 0"}},
 	}

@@ -29,7 +29,11 @@ var formatOfExt = map[string]string{
 	".md": "markdown", ".markdown": "markdown",
 	".json": "json",
 	".yaml": "yaml", ".yml": "yaml",
+	".html": "html", ".htm": "html",
 }
+
+// formatAlias maps the short names -o also takes to the format's name.
+var formatAlias = map[string]string{"md": "markdown", "txt": "text", "htm": "html"}
 
 // register adds -o/--output and --out to fs; formats are the accepted
 // formats, the first the default.
@@ -42,7 +46,7 @@ func (o *outputOptions) register(fs *pflag.FlagSet, formats ...string) {
 // extensions lists the file extensions that imply an accepted format.
 func (o *outputOptions) extensions() []string {
 	var out []string
-	for _, ext := range []string{".txt", ".md", ".json", ".yaml"} {
+	for _, ext := range []string{".txt", ".md", ".json", ".yaml", ".html"} {
 		for _, f := range o.formats {
 			if formatOfExt[ext] == f {
 				out = append(out, ext)
@@ -55,6 +59,9 @@ func (o *outputOptions) extensions() []string {
 // resolve settles the format: -o when given, else --out's extension, else
 // the default. An unknown format is a usage error naming the accepted ones.
 func (o *outputOptions) resolve(fs *pflag.FlagSet) (string, error) {
+	if f, ok := formatAlias[strings.ToLower(o.format)]; ok {
+		o.format = f
+	}
 	if fs.Changed("output") || o.file == "" {
 		return o.format, checkOutput(o.format, o.formats...)
 	}
@@ -68,32 +75,42 @@ func (o *outputOptions) resolve(fs *pflag.FlagSet) (string, error) {
 }
 
 // emit writes the document render produces to standard output or, with
-// --out, to the file. The file is written whole to a temporary file in
-// the same directory and renamed into place, so a render that fails
-// leaves an existing file as it was.
+// --out, to the file (writeFile: whole or not at all).
 func (o *outputOptions) emit(io *streams, render func(w io.Writer) error) error {
 	if o.file == "" {
 		return render(io.Out)
 	}
-	dir := filepath.Dir(o.file)
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(o.file)+".*")
+	if err := writeFile(o.file, func(f *os.File) error { return render(f) }); err != nil {
+		return fmt.Errorf("--out: %w", err)
+	}
+	return nil
+}
+
+// writeFile is how every command writes a file (--out, --hlog, merged
+// results): whole to a temporary file in the same directory, synced, made
+// 0644 and renamed into place, so a write that fails leaves an existing
+// file as it was.
+func writeFile(path string, fn func(*os.File) error) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
 	if err != nil {
-		return fmt.Errorf("--out %s: %w", o.file, err)
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 	defer os.Remove(tmp.Name()) // after a successful rename this finds nothing
-	if err := render(tmp); err != nil {
-		tmp.Close()
-		return fmt.Errorf("--out %s: %w", o.file, err)
+	err = fn(tmp)
+	if err == nil {
+		err = tmp.Sync()
 	}
-	if err := tmp.Chmod(0o644); err != nil {
-		tmp.Close()
-		return fmt.Errorf("--out %s: %w", o.file, err)
+	if err == nil {
+		err = tmp.Chmod(0o644)
 	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("--out %s: %w", o.file, err)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
 	}
-	if err := os.Rename(tmp.Name(), o.file); err != nil {
-		return fmt.Errorf("--out %s: %w", o.file, err)
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		return fmt.Errorf("write %s: %w", path, err)
 	}
 	return nil
 }

@@ -84,6 +84,7 @@ func TestOutFile(t *testing.T) {
 		{"-o wins over extension", []string{"transfer", "--data", "80TB", "--link", "1Gbps", "-o", "json"}, "t-json.txt", "{\n  \"schema\": \"streamcap.transfer/v1\""},
 		{"prices yaml", []string{"prices"}, "prices.yaml", "# streamcap price & quota table."},
 		{"scenarios list json", []string{"scenarios", "list"}, "list.json", "{\n  \"schema\": \"streamcap.scenarios/v1\""},
+		{"-o takes the short name md", []string{"plan", "kds-3000x1kb", "-o", "md"}, "plan-md.txt", "# Capacity plan: kds-3000x1kb\n"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -126,6 +127,20 @@ func TestOutFileErrors(t *testing.T) {
 	}
 	if data, _ := os.ReadFile(keep); string(data) != "precious" {
 		t.Errorf("failed plan overwrote %s with %.40q", keep, data)
+	}
+	// verify reads -o and --out as every command does (outputOptions),
+	// before it runs anything; -o naming a file says to use --out.
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"verify", "--out", filepath.Join(dir, "v.pdf")}, `cannot tell the format from ".pdf"; name it with -o (text | json | markdown | html) or use an extension .txt, .md, .json, .html`},
+		{[]string{"verify", "-o", "v.html"}, `-o "v.html": -o is a format (text, json, markdown, html); write a file with --out v.html`},
+		{[]string{"plan", "-o", "plan.json"}, `-o "plan.json": -o is a format (text, markdown, json); write a file with --out plan.json`},
+	} {
+		if code, _, errOut := runCLI(t, c.args...); code != exitUsage || !strings.Contains(errOut, c.want) {
+			t.Errorf("%q: exit %d, stderr %q; want 2 and %q", c.args, code, errOut, c.want)
+		}
 	}
 	if matches, _ := filepath.Glob(filepath.Join(dir, ".*")); len(matches) > 0 {
 		t.Errorf("temporary files left: %v", matches)

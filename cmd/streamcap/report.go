@@ -143,13 +143,7 @@ func verifyReport(o *verify.Outcome, prices *model.Prices) (*reports.Report, err
 	if err != nil {
 		return nil, err
 	}
-	in := reports.VerifyInput{Plan: o.Plan, Sweep: sweep, Verdict: o.Verdict}
-	for _, r := range []*verify.Run{&o.Planned, o.Below} {
-		if r != nil && r.Result != nil {
-			in.Runs = append(in.Runs, reports.LabeledResult{Label: r.Label, Result: r.Result})
-		}
-	}
-	if err := rep.AddVerify(in); err != nil {
+	if err := rep.AddVerify(reports.VerifyInputOf(o, sweep)); err != nil {
 		return nil, err
 	}
 	return rep, nil

@@ -38,8 +38,7 @@ type searchOptions struct {
 	output      string
 	out         string
 	quiet       bool
-	tf          targetFlags
-	drv         targets.Options // resolved from tf
+	targetFlags
 }
 
 // precisionFlag is a relative precision given as a percentage ("2%") or a
@@ -98,7 +97,6 @@ engine (embedded, shards without burst credit) or a fresh stream or topic.`,
 		},
 	}
 	fs := cmd.Flags()
-	o.tf.register(fs, "stream or topic name prefix (each trial appends its own suffix)")
 	o.traffic.registerTraffic(fs)
 	fs.Var(&o.from, "from", "first rate tried (default: the scenario's rate)")
 	fs.Var(&o.to, "to", "highest rate tried (default: 1024 × --from)")
@@ -114,6 +112,7 @@ engine (embedded, shards without burst credit) or a fresh stream or topic.`,
 	fs.StringVarP(&o.output, "output", "o", "text", "output format: text | json")
 	fs.StringVar(&o.out, "out", "", "also write the search JSON to this file")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no per-trial progress lines")
+	o.targetFlags.add(fs, "stream or topic name prefix (each trial appends its own suffix)")
 	return cmd
 }
 
@@ -138,9 +137,9 @@ func searchRun(ctx context.Context, io *streams, o *searchOptions, ov scenarios.
 		spec = *w.Bench
 	}
 	if !set("target") && spec.Target != "" {
-		o.tf.drv.Target = spec.Target
+		o.drv.Target = spec.Target
 	}
-	if o.drv, err = o.tf.resolve(set); err != nil {
+	if err := o.targetFlags.resolve(set); err != nil {
 		return err
 	}
 	if o.drv.Shards == 0 {

@@ -122,6 +122,11 @@ func TestBenchSearchBadFlagsExit2(t *testing.T) {
 		{[]string{"--precision", "0"}, `precision "0": must be above 0 and at most 50%`},
 		{[]string{"--from", "500/s", "--to", "100/s"}, "to 100/s: must be a finite rate at least from (500/s)"},
 		{[]string{"-o", "yaml"}, `-o "yaml"`},
+		// The target flags are bench's (targetFlags): same spelling, same checks.
+		{[]string{"--limits", "maybe"}, `--limits "maybe": must be on or off`},
+		{[]string{"--no-limits"}, "unknown flag: --no-limits"},
+		{[]string{"--no-retries"}, "unknown flag: --no-retries"},
+		{[]string{"--batch-size", "10"}, "--batch-size"},
 	} {
 		code, _, errOut := runCLI(t, append([]string{"bench", "search", "--rate", "100/s", "--record-size", "1KB", "--shards", "1"}, tc.args...)...)
 		if code != 2 || !strings.Contains(errOut, tc.want) {

@@ -5,66 +5,59 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/streamcap/streamcap/bench"
 	"github.com/streamcap/streamcap/bench/targets"
 )
 
-// targetFlags are the flags that choose and configure a benchmark target,
-// shared by `bench` and `bench search` so each idea has one spelling.
+// targetFlags are the target settings `bench` and `bench search` share:
+// one set of flags, one spelling and one meaning for both.
 type targetFlags struct {
 	drv     targets.Options
 	brokers string
 	limits  string
 }
 
-// register adds the target flags to fs; stream describes --stream.
-func (f *targetFlags) register(fs *pflag.FlagSet, stream string) {
-	fs.StringVar(&f.drv.Target, "target", targets.Embedded, "target: "+strings.Join(targets.Names(), " | "))
-	fs.StringVar(&f.drv.Stream, "stream", "", stream)
-	fs.IntVar(&f.drv.Shards, "shards", 0, "shards to create (default: scenario, else the plan's count)")
-	fs.IntVar(&f.drv.Shards, "partitions", 0, "partitions to create (Kafka; same as --shards)")
-	fs.StringVar(&f.drv.Consumer, "consumer", "", "embedded, kinesis: how end-to-end consumers read, polling | push (default: as the scenario's consumers, like verify)")
-	fs.DurationVar(&f.drv.PollInterval, "poll-interval", 0, "embedded, kinesis: pause between polls of one shard (default: the scenario consumer's)")
-	fs.StringVar(&f.drv.DataDir, "data-dir", "", "embedded: keep the log on disk here (default: in memory)")
-	fs.StringVar(&f.drv.Fsync, "fsync", "", "embedded with --data-dir: always | interval | never")
-	fs.StringVar(&f.limits, "limits", "on", "embedded: emulated per-shard Kinesis limits, on | off")
-	fs.StringVar(&f.drv.Endpoint, "endpoint", "", "kinesis: API endpoint (bundled server, kinesalite, LocalStack); empty = AWS")
-	fs.StringVar(&f.drv.Region, "region", "", "kinesis: region")
-	fs.IntVar(&f.drv.BatchSize, "batch-size", 0, "kinesis: records per PutRecords call (1 = PutRecord)")
-	fs.DurationVar(&f.drv.Linger, "linger", 0, "kinesis (with --batch-size > 1), kafka: wait this long to fill a batch")
-	fs.IntVar(&f.drv.MaxRetries, "max-retries", 0, "kinesis: retries after throttling, 0 for none (default 3)")
-	fs.StringVar(&f.brokers, "brokers", "127.0.0.1:9092", "kafka: seed brokers, comma separated")
-	fs.StringVar(&f.drv.Acks, "acks", "", "kafka: all | leader | none")
-	fs.StringVar(&f.drv.Compression, "compression", "", "kafka: none | gzip | snappy | lz4 | zstd")
-	fs.IntVar(&f.drv.BatchMaxBytes, "batch-max-bytes", 0, "kafka: producer batch size in bytes")
-	fs.IntVar(&f.drv.ReplicationFactor, "replication-factor", 0, "kafka: replication factor of a created topic")
+// add registers the target flags on fs; stream is the --stream help (a
+// stream name for bench, a name prefix for a search's fresh streams).
+func (t *targetFlags) add(fs *pflag.FlagSet, stream string) {
+	fs.StringVar(&t.drv.Target, "target", targets.Embedded, "target: "+strings.Join(targets.Names(), " | "))
+	fs.StringVar(&t.drv.Stream, "stream", "", stream)
+	fs.IntVar(&t.drv.Shards, "shards", 0, "shards to create (default: scenario, else the plan's count)")
+	fs.IntVar(&t.drv.Shards, "partitions", 0, "partitions to create (Kafka; same as --shards)")
+	fs.StringVar(&t.drv.Consumer, "consumer", "", "embedded, kinesis: how end-to-end consumers read, polling | push (default: as the scenario's consumers, like verify)")
+	fs.DurationVar(&t.drv.PollInterval, "poll-interval", 0, "embedded, kinesis: pause between polls of one shard (default: the scenario consumer's)")
+	fs.StringVar(&t.drv.DataDir, "data-dir", "", "embedded: keep the log on disk here (default: in memory)")
+	fs.StringVar(&t.drv.Fsync, "fsync", "", "embedded with --data-dir: always | interval | never")
+	fs.StringVar(&t.limits, "limits", "on", "embedded: emulated per-shard Kinesis limits, on | off")
+	fs.StringVar(&t.drv.Endpoint, "endpoint", "", "kinesis: API endpoint (bundled server, kinesalite, LocalStack); empty = AWS")
+	fs.StringVar(&t.drv.Region, "region", "", "kinesis: region")
+	fs.IntVar(&t.drv.BatchSize, "batch-size", 0, "kinesis: records per PutRecords call (1 = PutRecord)")
+	fs.DurationVar(&t.drv.Linger, "linger", 0, "kinesis (with --batch-size > 1), kafka: wait this long to fill a batch")
+	fs.IntVar(&t.drv.MaxRetries, "max-retries", 0, "kinesis: retries after throttling, 0 for none (default 3)")
+	fs.StringVar(&t.brokers, "brokers", "127.0.0.1:9092", "kafka: seed brokers, comma separated")
+	fs.StringVar(&t.drv.Acks, "acks", "", "kafka: all | leader | none")
+	fs.StringVar(&t.drv.Compression, "compression", "", "kafka: none | gzip | snappy | lz4 | zstd")
+	fs.IntVar(&t.drv.BatchMaxBytes, "batch-max-bytes", 0, "kafka: producer batch size in bytes")
+	fs.IntVar(&t.drv.ReplicationFactor, "replication-factor", 0, "kafka: replication factor of a created topic")
 }
 
-// resolve turns the flags into driver options: --limits on|off,
-// --max-retries 0 (the one way to turn retries off), brokers split, and a
-// flag that does not apply to the chosen target refused (exit 2).
-func (f *targetFlags) resolve(set func(string) bool) (targets.Options, error) {
-	d := f.drv
-	if f.brokers != "" {
-		d.Brokers = strings.Split(f.brokers, ",")
+// resolve turns the string-valued flags into t.drv (set reports whether
+// the user gave a flag) and checks every flag given applies to the target
+// (targets.CheckFlags), once the target is final.
+func (t *targetFlags) resolve(set func(string) bool) error {
+	if t.brokers != "" {
+		t.drv.Brokers = strings.Split(t.brokers, ",")
 	}
-	switch f.limits {
+	switch t.limits {
 	case "on", "off":
-		d.LimitsOff = f.limits == "off"
+		t.drv.LimitsOff = t.limits == "off"
 	default:
-		return d, usagef("--limits %q: must be on or off", f.limits)
+		return usagef("--limits %q: must be on or off", t.limits)
 	}
-	if set("max-retries") && d.MaxRetries == 0 {
-		d.NoRetries = true
+	if set("max-retries") && t.drv.MaxRetries == 0 {
+		t.drv.NoRetries = true // --max-retries 0 is the one way to turn retries off
 	}
 	if set("poll-interval") && !set("consumer") {
-		d.Consumer = targets.ConsumerPolling
+		t.drv.Consumer = targets.ConsumerPolling
 	}
-	if err := targets.CheckFlags(d, set); err != nil {
-		return d, asUsage(err)
-	}
-	return d, nil
+	return asUsage(targets.CheckFlags(t.drv, set))
 }
-
-// defaultStreamHelp describes --stream for a single run.
-const defaultStreamHelp = "stream or topic name (default " + bench.DefaultStream + ")"

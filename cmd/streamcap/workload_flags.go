@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"os"
+	"path/filepath"
+	"strings"
 
 	"github.com/spf13/cobra"
 	"github.com/spf13/pflag"
@@ -138,6 +140,9 @@ func checkOutput(format string, allowed ...string) error {
 		if format == a {
 			return nil
 		}
+	}
+	if filepath.Ext(format) != "" {
+		return usagef("-o %q: -o is a format (%s); write a file with --out %s", format, strings.Join(allowed, ", "), format)
 	}
 	return usagef("-o %q: must be one of %v", format, allowed)
 }

@@ -101,6 +101,50 @@ func Quantity(v float64) string {
 	}
 }
 
+// RoundSig rounds v to n significant digits (a number, for formats and
+// chart steps): RoundSig(2999.5, 4) = 3000, RoundSig(0.012345, 2) = 0.012.
+func RoundSig(v float64, n int) float64 {
+	if v == 0 || math.IsNaN(v) || math.IsInf(v, 0) {
+		return v
+	}
+	p := math.Pow(10, float64(n-1)-math.Floor(math.Log10(math.Abs(v))))
+	return math.Round(v*p) / p
+}
+
+// Rate formats a measured or planned rate (records, messages or bytes per
+// second; the caller adds the unit) with 4 significant digits and
+// separators: Rate(2999.5) = "3,000", Rate(3938) = "3,938", Rate(2.5) =
+// "2.5"; "–" when it is not a number.
+func Rate(v float64) string {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		return "–"
+	}
+	return Quantity(RoundSig(v, 4))
+}
+
+// USD formats an amount of US dollars with separators and cents, without
+// the sign (callers write "$" or "USD"): USD(12345.678) = "12,345.68",
+// USD(-3) = "-3.00".
+func USD(v float64) string {
+	s := strconv.FormatFloat(math.Abs(v), 'f', 2, 64)
+	whole, frac, _ := strings.Cut(s, ".")
+	s = Group(whole) + "." + frac
+	if v < 0 && s != "0.00" {
+		s = "-" + s
+	}
+	return s
+}
+
+// Percent formats a fraction as a percentage with up to 3 significant
+// digits, a space before the sign as before any unit: Percent(0.31) =
+// "31 %", Percent(0.0012) = "0.12 %", Percent(1.0526) = "105 %".
+func Percent(f float64) string {
+	if math.IsNaN(f) || math.IsInf(f, 0) {
+		return "– %"
+	}
+	return Sig(f*100, 3) + " %"
+}
+
 // SI formats v with a decimal SI prefix and 3 significant digits:
 // SI(3048000, "B/s") = "3.05 MB/s", SI(760e6, "bps") = "760 Mbps".
 func SI(v float64, unit string) string {

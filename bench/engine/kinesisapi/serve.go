@@ -43,6 +43,11 @@ type ServeOptions struct {
 	LimitsOff bool
 	// Limits overrides the emulated limits; the zero value means engine.DefaultLimits().
 	Limits engine.Limits
+	// NoBurstCredit starts every new shard's write buckets empty instead of
+	// with one second of credit (engine.Options.NoBurstCredit), so short
+	// benchmarks and searches over the API see steady state, as the
+	// embedded ones do.
+	NoBurstCredit bool
 	// AccountShardQuota overrides the account shard quota enforced while limits are on; 0 means
 	// the quota table's figure (engine.DefaultQuotas).
 	AccountShardQuota int
@@ -118,7 +123,7 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 	}
 	e, err := engine.Open(engine.Options{
 		Dir: dir, InMemory: opts.InMemory, Fsync: opts.Fsync, FsyncInterval: opts.FsyncInterval,
-		Limits: opts.Limits, LimitsOff: opts.LimitsOff, Quotas: quotas, Clock: opts.Clock, Logger: log,
+		Limits: opts.Limits, LimitsOff: opts.LimitsOff, NoBurstCredit: opts.NoBurstCredit, Quotas: quotas, Clock: opts.Clock, Logger: log,
 	})
 	if err != nil {
 		return fmt.Errorf("serve: %w", err)
@@ -161,7 +166,7 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 		where = "(in memory)"
 	}
 	log.Info("kinesis engine serving", "addr", ln.Addr().String(), "data_dir", where, "fsync", fsyncName(opts.Fsync),
-		"limits", !opts.LimitsOff, "account_shard_quota", quotas.AccountShards, "auth", opts.Auth != nil, "recovered_shards", len(rec.Shards),
+		"limits", !opts.LimitsOff, "burst_credit", !opts.NoBurstCredit, "account_shard_quota", quotas.AccountShards, "auth", opts.Auth != nil, "recovered_shards", len(rec.Shards),
 		"recovered_records", records, "dropped_tail_bytes", rec.DroppedBytes())
 	if opts.OnListen != nil {
 		opts.OnListen(ln.Addr())

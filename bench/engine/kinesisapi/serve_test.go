@@ -218,3 +218,49 @@ func TestServeH2C(t *testing.T) {
 		t.Fatalf("got %d over %s, want 200 over HTTP/2", resp.StatusCode, resp.Proto)
 	}
 }
+
+// TestServeBurstCredit: on a frozen clock a new shard with its one second
+// of burst credit takes a record at once; with NoBurstCredit (engine serve
+// --burst-credit off) it has earned nothing yet and refuses it as Kinesis
+// would a shard over its limit. The start line says which.
+func TestServeBurstCredit(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		name     string
+		noCredit bool
+		failed   int32
+		log      string
+	}{
+		{"credit", false, 0, "burst_credit=true"},
+		{"no credit", true, 1, "burst_credit=false"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			t.Parallel()
+			logs := &syncBuffer{}
+			kc, stop := serveOnce(t, ServeOptions{InMemory: true, NoBurstCredit: c.noCredit, Clock: newFakeClock(), Logger: slog.New(slog.NewTextHandler(logs, nil))})
+			defer func() {
+				if err := stop(); err != nil {
+					t.Error(err)
+				}
+			}()
+			ctx := testCtx(t)
+			if _, err := kc.CreateStream(ctx, &kinesis.CreateStreamInput{StreamName: aws.String("s"), ShardCount: aws.Int32(1)}); err != nil {
+				t.Fatal(err)
+			}
+			out, err := kc.PutRecords(ctx, &kinesis.PutRecordsInput{StreamName: aws.String("s"),
+				Records: []types.PutRecordsRequestEntry{{PartitionKey: aws.String("k"), Data: []byte("x")}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := aws.ToInt32(out.FailedRecordCount); got != c.failed {
+				t.Errorf("failed %d of 1 record, want %d (%+v)", got, c.failed, out.Records)
+			}
+			if c.failed == 1 && aws.ToString(out.Records[0].ErrorCode) != "ProvisionedThroughputExceededException" {
+				t.Errorf("error code %q, want ProvisionedThroughputExceededException", aws.ToString(out.Records[0].ErrorCode))
+			}
+			if !strings.Contains(logs.String(), c.log) {
+				t.Errorf("start line lacks %q:\n%s", c.log, logs.String())
+			}
+		})
+	}
+}

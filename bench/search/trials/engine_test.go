@@ -1,13 +1,13 @@
 package trials
 
 import (
-	"github.com/streamcap/streamcap/bench/search"
 	"strings"
 	"testing"
 	"testing/synctest"
 	"time"
 
 	"github.com/streamcap/streamcap/bench"
+	"github.com/streamcap/streamcap/bench/search"
 	"github.com/streamcap/streamcap/bench/targets"
 	"github.com/streamcap/streamcap/model"
 	"github.com/streamcap/streamcap/model/units"
@@ -158,7 +158,7 @@ func TestReach(t *testing.T) {
 	synctest.Test(t, func(t *testing.T) {
 		w := kb1()
 		w.Rate, w.PeakFactor = 800, 1
-		out, say, err := Reach(t.Context(), w, 1, search.Options{Warmup: time.Second, Trial: 2 * time.Second, Confirm: 3 * time.Second})
+		out, say, err := Reach(t.Context(), w, 1, ReachOptions{Search: search.Options{Warmup: time.Second, Trial: 2 * time.Second, Confirm: 3 * time.Second}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,13 +7,12 @@ package trials
 import (
 	"context"
 	"fmt"
-	"github.com/streamcap/streamcap/bench/search"
 	"io"
 	"strings"
-	"time"
 
 	"github.com/streamcap/streamcap/bench"
 	"github.com/streamcap/streamcap/bench/driver/embedded"
+	"github.com/streamcap/streamcap/bench/search"
 	"github.com/streamcap/streamcap/bench/targets"
 	"github.com/streamcap/streamcap/model"
 	"github.com/streamcap/streamcap/model/units"
@@ -67,9 +66,17 @@ func Run(ctx context.Context, o RunOptions) (*search.Outcome, error) {
 	}
 	o.Driver.Target = target
 	if o.Driver.Consumer == "" && target != targets.Kafka {
-		o.Driver.Consumer, o.Driver.PollInterval = consumerMode(o.Workload, o.Driver.PollInterval)
+		// The scenario's consumers, as bench and verify read them: polling
+		// at the scenario's interval (unless one is set) when any is a
+		// shared (GetRecords) consumer, else push.
+		if kind, poll := targets.ScenarioConsumer(o.Workload); kind == targets.ConsumerPolling {
+			o.Driver.Consumer = kind
+			if o.Driver.PollInterval == 0 {
+				o.Driver.PollInterval = poll
+			}
+		}
 	}
-	if o.Driver.Consumer == "polling" {
+	if o.Driver.Consumer == targets.ConsumerPolling {
 		// At least two polls per window, so each window's minimum is a
 		// backlog just after a poll; that backlog swings by up to one
 		// poll's records.
@@ -91,7 +98,7 @@ func Run(ctx context.Context, o RunOptions) (*search.Outcome, error) {
 		n := 0
 		o.Search.OnTrial = func(t search.TrialRecord) {
 			n++
-			fmt.Fprintf(o.Progress, "search: trial %d (%s) at %s: %s\n", n, t.Phase, units.Quantity(t.Rate)+"/s", verdict(t))
+			fmt.Fprintf(o.Progress, "search: trial %d (%s) at %s: %s\n", n, t.Phase, units.Rate(t.Rate)+"/s", verdict(t))
 			if user != nil {
 				user(t)
 			}
@@ -110,22 +117,6 @@ func Run(ctx context.Context, o RunOptions) (*search.Outcome, error) {
 	return out, err
 }
 
-// consumerMode picks how consumers read when the flags leave it open, as
-// verify does: polling at the scenario's interval (unless poll is set)
-// when any consumer is a shared (GetRecords) one, so the read limits
-// apply as planned; push (subscribe / enhanced fan-out) otherwise.
-func consumerMode(w model.Workload, poll time.Duration) (string, time.Duration) {
-	for _, c := range w.Consumers {
-		if c.Kind != model.ConsumerEFO {
-			if poll == 0 {
-				poll = c.PollInterval.D()
-			}
-			return "polling", poll
-		}
-	}
-	return "", poll
-}
-
 // verdict is a trial's result in a few words: "pass", or "FAIL: " and
 // its reasons.
 func verdict(t search.TrialRecord) string {
@@ -135,20 +126,39 @@ func verdict(t search.TrialRecord) string {
 	return "FAIL: " + strings.Join(t.Reasons, "; ")
 }
 
+// ReachOptions configure Reach.
+type ReachOptions struct {
+	// Search are the search settings; From defaults to the workload's
+	// peak rate (Rate × PeakFactor).
+	Search search.Options
+	// Prices are the per-shard limits of the prediction (nil: embedded
+	// table).
+	Prices *model.Prices
+	// Seed fixes keys, sizes and payloads of every trial (0 selects 1).
+	Seed uint64
+	// Progress receives one line per trial unless Quiet.
+	Progress io.Writer
+	Quiet    bool
+}
+
 // Reach measures how far shards shards go for w: a search on the embedded
 // engine (limits on, shards without burst credit, fresh per trial) from
 // w's peak rate (Rate × PeakFactor), with o's durations and precision.
 // It returns the outcome and the Headroom sentence against that peak, for
 // `verify` to print beside "the plan holds at the peak".
-func Reach(ctx context.Context, w model.Workload, shards int, o search.Options) (*search.Outcome, string, error) {
+func Reach(ctx context.Context, w model.Workload, shards int, o ReachOptions) (*search.Outcome, string, error) {
 	peak := float64(w.Rate) * max(w.PeakFactor, 1)
-	if o.From == 0 {
-		o.From = units.EventRate(peak)
+	if o.Search.From == 0 {
+		o.Search.From = units.EventRate(peak)
+	}
+	if o.Seed == 0 {
+		o.Seed = 1
 	}
 	out, err := Run(ctx, RunOptions{
-		Workload: w, Search: o,
-		Bench:  bench.Options{Consumers: len(w.Consumers), Seed: 1},
-		Driver: targets.Options{Target: targets.Embedded, Shards: shards},
+		Workload: w, Search: o.Search, Prices: o.Prices,
+		Bench:    bench.Options{Consumers: len(w.Consumers), Seed: o.Seed},
+		Driver:   targets.Options{Target: targets.Embedded, Shards: shards},
+		Progress: o.Progress, Quiet: o.Quiet,
 	})
 	if out == nil {
 		return nil, "", err

@@ -3,7 +3,6 @@ package trials
 import (
 	"context"
 	"fmt"
-	"github.com/streamcap/streamcap/bench/search"
 	"path/filepath"
 	"strconv"
 	"sync"
@@ -13,6 +12,7 @@ import (
 	"github.com/streamcap/streamcap/bench"
 	"github.com/streamcap/streamcap/bench/driver/embedded"
 	"github.com/streamcap/streamcap/bench/engine"
+	"github.com/streamcap/streamcap/bench/search"
 	"github.com/streamcap/streamcap/bench/targets"
 	"github.com/streamcap/streamcap/model/units"
 )
@@ -138,7 +138,7 @@ func freshDriver(o TrialOptions, n int) (bench.Driver, error) {
 	if err != nil {
 		return nil, fmt.Errorf("trial %d: %w", n, err)
 	}
-	d, err := embedded.New(embedded.Options{Engine: eng, Stream: do.Stream, Shards: do.Shards, Consumer: do.Consumer, PollInterval: do.PollInterval})
+	d, err := embedded.New(embedded.Options{Engine: eng, Stream: do.Stream, Shards: do.Shards, Consumer: targets.DriverConsumer(targets.Embedded, do.Consumer), PollInterval: do.PollInterval})
 	if err != nil {
 		eng.Close()
 		return nil, fmt.Errorf("trial %d: %w", n, err)
