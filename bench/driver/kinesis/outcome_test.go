@@ -190,7 +190,7 @@ func TestEveryOutcomeCountedOnce(t *testing.T) {
 					rate = ch
 				}
 			}
-			if rate.OK || !strings.HasPrefix(rate.Got, "100%") {
+			if rate.OK || !strings.HasPrefix(rate.Got, "100 %") {
 				t.Errorf("failed-sends check %+v; want 100%% failing", rate)
 			}
 		})
