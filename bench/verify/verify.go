@@ -122,6 +122,10 @@ func Verify(ctx context.Context, opts Options) (*Outcome, error) {
 	}
 	out.Verdict, out.Findings = Judge(prov, out.Planned, out.Below, w.SLO)
 	out.Holds = out.Verdict.Holds
+	if lat := latencyBeside(prov.Latency, out.Planned.Result); lat != nil {
+		out.Latency = lat
+		out.Findings = append(out.Findings, lat.Summary)
+	}
 	if opts.Reach != nil {
 		if !opts.Quiet && opts.IsTTY && opts.Progress != nil {
 			fmt.Fprintf(opts.Progress, "verify: searching how far %s go\n", units.Plural(int64(prov.Shards), "shard"))
@@ -299,4 +303,25 @@ func WriteText(w io.Writer, o *Outcome) error {
 		return bench.WriteText(w, o.Below.Result)
 	}
 	return nil
+}
+
+// latencyBeside sets the planned run's measured end-to-end latency beside
+// the plan's expectation for its consumers; nil when either is missing.
+func latencyBeside(expected []model.ConsumerLatency, r *bench.Result) *verifydoc.Latency {
+	if len(expected) == 0 || r == nil || r.E2E.Count == 0 {
+		return nil
+	}
+	lo, hi := expected[0].ExpectedSeconds, expected[0].ExpectedSeconds
+	for _, c := range expected[1:] {
+		lo, hi = min(lo, c.ExpectedSeconds), max(hi, c.ExpectedSeconds)
+	}
+	want := units.Span(time.Duration(lo * 1e9))
+	if hi > lo {
+		want += "–" + units.Span(time.Duration(hi*1e9))
+	}
+	return &verifydoc.Latency{
+		Expected: expected, MeasuredMeanNS: r.E2E.MeanNS, MeasuredP99NS: r.E2E.P99NS,
+		Summary: fmt.Sprintf("end to end: measured mean %s (p99 %s, %s) against the plan's expected average of ~%s (%s)",
+			units.Span(time.Duration(r.E2E.MeanNS)), units.Span(time.Duration(r.E2E.P99NS)), r.Settings.Consumer, want, expected[0].Basis),
+	}
 }

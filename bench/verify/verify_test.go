@@ -50,6 +50,14 @@ func TestVerifySeed(t *testing.T) {
 		if !out.Holds || !p.Held || p.Result.Settings.Consumer != "polling every 1s" {
 			t.Errorf("holds %v, planned held %v, consumer %q; want true, true, polling every 1s\n%v", out.Holds, p.Held, p.Result.Settings.Consumer, out.Findings)
 		}
+		// The plan expects its one Lambda (shared, polling every 1 s) to see
+		// records ~1 s after the put on average; polling every second on
+		// the virtual clock, records wait half a poll on average: 0.5 s.
+		lat := out.Latency
+		if lat == nil || len(lat.Expected) != 1 || lat.Expected[0].ExpectedSeconds != 1 ||
+			lat.MeasuredMeanNS < 0.4e9 || lat.MeasuredMeanNS > 0.6e9 || !strings.Contains(lat.Summary, "expected average of ~1 s") {
+			t.Errorf("latency beside the plan: %+v", lat)
+		}
 		if out.Below == nil || out.Below.Shards != 3 {
 			t.Fatalf("no run at one shard fewer: %+v", out.Below)
 		}

@@ -59,6 +59,23 @@ type Outcome struct {
 	// Reach is how far the planned shards go (Options.Reach; nil when
 	// not measured).
 	Reach *Reach `json:"reach,omitempty"`
+	// Latency sets the planned run's measured end-to-end latency beside
+	// what the plan expects of its consumers (nil without consumers).
+	Latency *Latency `json:"latency,omitempty"`
+}
+
+// Latency is the plan's expected end-to-end latency beside the measured
+// one. The plan's figures are averages, so the mean is what compares; it
+// informs and does not decide the verdict.
+type Latency struct {
+	// Expected is the plan's figure per consumer (model.ConsumerLatency).
+	Expected []model.ConsumerLatency `json:"expected"`
+	// MeasuredMeanNS and MeasuredP99NS summarise the planned run's
+	// end-to-end latency over all its consumers.
+	MeasuredMeanNS float64 `json:"measured_mean_ns"`
+	MeasuredP99NS  int64   `json:"measured_p99_ns"`
+	// Summary says both in one sentence.
+	Summary string `json:"summary"`
 }
 
 // Reach is how far the planned shard count goes beyond the peak: the
