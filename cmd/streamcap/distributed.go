@@ -70,7 +70,7 @@ func (f *sliceFlags) resolve(getenv func(string) string, now time.Time) (loadgen
 			}
 			i, err := strconv.Atoi(v)
 			if err != nil {
-				return s, t0, usagef("$%s %q: not a worker index (0 to %d)", name, truncate(v), f.workers-1)
+				return s, t0, usagef("$%s %s: not a worker index (0 to %d)", name, units.Quote(v), f.workers-1)
 			}
 			s.Index = i
 			break
@@ -93,13 +93,13 @@ func parseStartAt(v string, now time.Time) (time.Time, error) {
 	if rest, ok := strings.CutPrefix(v, "+"); ok {
 		var d units.Duration
 		if err := d.Set(rest); err != nil || d.D() < 0 {
-			return time.Time{}, usagef("--start-at %q: want an RFC 3339 time (2026-12-01T21:00:00Z) or +DURATION (+30s)", truncate(v))
+			return time.Time{}, usagef("--start-at %s: want an RFC 3339 time (2026-12-01T21:00:00Z) or +DURATION (+30s)", units.Quote(v))
 		}
 		return now.Add(d.D()).Truncate(time.Second), nil
 	}
 	t, err := time.Parse(time.RFC3339Nano, v)
 	if err != nil {
-		return time.Time{}, usagef("--start-at %q: want an RFC 3339 time (2026-12-01T21:00:00Z) or +DURATION (+30s)", truncate(v))
+		return time.Time{}, usagef("--start-at %s: want an RFC 3339 time (2026-12-01T21:00:00Z) or +DURATION (+30s)", units.Quote(v))
 	}
 	return t, nil
 }
@@ -107,15 +107,6 @@ func parseStartAt(v string, now time.Time) (time.Time, error) {
 // path puts the worker's index into a file name given with {index}.
 func (f *sliceFlags) path(p string, s loadgen.Slice) string {
 	return strings.ReplaceAll(p, "{index}", strconv.Itoa(s.Index))
-}
-
-// truncate shortens a value quoted in an error.
-func truncate(s string) string {
-	const max = 64
-	if len(s) <= max {
-		return s
-	}
-	return s[:max] + "…"
 }
 
 // kubeOptions is what `streamcap bench kube` needs.
@@ -184,7 +175,7 @@ func (o *kubeOptions) loadScenario(ref string) error {
 	}
 	data, err := os.ReadFile(ref)
 	if err != nil {
-		return asUsage(fmt.Errorf("scenario %q: %w", truncate(ref), err))
+		return asUsage(fmt.Errorf("scenario %s: %w", units.Quote(ref), err))
 	}
 	o.Scenario, o.ScenarioFile = data, filepath.Base(ref)
 	return nil

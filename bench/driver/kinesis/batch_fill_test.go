@@ -1,11 +1,8 @@
 package kinesis
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"sync"
 	"testing"
@@ -25,21 +22,16 @@ type gatedPuts struct {
 }
 
 func (c *gatedPuts) Do(req *http.Request) (*http.Response, error) {
-	if req.Header.Get("X-Amz-Target") == "Kinesis_20131202.PutRecords" && req.Body != nil {
-		body, err := io.ReadAll(req.Body)
-		if err != nil {
-			return nil, err
-		}
-		var in struct{ Records []json.RawMessage }
-		if err := json.Unmarshal(body, &in); err != nil {
-			return nil, err
-		}
+	n, ok, err := recordsInPut(req)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
 		c.mu.Lock()
-		c.sizes = append(c.sizes, len(in.Records))
+		c.sizes = append(c.sizes, n)
 		c.mu.Unlock()
-		c.entered <- len(in.Records)
+		c.entered <- n
 		<-c.release
-		req.Body = io.NopCloser(bytes.NewReader(body))
 	}
 	return c.next.Do(req)
 }

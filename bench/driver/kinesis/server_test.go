@@ -426,21 +426,34 @@ type putRecordsSizes struct {
 }
 
 func (c *putRecordsSizes) Do(req *http.Request) (*http.Response, error) {
-	if req.Header.Get("X-Amz-Target") == "Kinesis_20131202.PutRecords" && req.Body != nil {
-		body, err := io.ReadAll(req.Body)
-		if err != nil {
-			return nil, err
-		}
-		var in struct{ Records []json.RawMessage }
-		if err := json.Unmarshal(body, &in); err != nil {
-			return nil, err
-		}
+	n, ok, err := recordsInPut(req)
+	if err != nil {
+		return nil, err
+	}
+	if ok {
 		c.mu.Lock()
-		c.sizes = append(c.sizes, len(in.Records))
+		c.sizes = append(c.sizes, n)
 		c.mu.Unlock()
-		req.Body = io.NopCloser(bytes.NewReader(body))
 	}
 	return c.next.Do(req)
+}
+
+// recordsInPut returns how many records a PutRecords request carries (ok
+// false for any other request), leaving the body readable again.
+func recordsInPut(req *http.Request) (n int, ok bool, err error) {
+	if req.Header.Get("X-Amz-Target") != "Kinesis_20131202.PutRecords" || req.Body == nil {
+		return 0, false, nil
+	}
+	body, err := io.ReadAll(req.Body)
+	if err != nil {
+		return 0, false, err
+	}
+	req.Body = io.NopCloser(bytes.NewReader(body))
+	var in struct{ Records []json.RawMessage }
+	if err := json.Unmarshal(body, &in); err != nil {
+		return 0, false, err
+	}
+	return len(in.Records), true, nil
 }
 
 // TestBatchingGathersConcurrentSends sends 95 records concurrently with
