@@ -331,10 +331,11 @@ func (e *Engine) UpdateShardCount(stream string, target int) (int, error) {
 	cur := len(s.open)
 	// Kinesis answers these bounds with LimitExceededException (API_UpdateShardCount: "Scale up
 	// to more than double ... Scale down below half ... Scale up to more than 10000 shards").
-	lo, hi := (cur+1)/2, min(2*cur, maxOpenShards)
+	ceiling := min(e.opts.Quotas.UpdateShardCountMaxShards, maxOpenShards)
+	lo, hi := (cur+1)/2, min(2*cur, ceiling)
 	if target < lo || target > hi {
 		return cur, errorf(ErrLimitExceeded, "target shard count %d: must be between %d and %d (half to double the current %d open shards, at most %d)",
-			target, lo, hi, cur, maxOpenShards)
+			target, lo, hi, cur, ceiling)
 	}
 	if err := e.checkShardQuota(total, target-cur); err != nil {
 		return cur, err

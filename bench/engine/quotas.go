@@ -19,6 +19,8 @@ type Quotas struct {
 	// UpdateShardCountPerDay caps the UpdateShardCount calls per stream that pass validation in any
 	// rolling 24 hours (10).
 	UpdateShardCountPerDay int
+	// UpdateShardCountMaxShards is the most shards UpdateShardCount scales a stream to (10,000).
+	UpdateShardCountMaxShards int
 	// ControlPlaneTPS is the per-account call rate of each of CreateStream, DeleteStream,
 	// SplitShard and MergeShards (5 per second, with a burst of one second's worth).
 	ControlPlaneTPS int64
@@ -31,15 +33,16 @@ func DefaultQuotas() Quotas { return QuotasFromPrices(model.DefaultPrices()) }
 func QuotasFromPrices(p *model.Prices) Quotas {
 	k := p.Kinesis
 	return Quotas{
-		AccountShards:          int(k.AccountShardQuota.Value),
-		UpdateShardCountPerDay: int(k.UpdateShardCountCalls24h.Value),
-		ControlPlaneTPS:        int64(k.ControlPlaneTPS.Value),
+		AccountShards:             int(k.AccountShardQuota.Value),
+		UpdateShardCountPerDay:    int(k.UpdateShardCountCalls24h.Value),
+		UpdateShardCountMaxShards: int(k.UpdateShardCountMaxShards.Value),
+		ControlPlaneTPS:           int64(k.ControlPlaneTPS.Value),
 	}
 }
 
 func (q Quotas) validate() error {
-	if q.AccountShards < 1 || q.UpdateShardCountPerDay < 1 || q.ControlPlaneTPS < 1 {
-		return fmt.Errorf("quotas %+v: account shards, UpdateShardCount calls per day and control-plane TPS must all be >= 1 (start from DefaultQuotas)", q)
+	if q.AccountShards < 1 || q.UpdateShardCountPerDay < 1 || q.UpdateShardCountMaxShards < 1 || q.ControlPlaneTPS < 1 {
+		return fmt.Errorf("quotas %+v: account shards, UpdateShardCount calls per day and shards, and control-plane TPS must all be >= 1 (start from DefaultQuotas)", q)
 	}
 	return nil
 }

@@ -71,7 +71,7 @@ func TestUpdateShardCountRollingDay(t *testing.T) {
 func TestAccountShardQuota(t *testing.T) {
 	t.Parallel()
 	clk := newFakeClock()
-	e := openMem(t, Options{Clock: clk, Quotas: Quotas{AccountShards: 10, UpdateShardCountPerDay: 10, ControlPlaneTPS: 5}})
+	e := openMem(t, Options{Clock: clk, Quotas: Quotas{AccountShards: 10, UpdateShardCountPerDay: 10, UpdateShardCountMaxShards: 10000, ControlPlaneTPS: 5}})
 	mustCreate(t, e, "a", 6)
 	err := e.CreateStream(CreateStreamInput{Name: "b", ShardCount: 5})
 	wantCode(t, err, ErrLimitExceeded, "Current shard count for the account: 6. Limit: 10. Number of additional shards that would have resulted from this request: 5.")
@@ -90,7 +90,7 @@ func TestAccountShardQuota(t *testing.T) {
 		t.Fatalf("split after a merge freed a shard: %v", err)
 	}
 	// With limits off no quota applies.
-	off := openMem(t, Options{Clock: clk, LimitsOff: true, Quotas: Quotas{AccountShards: 10, UpdateShardCountPerDay: 10, ControlPlaneTPS: 5}})
+	off := openMem(t, Options{Clock: clk, LimitsOff: true, Quotas: Quotas{AccountShards: 10, UpdateShardCountPerDay: 10, UpdateShardCountMaxShards: 10000, ControlPlaneTPS: 5}})
 	mustCreate(t, off, "a", 10)
 	mustCreate(t, off, "b", 10)
 	for i := range 11 {

@@ -49,7 +49,7 @@ func TestUpdateShardCountQuotaOverAPI(t *testing.T) {
 // streams (API_DescribeLimits), here after a split (+1) and a merge (-1).
 func TestDescribeLimits(t *testing.T) {
 	t.Parallel()
-	ts := newTestServer(t, serverConfig{engine: engine.Options{Quotas: engine.Quotas{AccountShards: 40, UpdateShardCountPerDay: 10, ControlPlaneTPS: 5}}})
+	ts := newTestServer(t, serverConfig{engine: engine.Options{Quotas: engine.Quotas{AccountShards: 40, UpdateShardCountPerDay: 10, UpdateShardCountMaxShards: 10000, ControlPlaneTPS: 5}}})
 	ctx := testCtx(t)
 	for _, s := range []struct {
 		name   string
