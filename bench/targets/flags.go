@@ -135,3 +135,24 @@ func DescribeConsumer(target, kind string, poll time.Duration) string {
 	}
 	return "push (subscribe)"
 }
+
+// ScenarioShards is the shard (partition) count a run creates: the one
+// given, else the scenario's bench block's, else — for the Kinesis-like
+// targets — the count the plan chooses for w at prices. Kafka without a
+// count keeps 0 (its driver's default). bench and bench search both ask it.
+func ScenarioShards(given int, target string, w model.Workload, prices *model.Prices) (int, error) {
+	if given > 0 {
+		return given, nil
+	}
+	if w.Bench != nil && w.Bench.Shards > 0 {
+		return w.Bench.Shards, nil
+	}
+	if target == Kafka {
+		return 0, nil
+	}
+	p, err := model.PlanKinesis(w, prices)
+	if err != nil {
+		return 0, err
+	}
+	return p.Shards, nil
+}

@@ -3,6 +3,8 @@ package targets
 import (
 	"strings"
 	"testing"
+
+	"github.com/streamcap/streamcap/model"
 )
 
 func TestNew(t *testing.T) {
@@ -36,6 +38,30 @@ func TestNew(t *testing.T) {
 		}
 		if !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("New(%+v) error %q lacks %q", tc.o, err, tc.want)
+		}
+	}
+}
+
+func TestScenarioShards(t *testing.T) {
+	seed := model.Workload{Rate: 3000, RecordSize: model.SizeDist{Kind: model.SizeFixed, Fixed: 1000}, Headroom: 0.8}
+	withBench := seed
+	withBench.Bench = &model.BenchSpec{Shards: 7}
+	for _, tc := range []struct {
+		name   string
+		given  int
+		target string
+		w      model.Workload
+		want   int
+	}{
+		{"given wins", 2, Embedded, withBench, 2},
+		{"scenario's bench block", 0, Kinesis, withBench, 7},
+		// ⌈3000 / (1000 × 0.8)⌉ = 4 shards on write records.
+		{"the plan's count", 0, Embedded, seed, 4},
+		{"kafka keeps its driver's default", 0, Kafka, seed, 0},
+	} {
+		got, err := ScenarioShards(tc.given, tc.target, tc.w, model.DefaultPrices())
+		if err != nil || got != tc.want {
+			t.Errorf("%s: %d, %v; want %d", tc.name, got, err, tc.want)
 		}
 	}
 }

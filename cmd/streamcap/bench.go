@@ -183,16 +183,9 @@ func (o *benchOptions) resolve(io *streams) (bench.Options, *model.Workload, err
 	case o.set("records") && o.records <= 0:
 		return bench.Options{}, nil, usagef("--records %d: must be at least 1", o.records)
 	}
-	if o.drv.Shards == 0 {
-		o.drv.Shards = spec.Shards
-	}
-	if o.drv.Shards == 0 && o.drv.Target != targets.Kafka {
-		// bench what the plan chose
-		p, err := model.PlanKinesis(*w, model.DefaultPrices())
-		if err != nil {
-			return bench.Options{}, nil, asUsage(err)
-		}
-		o.drv.Shards = p.Shards
+	// bench what the plan chose, unless told otherwise
+	if o.drv.Shards, err = targets.ScenarioShards(o.drv.Shards, o.drv.Target, *w, model.DefaultPrices()); err != nil {
+		return bench.Options{}, nil, asUsage(err)
 	}
 	// The scenario's consumers, read as verify reads them, unless chosen.
 	kind, poll := targets.ScenarioConsumer(*w)

@@ -142,15 +142,8 @@ func searchRun(ctx context.Context, io *streams, o *searchOptions, ov scenarios.
 	if err := o.targetFlags.resolve(set); err != nil {
 		return err
 	}
-	if o.drv.Shards == 0 {
-		o.drv.Shards = spec.Shards
-	}
-	if o.drv.Shards == 0 && o.drv.Target != targets.Kafka {
-		p, err := model.PlanKinesis(*w, prices)
-		if err != nil {
-			return asUsage(err)
-		}
-		o.drv.Shards = p.Shards
+	if o.drv.Shards, err = targets.ScenarioShards(o.drv.Shards, o.drv.Target, *w, prices); err != nil {
+		return asUsage(err)
 	}
 	if !set("max-inflight") {
 		o.maxInflight = spec.MaxInflight
