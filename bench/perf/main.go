@@ -40,6 +40,7 @@ type options struct {
 	recordSize, shards, batch          int
 	workers, sdkCallers                int
 	skipKinesalite                     bool
+	profileDir                         string // where the engine and bench write CPU profiles; empty: none
 }
 
 func main() {
@@ -54,6 +55,7 @@ func main() {
 	flag.IntVar(&o.batch, "batch-size", 500, "records per PutRecords call")
 	flag.IntVar(&o.workers, "workers", 2000, "bench: max:WORKERS profile and --max-inflight")
 	flag.IntVar(&o.sdkCallers, "sdk-callers", 8, "raw SDK: concurrent PutRecords callers")
+	flag.StringVar(&o.profileDir, "profile", "", "write CPU profiles of the engine server (engine.pprof) and the bench client (bench.pprof) into DIR")
 	flag.Parse()
 	if err := run(context.Background(), o); err != nil {
 		fmt.Fprintln(os.Stderr, "perf:", err)
@@ -81,6 +83,14 @@ func (r row) perRecord(d time.Duration) float64 {
 	return float64(d.Microseconds()) / float64(r.cpuRecords)
 }
 
+// profileArgs is the --cpuprofile flag for one process's profile, or nothing.
+func (o options) profileArgs(name string) []string {
+	if o.profileDir == "" {
+		return nil
+	}
+	return []string{"--cpuprofile", filepath.Join(o.profileDir, name+".pprof")}
+}
+
 func run(ctx context.Context, o options) error {
 	type server struct {
 		name string
@@ -99,7 +109,8 @@ func run(ctx context.Context, o options) error {
 		}})
 	}
 	servers = append(servers, server{"streamcap engine serve --in-memory", func(port int) *exec.Cmd {
-		return exec.Command(o.bin, "engine", "serve", "--in-memory", "--limits", "off", "--quiet", "--addr", fmt.Sprintf("127.0.0.1:%d", port))
+		args := []string{"engine", "serve", "--in-memory", "--limits", "off", "--quiet", "--addr", fmt.Sprintf("127.0.0.1:%d", port)}
+		return exec.Command(o.bin, append(args, o.profileArgs("engine")...)...)
 	}})
 	var rows []row
 	for _, s := range servers {
@@ -302,6 +313,7 @@ func benchRun(ctx context.Context, o options, url string, pid int) (row, error) 
 		"--batch-size", strconv.Itoa(o.batch), "--record-size", fmt.Sprintf("%dB", o.recordSize),
 		"--duration", o.duration.String(), "--warmup", o.warmup.String(), "--max-retries", "0", "--consumers", "0",
 		"--quiet", "-o", "json", "--out", out}
+	args = append(args, o.profileArgs("bench")...) // the last server's run wins
 	cmd := exec.CommandContext(ctx, o.bin, args...)
 	cmd.Env = append(os.Environ(), "AWS_ACCESS_KEY_ID=x", "AWS_SECRET_ACCESS_KEY=y", "AWS_REGION=us-east-1")
 	var stderr bytes.Buffer

@@ -104,7 +104,7 @@ func TestBenchKubeArgsParse(t *testing.T) {
 	if args[0] != "bench" || args[1] != "/etc/streamcap/kds-3000x1kb.yaml" {
 		t.Fatalf("args %q", args)
 	}
-	cmd := newRootCmd(&streams{})
+	cmd := newRootCmd(&streams{}, &profiling{})
 	bcmd, rest, err := cmd.Find(args)
 	if err != nil || bcmd.Name() != "bench" {
 		t.Fatalf("find %q: %v", args, err)

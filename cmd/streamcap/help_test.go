@@ -14,7 +14,7 @@ import (
 func helpLines(t *testing.T) map[string]string {
 	t.Helper()
 	io, _, _ := testStreams()
-	root := newRootCmd(io)
+	root := newRootCmd(io, &profiling{})
 	root.InitDefaultHelpFlag()
 	root.InitDefaultVersionFlag()
 	lines := map[string]string{}

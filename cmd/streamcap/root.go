@@ -12,8 +12,9 @@ import (
 	"github.com/streamcap/streamcap/model/version"
 )
 
-// newRootCmd builds the command tree around the given streams.
-func newRootCmd(io *streams) *cobra.Command {
+// newRootCmd builds the command tree around the given streams; prof owns
+// its --cpuprofile flag.
+func newRootCmd(io *streams, prof *profiling) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "streamcap",
 		Short: "Size, price and benchmark streaming pipelines (Kinesis, Kafka, Pub/Sub, ...)",
@@ -39,6 +40,7 @@ then proves the answer by measuring it against the bundled log engine or a real 
 		newReportCmd(io),
 		newVersionCmd(io),
 	)
+	prof.register(root)
 	usageErrors(root) // exit codes come from error types (exit.go)
 	settleDefaults(root)
 	registerCompletions(root)
@@ -78,9 +80,13 @@ func newVersionCmd(io *streams) *cobra.Command {
 
 // run executes the CLI with args and returns the process exit code.
 func run(args []string, io *streams) int {
-	root := newRootCmd(io)
+	var prof profiling
+	root := newRootCmd(io, &prof)
 	root.SetArgs(args)
 	err := root.Execute()
+	if perr := prof.stop(); err == nil {
+		err = perr
+	}
 	if err != nil {
 		fmt.Fprintf(io.ErrOut, "streamcap: %v\n", err)
 	}
