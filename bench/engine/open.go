@@ -41,6 +41,7 @@ type Engine struct {
 	closed   atomic.Bool
 	quota    quotaState // control-plane quotas (quotas.go)
 	iterKey  []byte     // authenticates shard iterators (iterator.go)
+	chunks   *chunkPool // memory-mode segment memory (memchunk.go); nil on disk
 }
 
 type realClock struct{}
@@ -123,6 +124,9 @@ func Open(opts Options) (*Engine, error) {
 		return nil, err
 	}
 	e := &Engine{opts: o, limits: o.Limits, clock: o.Clock, log: o.Logger, crc: newCRCTable(), files: newFileCache(o.MaxOpenFiles), iterKey: newIteratorKey()}
+	if o.InMemory {
+		e.chunks = newChunkPool(memSegmentBytes)
+	}
 	m := map[string]*stream{}
 	e.streams.Store(&m)
 	if o.InMemory {

@@ -171,13 +171,14 @@ func scanSegment(r io.Reader, base uint64, tab *crc32.Table) (scanResult, error)
 // positions and arrival times) is kept in memory. Guarded by the owning shard's mutex, except f,
 // refs, elem and forgotten, which belong to the engine's file cache.
 type segment struct {
-	base    uint64  // offset of its first record
-	pos     []int64 // frame start of each record
-	ts      []int64 // arrival unix nanos of each record
-	size    int64   // bytes including frames not yet written to the file
-	flushed int64   // bytes written to the file
-	path    string  // "" in memory mode
-	mem     []byte  // memory mode storage
+	base    uint64    // offset of its first record
+	pos     []int64   // frame start of each record
+	ts      []int64   // arrival unix nanos of each record
+	size    int64     // bytes including frames not yet written to the file
+	flushed int64     // bytes written to the file
+	path    string    // "" in memory mode
+	mem     []byte    // memory mode storage
+	chunk   *memChunk // the pool chunk mem lives in, if any (memory mode, not the first segment)
 	// unsynced marks a segment written without an fdatasync (policy never); Close syncs it.
 	unsynced bool
 

@@ -234,7 +234,7 @@ func (sh *shard) appendBatch(now time.Time, recs []pendingRecord, offs []uint64)
 		}
 		flen := int64(frameHeaderLen + bodyFixedLen + len(r.key) + len(r.data))
 		seg := sh.segs[len(sh.segs)-1]
-		if seg.size > 0 && seg.size+flen > rollAt {
+		if seg.size > 0 && (seg.size+flen > rollAt || sh.dir == "" && seg.chunk == nil && seg.size+flen > int64(cap(seg.mem)) && cap(seg.mem) >= memGrowBytes) {
 			if err := sh.createSegmentLocked(sh.next); err != nil {
 				return 0, 0, sh.rewindLocked(err)
 			}
@@ -246,13 +246,21 @@ func (sh *shard) appendBatch(now time.Time, recs []pendingRecord, offs []uint64)
 		off := sh.next
 		if sh.dir == "" {
 			if need := seg.size + flen; int64(cap(seg.mem)) < need {
-				c := min(max(need, 2*int64(cap(seg.mem)), memInitialBytes), max(rollAt, need))
-				if len(sh.segs) > 1 { // a shard that has filled a segment gets full-size ones at once
-					c = max(rollAt, need)
+				switch {
+				case seg.size == 0 && len(sh.segs) > 1 && rollAt == int64(e.chunks.size) && need <= rollAt:
+					// A shard that has filled a segment gets pool chunks from then on.
+					seg.chunk = e.chunks.get()
+					seg.mem = seg.chunk.buf
+				case len(sh.segs) > 1: // smaller segments (Options.SegmentBytes), or a record larger than a chunk
+					grown := make([]byte, len(seg.mem), max(rollAt, need))
+					copy(grown, seg.mem)
+					seg.mem = grown
+				default: // the first segment grows by doubling, copying at most memGrowBytes
+					c := min(max(need, 2*int64(cap(seg.mem)), memInitialBytes), max(rollAt, need))
+					grown := make([]byte, len(seg.mem), c)
+					copy(grown, seg.mem)
+					seg.mem = grown
 				}
-				grown := make([]byte, len(seg.mem), c)
-				copy(grown, seg.mem)
-				seg.mem = grown
 			}
 			seg.mem = appendFrame(seg.mem, e.crc, off, ts, r.key, r.data)
 		} else {
@@ -562,6 +570,10 @@ func (sh *shard) retainLocked(now time.Time, keep time.Duration) {
 func (sh *shard) dropSegmentLocked(s *segment) {
 	n := s.count()
 	sh.bytes -= s.size - int64(n)*(frameHeaderLen+bodyFixedLen)
+	if s.chunk != nil { // every access to s.mem holds the shard's lock, as we do
+		sh.e.chunks.put(s.chunk)
+		s.chunk, s.mem = nil, nil
+	}
 	if s.path != "" {
 		sh.e.files.forget(s)
 		if err := os.Remove(s.path); err != nil {

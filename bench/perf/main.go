@@ -343,6 +343,7 @@ func benchRun(ctx context.Context, o options, url string, pid int) (row, error) 
 		r.note = fmt.Sprintf("%d errors/throttles", n)
 		if len(res.Errors) > 0 {
 			m := res.Errors[0].Message
+			fmt.Fprintf(os.Stderr, "bench errors: %d × %s\n", res.Errors[0].Count, m) // whole, beside the table's short note
 			if len(m) > 120 {
 				m = m[:120] + "…"
 			}

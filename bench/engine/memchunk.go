@@ -1,0 +1,107 @@
+package engine
+
+import (
+	"runtime"
+	"sync"
+)
+
+// In memory mode a shard's first segment lives on the Go heap and grows by doubling from
+// memInitialBytes, so that an idle shard costs little; it rolls once growing would copy more
+// than memGrowBytes (the copy cannot be preempted, and on a virtual machine whose fresh pages
+// fault slowly a large one stalls the process for milliseconds). Every later segment is a
+// fixed memSegmentBytes chunk from the engine's chunkPool.
+const memGrowBytes = 256 << 10
+
+// memChunkFree is how many dropped chunks the pool keeps for reuse: retention that trims a
+// segment hands its memory to the next one instead of to the operating system.
+const memChunkFree = 16
+
+// memChunk is one fixed-size buffer for an in-memory segment. Its memory is released (for
+// mapped chunks, unmapped) only once nothing refers to the chunk, by a cleanup the garbage
+// collector runs, so no reader can ever see freed memory.
+type memChunk struct {
+	buf []byte
+}
+
+// chunkPool hands out memChunks for in-memory segments. Fresh chunks are mapped with
+// transparent huge pages and pre-faulted where the platform allows (chunk_linux.go): on the
+// machines streamcap is measured on, first touch of fresh memory costs several microseconds
+// per kilobyte page by page, and a pre-faulted huge-page chunk costs a third of that. Dropped
+// chunks are kept for reuse (their pages are already resident), and a background fill keeps
+// one chunk ready so that a segment roll does not fault 4 MiB while holding a shard's lock.
+type chunkPool struct {
+	size    int
+	mu      sync.Mutex
+	free    []*memChunk
+	filling bool
+	stats   chunkStats
+}
+
+// chunkStats counts the pool's work (for tests and the engine's stats).
+type chunkStats struct {
+	Allocated, Reused, Returned int64
+}
+
+func newChunkPool(size int) *chunkPool { return &chunkPool{size: size} }
+
+// get returns a chunk with len 0 and cap p.size.
+func (p *chunkPool) get() *memChunk {
+	p.mu.Lock()
+	var c *memChunk
+	if n := len(p.free); n > 0 {
+		c = p.free[n-1]
+		p.free = p.free[:n-1]
+		p.stats.Reused++
+	}
+	refill := len(p.free) == 0 && !p.filling
+	if refill {
+		p.filling = true
+	}
+	p.mu.Unlock()
+	if refill {
+		go p.fill()
+	}
+	if c == nil {
+		c = p.alloc()
+	}
+	return c
+}
+
+// fill prepares one chunk ahead of need.
+func (p *chunkPool) fill() {
+	c := p.alloc()
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.filling = false
+	if len(p.free) < memChunkFree {
+		p.free = append(p.free, c)
+	}
+}
+
+// alloc makes a fresh chunk and arranges for its memory to be released when it becomes
+// unreachable.
+func (p *chunkPool) alloc() *memChunk {
+	p.mu.Lock()
+	p.stats.Allocated++
+	p.mu.Unlock()
+	buf, release := allocChunk(p.size)
+	c := &memChunk{buf: buf[:0]}
+	if release != nil {
+		runtime.AddCleanup(c, func(b []byte) { release(b) }, buf)
+	}
+	return c
+}
+
+// put returns a chunk whose segment was dropped; the caller must hold no slice of it.
+func (p *chunkPool) put(c *memChunk) {
+	if c == nil {
+		return
+	}
+	c.buf = c.buf[:0]
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.stats.Returned++
+	if len(p.free) < memChunkFree {
+		p.free = append(p.free, c)
+	}
+}

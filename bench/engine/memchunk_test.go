@@ -1,0 +1,109 @@
+package engine
+
+import (
+	"encoding/binary"
+	"testing"
+	"time"
+)
+
+// putChunked writes n 1000-byte records to stream "s" (one shard), each carrying its number
+// in its first 8 bytes, in PutRecords calls of 500.
+func putChunked(t *testing.T, e *Engine, from, n int) {
+	t.Helper()
+	for i := from; i < from+n; {
+		batch := make([]Record, 0, 500)
+		for ; i < from+n && len(batch) < 500; i++ {
+			d := make([]byte, 1000)
+			binary.BigEndian.PutUint64(d, uint64(i))
+			batch = append(batch, Record{PartitionKey: "k", Data: d})
+		}
+		res, err := e.PutRecords("s", batch)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range res {
+			if r.ErrorCode != "" {
+				t.Fatalf("put: %s %s", r.ErrorCode, r.ErrorMessage)
+			}
+		}
+	}
+}
+
+// memSegments returns the one shard's segments, under its lock.
+func memSegments(t *testing.T, e *Engine) []*segment {
+	t.Helper()
+	s, err := e.lookup("s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := s.shards[0]
+	sh.mu.RLock()
+	defer sh.mu.RUnlock()
+	return append([]*segment(nil), sh.segs...)
+}
+
+// checkNumbers reads every record from TRIM_HORIZON and checks they are from..to-1 in order.
+func checkNumbers(t *testing.T, e *Engine, from, to int) {
+	t.Helper()
+	recs, _ := readAll(t, e, mustIter(t, e, "s", "shardId-000000000000", TrimHorizon, "", time.Time{}))
+	if len(recs) != to-from {
+		t.Fatalf("read %d records, want %d", len(recs), to-from)
+	}
+	for i, r := range recs {
+		if got := binary.BigEndian.Uint64(r.Data); got != uint64(from+i) || len(r.Data) != 1000 {
+			t.Fatalf("record %d: number %d (%d bytes), want %d (1000 bytes)", i, got, len(r.Data), from+i)
+		}
+	}
+}
+
+// An in-memory shard's first segment grows on the heap without ever copying more than
+// memGrowBytes; every later segment is a pool chunk, filled to the segment size; records
+// read back whole across every boundary.
+func TestMemorySegmentsComeFromChunks(t *testing.T) {
+	e := openMem(t, Options{LimitsOff: true})
+	mustCreate(t, e, "s", 1)
+	const n = 12_000 // 12.3 MB of frames: the first segment, then three chunks
+	putChunked(t, e, 0, n)
+	segs := memSegments(t, e)
+	if len(segs) < 4 {
+		t.Fatalf("%d segments, want at least 4", len(segs))
+	}
+	if first := segs[0]; first.chunk != nil || cap(first.mem) > memGrowBytes || first.size > memGrowBytes {
+		t.Errorf("first segment: chunk %v, cap %d, size %d; want heap, at most %d", first.chunk != nil, cap(first.mem), first.size, memGrowBytes)
+	}
+	for i, s := range segs[1:] {
+		if s.chunk == nil || cap(s.mem) != memSegmentBytes || s.size > memSegmentBytes {
+			t.Errorf("segment %d: chunk %v, cap %d, size %d; want a %d-byte chunk", i+1, s.chunk != nil, cap(s.mem), s.size, memSegmentBytes)
+		}
+		if i+2 < len(segs) && s.size < memSegmentBytes-2*1027 { // all but the last are full
+			t.Errorf("segment %d holds %d bytes, want about %d", i+1, s.size, memSegmentBytes)
+		}
+	}
+	checkNumbers(t, e, 0, n)
+}
+
+// Retention hands an expired chunk back to the pool and the next segment reuses it: a
+// long run in memory stops asking the operating system for fresh memory.
+func TestRetentionReusesChunks(t *testing.T) {
+	clk := newFakeClock()
+	e := openMem(t, Options{LimitsOff: true, Clock: clk})
+	mustCreate(t, e, "s", 1)
+	putChunked(t, e, 0, 12_000)
+	chunked := len(memSegments(t, e)) - 1
+	clk.Advance(25 * time.Hour)
+	putChunked(t, e, 12_000, 12_000) // the first put expires everything before it
+	checkNumbers(t, e, 12_000, 24_000)
+	e.chunks.mu.Lock()
+	st := e.chunks.stats
+	e.chunks.mu.Unlock()
+	if st.Returned != int64(chunked) {
+		t.Errorf("returned %d chunks, want the %d expired ones", st.Returned, chunked)
+	}
+	if st.Reused < int64(chunked)-1 {
+		t.Errorf("reused %d chunks, want at least %d (stats %+v)", st.Reused, chunked-1, st)
+	}
+	// Each of the two runs needs `chunked` chunks; the pool may prepare one ahead each time.
+	if st.Allocated > int64(chunked)+2 {
+		t.Errorf("allocated %d chunks for two runs of %d, want at most %d: expired chunks not reused (stats %+v)", st.Allocated, chunked, chunked+2, st)
+	}
+}
