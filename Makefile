@@ -39,8 +39,15 @@ test: vet
 	$(GO) test -count=1 -p 1 -run 'TestHostileBodiesBoundedMemory|TestThreeWorkersMatchOneGenerator' -v ./bench/engine/kinesisapi/ ./cmd/streamcap/
 
 # Short fuzzing of every parser/decoder (seeds always run in `make test`).
+FUZZTIME ?= 15s
+FUZZ_TARGETS = ./model/units:FuzzParse ./scenarios:FuzzParse ./model:FuzzPlanKinesis ./model:FuzzLoadPrices \
+	./model:FuzzParseLinkRange ./loadgen:FuzzParseProfile ./reports:FuzzAddJSON ./bench/engine:FuzzSegmentReader \
+	./bench/engine/kinesisapi:FuzzDecodeRequest ./bench/engine/kinesisapi:FuzzDecodeBlob
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzParse -fuzztime 30s ./model/units/
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		echo "fuzz $${t#*:} in $${t%%:*} for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$${t#*:}$$" -fuzztime $(FUZZTIME) "$${t%%:*}"; \
+	done
 
 # Go benchmarks for the speed targets (figures go in closing notes).
 bench:

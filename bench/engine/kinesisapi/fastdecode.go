@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"encoding/base64"
 	"unicode/utf8"
+
+	simdbase64 "github.com/segmentio/asm/base64"
 )
 
 // decodePutRecordsFast parses the common shape of a PutRecords body in one pass, without
@@ -149,6 +151,13 @@ func (p *scanner) plainString() ([]byte, bool) {
 	return s, true
 }
 
+// decodeBlob base64-decodes a Data blob with segmentio/asm's vectorized decoder, which is about
+// six times faster than encoding/base64 on kilobyte records (the largest single cost of a
+// PutRecords call once the records are stored). It accepts exactly what encoding/base64's
+// StdEncoding accepts (FuzzDecodeBlob); on any error the caller falls back to encoding/json,
+// whose error the client then gets.
+func decodeBlob(dst, src []byte) (int, error) { return simdbase64.StdEncoding.Decode(dst, src) }
+
 // base64String reads the raw bytes of a string that is to be base64-decoded. It only rules out
 // what the decoder would not: raw CR and LF, which encoding/base64 skips but JSON forbids inside
 // strings. Every other control character, a backslash or a non-ASCII byte fails the decoding.
@@ -202,7 +211,7 @@ func (p *scanner) entry(arena []byte) (putRecordsRequestEntry, []byte, bool) {
 			if cap(arena)-start < need {
 				return e, arena, false
 			}
-			n, err := base64.StdEncoding.Decode(arena[start:start+need], v)
+			n, err := decodeBlob(arena[start:start+need], v)
 			if err != nil {
 				return e, arena, false
 			}
