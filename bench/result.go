@@ -60,6 +60,10 @@ type Result struct {
 	// Distributed is set when the run was one worker's slice of a shared
 	// schedule (or a merge of all of them).
 	Distributed *Distributed `json:"distributed,omitempty"`
+	// Pacing is what sending on time cost the generator (its busy-wait's
+	// share of a core, the spin window it needed and why); set when the
+	// generator waited precisely for paced sends.
+	Pacing *loadgen.PacingStats `json:"pacing,omitempty"`
 }
 
 // Settings are the knobs a run used, as given (durations as text).

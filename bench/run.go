@@ -421,6 +421,10 @@ func newResult(opts Options, st Settings, info DriverInfo, lr *loadgen.Result, r
 		r.Timeline = []loadgen.Interval{}
 	}
 	r.Distributed = distributedOf(opts.Target, st, lr)
+	if lr.Pacing.Hybrid && lr.Pacing.Waits > 0 {
+		p := lr.Pacing
+		r.Pacing = &p
+	}
 	e2e, ec := loadgen.MergeE2E(recs...)
 	r.E2ECounts = ec
 	var err error

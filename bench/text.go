@@ -60,6 +60,10 @@ func WriteText(w io.Writer, r *Result) error {
 		}
 		fmt.Fprintf(tw, "consumed\t%s records end to end%s\t%s warm-up, %s unstamped\t\n", units.Int(r.E2ECounts.Received), via, units.Int(r.E2ECounts.Warmup), units.Int(r.E2ECounts.Unstamped))
 	}
+	if p := r.Pacing; p != nil {
+		fmt.Fprintf(tw, "pacing\tspin %s of a core\tspin window %s–%s\tprecise sleeps wake late by %s (p99)\n",
+			units.Percent(p.SpinShare), units.Span(p.SpinWindow), units.Span(p.SpinWindowMax), units.Span(p.WakeLate))
+	}
 	tw.Flush()
 	writeErrors(&b, "errors", c.Errors, c.Sent, r.Errors)
 	writeErrors(&b, "throttles", c.Throttles, c.Sent, r.Throttles)

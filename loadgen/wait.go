@@ -2,6 +2,7 @@ package loadgen
 
 import (
 	"runtime"
+	"slices"
 	"sync/atomic"
 	"time"
 )
@@ -19,6 +20,11 @@ const (
 	// millisecond-resolution poller wait, so one armed for less than a
 	// few milliseconds typically fires about 1 ms late.
 	DefaultTimerMargin = 2 * time.Millisecond
+	// maxAdaptiveSpin bounds the spin window the pacing widens to on a
+	// machine whose precise sleeps wake late (see wakeTracker).
+	maxAdaptiveSpin = 500 * time.Microsecond
+	// wakeSlack is added to the observed wake lateness when widening.
+	wakeSlack = 10 * time.Microsecond
 	// NoSpin as Config.SpinWindow turns the busy-wait off.
 	NoSpin = time.Duration(-1)
 	// maxPacingWindow bounds SpinWindow and TimerMargin.
@@ -57,17 +63,56 @@ type PacingStats struct {
 	// SpinShare is Spin / the run's elapsed time: the fraction of one
 	// core the busy-wait used.
 	SpinShare float64 `json:"spin_share"`
+	// WakeLate is the 99th percentile of how late the precise sleeps
+	// woke (over the last wakeSamples of them), and SpinWindowMax the
+	// widest spin window used to cover it (at least SpinWindow).
+	WakeLate      time.Duration `json:"wake_late_p99_ns"`
+	SpinWindowMax time.Duration `json:"spin_window_max_ns"`
+}
+
+// wakeSamples is how many recent precise sleeps wakeTracker remembers.
+const wakeSamples = 256
+
+// wakeTracker learns how late precise sleeps wake on this machine. On a
+// virtual machine a halted vCPU can take 50–200 µs to run again after its
+// timer fires, far more than DefaultSpinWindow, so a fixed window leaves
+// most sends late by the difference; the pacing widens its spin window to
+// the observed 99th percentile (plus wakeSlack), bounded by half the gap
+// between sends and maxAdaptiveSpin so the CPU it costs stays bounded.
+// Only the sender holding the turn uses it.
+type wakeTracker struct {
+	ring [wakeSamples]time.Duration
+	n    int
+	p99  time.Duration
+}
+
+// add records one sleep's lateness and refreshes the percentile every 32 samples.
+func (w *wakeTracker) add(late time.Duration) {
+	w.ring[w.n%wakeSamples] = max(0, late)
+	w.n++
+	if w.n%32 != 0 && w.n > 32 {
+		return
+	}
+	k := min(w.n, wakeSamples)
+	sorted := make([]time.Duration, k)
+	copy(sorted, w.ring[:k])
+	slices.Sort(sorted)
+	w.p99 = sorted[(k*99)/100]
 }
 
 // pacing is the hybrid wait shared by a run's paced senders. Only the
 // sender holding gen.turn waits, so at most one thread sleeps or spins at
 // a time however large the pool is.
 type pacing struct {
-	hybrid        bool
-	sleeper       preciseSleeper
-	fd            *fdTimer // nil: sleeper's thread sleep
-	fdFailed      atomic.Bool
-	spin, margin  time.Duration
+	hybrid       bool
+	sleeper      preciseSleeper
+	fd           *fdTimer // nil: sleeper's thread sleep
+	fdFailed     atomic.Bool
+	spin, margin time.Duration
+	// late and lastDue belong to the sender holding the turn (one at a time).
+	late          wakeTracker
+	lastDue       time.Duration
+	widest        atomic.Int64 // the widest spin window used
 	waits, timers atomic.Int64
 	sleeps, spun  atomic.Int64
 	// frozen is set when the clock did not move across a thread sleep
@@ -121,7 +166,8 @@ func (p *pacing) until(g *gen, timer Timer, due, now time.Duration) (time.Durati
 		}
 		now = g.since()
 	}
-	if d := due - now - p.spin; d > 0 {
+	window := p.window(due)
+	if d := due - now - window; d > 0 {
 		p.sleeps.Add(1)
 		p.sleep(d)
 		after := g.since()
@@ -129,6 +175,7 @@ func (p *pacing) until(g *gen, timer Timer, due, now time.Duration) (time.Durati
 			p.frozen.Store(true)
 			return p.onTimer(g, timer, due-now, now)
 		}
+		p.late.add(after - (now + d))
 		now = after
 	}
 	if g.stopCtx.Err() != nil {
@@ -155,6 +202,27 @@ func (p *pacing) until(g *gen, timer Timer, due, now time.Duration) (time.Durati
 	return now, true
 }
 
+// window is the spin window for a send due at due: SpinWindow, widened to
+// cover the precise sleeps' observed lateness (wakeTracker) but to no more
+// than half the gap since the previous due time, maxAdaptiveSpin or
+// TimerMargin (without a previous due time, SpinWindow). With the spin off
+// (NoSpin) it is 0.
+func (p *pacing) window(due time.Duration) time.Duration {
+	gap, first := due-p.lastDue, p.lastDue == 0
+	p.lastDue = due
+	if p.spin == 0 {
+		return 0
+	}
+	w := p.spin
+	if !first && gap > 0 {
+		w = max(p.spin, min(p.late.p99+wakeSlack, gap/2, maxAdaptiveSpin, p.margin))
+	}
+	if int64(w) > p.widest.Load() {
+		p.widest.Store(int64(w))
+	}
+	return w
+}
+
 // onTimer waits d on timer; false when the run stopped meanwhile.
 func (p *pacing) onTimer(g *gen, timer Timer, d, now time.Duration) (time.Duration, bool) {
 	if d <= 0 {
@@ -175,7 +243,10 @@ func (p *pacing) stats(elapsed time.Duration) PacingStats {
 	s := PacingStats{
 		Hybrid: p.hybrid && !p.frozen.Load(), SpinWindow: p.spin, TimerMargin: p.margin,
 		Waits: p.waits.Load(), TimerWaits: p.timers.Load(), PreciseSleeps: p.sleeps.Load(),
-		Spin: time.Duration(p.spun.Load()),
+		Spin: time.Duration(p.spun.Load()), SpinWindowMax: time.Duration(p.widest.Load()),
+	}
+	if p.late.n > 0 {
+		s.WakeLate = p.late.p99
 	}
 	if elapsed > 0 {
 		s.SpinShare = float64(s.Spin) / float64(elapsed)

@@ -1,0 +1,78 @@
+package loadgen
+
+import (
+	"testing"
+	"time"
+)
+
+const us = time.Microsecond
+
+func TestWakeTrackerP99(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		samples []time.Duration
+		want    time.Duration
+	}{
+		{"one sample", []time.Duration{30 * us}, 30 * us},
+		{"negative counts as on time", []time.Duration{-5 * us}, 0},
+		// 100 wakes 10 µs late and one 1 ms late: the p99 of 101 is the 100th smallest.
+		{"one outlier in 101", append(repeat(10*us, 100), time.Millisecond), 10 * us},
+		// 250 at 20 µs, 6 at 200 µs: more than 1 % are slow, so the p99 is slow.
+		{"3 percent slow", append(repeat(20*us, 250), repeat(200*us, 6)...), 200 * us},
+		// The ring keeps the newest 256: 256 slow ones then 256 fast ones forget the slow.
+		{"old samples age out", append(repeat(300*us, 256), repeat(15*us, 256)...), 15 * us},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var w wakeTracker
+			for _, d := range c.samples {
+				w.add(d)
+			}
+			if w.p99 != c.want {
+				t.Errorf("p99 = %v, want %v", w.p99, c.want)
+			}
+		})
+	}
+}
+
+func repeat(d time.Duration, n int) []time.Duration {
+	out := make([]time.Duration, n)
+	for i := range out {
+		out[i] = d
+	}
+	return out
+}
+
+// The spin window covers the observed wake lateness, bounded by half the gap between sends,
+// maxAdaptiveSpin and the timer margin, and is never below the configured SpinWindow.
+func TestPacingWindow(t *testing.T) {
+	for _, c := range []struct {
+		name             string
+		spin, margin     time.Duration
+		late             time.Duration // the tracker's p99
+		prevDue, due     time.Duration
+		want, wantWidest time.Duration
+	}{
+		{"quiet machine keeps the configured window", 50 * us, 2 * time.Millisecond, 12 * us, 1000 * us, 1333 * us, 50 * us, 50 * us},
+		{"late wakes widen it", 50 * us, 2 * time.Millisecond, 120 * us, 1000 * us, 1333 * us, 130 * us, 130 * us},
+		{"at most half the gap", 50 * us, 2 * time.Millisecond, 300 * us, 1000 * us, 1333 * us, 166500 * time.Nanosecond, 166500 * time.Nanosecond},
+		{"never below the configured window", 50 * us, 2 * time.Millisecond, 300 * us, 1000 * us, 1010 * us, 50 * us, 50 * us},
+		{"at most maxAdaptiveSpin", 50 * us, 2 * time.Millisecond, 5 * time.Millisecond, 1000 * us, 21000 * us, maxAdaptiveSpin, maxAdaptiveSpin},
+		{"at most the timer margin", 50 * us, 200 * us, time.Millisecond, 1000 * us, 21000 * us, 200 * us, 200 * us},
+		{"first send: configured window", 50 * us, 2 * time.Millisecond, 300 * us, 0, 1333 * us, 50 * us, 50 * us},
+		{"spin off stays off", 0, 2 * time.Millisecond, 300 * us, 1000 * us, 1333 * us, 0, 0},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			p := &pacing{spin: c.spin, margin: c.margin, lastDue: c.prevDue}
+			p.late.p99 = c.late
+			if got := p.window(c.due); got != c.want {
+				t.Errorf("window = %v, want %v", got, c.want)
+			}
+			if got := time.Duration(p.widest.Load()); got != c.wantWidest {
+				t.Errorf("widest = %v, want %v", got, c.wantWidest)
+			}
+			if p.lastDue != c.due {
+				t.Errorf("lastDue = %v, want %v", p.lastDue, c.due)
+			}
+		})
+	}
+}
