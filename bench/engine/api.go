@@ -593,7 +593,7 @@ func (e *Engine) Stats(name string) (StreamStats, error) {
 			ShardID: sh.id, Open: !sh.closed, Records: sh.retainedLocked(), Bytes: sh.bytes,
 			Appended: sh.appended.Load(), WriteThrottles: sh.wThrottles.Load(),
 			ReadThrottles: sh.rThrottles.Load(), EFOThrottles: sh.efoThrottles.Load(),
-			CorruptFrames: sh.corruptFrames.Load(), WriteFailures: sh.writeFailures.Load(),
+			CorruptFrames: sh.corruptFrames.Load(), WriteFailures: sh.writeFailures.Load(), Evicted: sh.evicted.Load(),
 		})
 		sh.mu.RUnlock()
 	}

@@ -49,6 +49,12 @@ type Options struct {
 	Dir string
 	// InMemory keeps all records in memory and writes no files; for tests and the fastest benchmarks.
 	InMemory bool
+	// MaxMemoryBytes bounds the record memory of an InMemory engine; 0 means unbounded. A shard
+	// that needs a new segment past it first drops its own oldest segments, as retention would,
+	// and counts their records in ShardStats.Evicted, so a long benchmark at a high rate runs in
+	// bounded memory (reusing the dropped memory) instead of being killed for lack of it. At
+	// least MinMaxMemoryBytes.
+	MaxMemoryBytes int64
 	// Fsync is when appended records are made durable before a put returns; default FsyncInterval
 	// (group commit). Readers see a record only once its put is acknowledged.
 	Fsync FsyncPolicy
@@ -257,4 +263,5 @@ type ShardStats struct {
 	EFOThrottles   int64 // subscription waits caused by the per-consumer limit since Open
 	CorruptFrames  int64 // reads that met a frame failing its checksum since Open
 	WriteFailures  int64 // failed segment writes (each discarded unacknowledged records) since Open
+	Evicted        int64 // records dropped before their retention ended to stay within MaxMemoryBytes
 }

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/binary"
+	"strings"
 	"testing"
 	"time"
 )
@@ -105,5 +106,48 @@ func TestRetentionReusesChunks(t *testing.T) {
 	// Each of the two runs needs `chunked` chunks; the pool may prepare one ahead each time.
 	if st.Allocated > int64(chunked)+2 {
 		t.Errorf("allocated %d chunks for two runs of %d, want at most %d: expired chunks not reused (stats %+v)", st.Allocated, chunked, chunked+2, st)
+	}
+}
+
+// Past MaxMemoryBytes a shard drops its own oldest segments, as retention would: memory stays
+// bounded, the dropped memory is reused, the newest records all remain in order, and the
+// dropped ones are counted.
+func TestMaxMemoryEvictsOldest(t *testing.T) {
+	const limit = MinMaxMemoryBytes // 64 MiB: 16 chunks
+	e := openMem(t, Options{LimitsOff: true, MaxMemoryBytes: limit})
+	mustCreate(t, e, "s", 1)
+	const n = 200_000 // 205 MB of frames
+	putChunked(t, e, 0, n)
+	if got := e.memBytes.Load(); got > limit || got < limit-2*memSegmentBytes {
+		t.Errorf("segment memory %d bytes, want just under the %d limit", got, limit)
+	}
+	st, err := e.Stats("s")
+	if err != nil {
+		t.Fatal(err)
+	}
+	sh := st.Shards[0]
+	if sh.Evicted+sh.Records != n || sh.Evicted < n/2 || sh.Appended != n {
+		t.Errorf("evicted %d + retained %d, appended %d; want %d in all, most evicted", sh.Evicted, sh.Records, sh.Appended, n)
+	}
+	checkNumbers(t, e, int(sh.Evicted), n) // TRIM_HORIZON starts right after the evicted
+	e.chunks.mu.Lock()
+	pool := e.chunks.stats
+	e.chunks.mu.Unlock()
+	if max := int64(limit/memSegmentBytes) + 2; pool.Allocated > max {
+		t.Errorf("allocated %d chunks for a %d-chunk limit: evicted memory not reused (%+v)", pool.Allocated, max-2, pool)
+	}
+}
+
+func TestMaxMemoryOptions(t *testing.T) {
+	for _, c := range []struct {
+		opts Options
+		want string
+	}{
+		{Options{InMemory: true, MaxMemoryBytes: 1 << 20}, "max memory 1048576 bytes: must be at least 67108864 (64 MiB), or 0 for unbounded"},
+		{Options{Dir: "/nonexistent", MaxMemoryBytes: 1 << 30}, "max memory 1073741824 bytes: applies only to an in-memory engine"},
+	} {
+		if _, err := Open(c.opts); err == nil || !strings.Contains(err.Error(), c.want) {
+			t.Errorf("Open(%+v) = %v, want %q", c.opts, err, c.want)
+		}
 	}
 }

@@ -39,10 +39,15 @@ type Engine struct {
 	mu       sync.Mutex                         // serializes stream creation and deletion
 	recovery RecoveryReport
 	closed   atomic.Bool
-	quota    quotaState // control-plane quotas (quotas.go)
-	iterKey  []byte     // authenticates shard iterators (iterator.go)
-	chunks   *chunkPool // memory-mode segment memory (memchunk.go); nil on disk
+	quota    quotaState   // control-plane quotas (quotas.go)
+	iterKey  []byte       // authenticates shard iterators (iterator.go)
+	chunks   *chunkPool   // memory-mode segment memory (memchunk.go); nil on disk
+	memBytes atomic.Int64 // memory-mode segment buffer bytes held (capacity), for MaxMemoryBytes
+	evicting atomic.Bool  // the first eviction was logged
 }
+
+// MinMaxMemoryBytes is the smallest Options.MaxMemoryBytes: room for a few segments per shard.
+const MinMaxMemoryBytes = 64 << 20
 
 type realClock struct{}
 
@@ -52,6 +57,12 @@ func (realClock) Now() time.Time { return time.Now() }
 func (o Options) normalize() (Options, error) {
 	if o.Dir == "" && !o.InMemory {
 		return o, errors.New("engine options: dir is empty: set a data directory or InMemory")
+	}
+	switch {
+	case o.MaxMemoryBytes != 0 && !o.InMemory:
+		return o, fmt.Errorf("engine options: max memory %d bytes: applies only to an in-memory engine", o.MaxMemoryBytes)
+	case o.MaxMemoryBytes != 0 && o.MaxMemoryBytes < MinMaxMemoryBytes:
+		return o, fmt.Errorf("engine options: max memory %d bytes: must be at least %d (64 MiB), or 0 for unbounded", o.MaxMemoryBytes, MinMaxMemoryBytes)
 	}
 	p, err := ParseFsyncPolicy(string(o.Fsync))
 	if err != nil {

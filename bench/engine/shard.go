@@ -60,7 +60,7 @@ type shard struct {
 	lastRetention                 time.Time
 
 	appended, wThrottles, rThrottles, efoThrottles atomic.Int64
-	corruptFrames, writeFailures                   atomic.Int64
+	corruptFrames, writeFailures, evicted          atomic.Int64
 }
 
 // rewind records that a failed write discarded the records from offset from on, ending epoch-1.
@@ -246,12 +246,15 @@ func (sh *shard) appendBatch(now time.Time, recs []pendingRecord, offs []uint64)
 		off := sh.next
 		if sh.dir == "" {
 			if need := seg.size + flen; int64(cap(seg.mem)) < need {
+				held := int64(cap(seg.mem))
 				switch {
 				case seg.size == 0 && len(sh.segs) > 1 && rollAt == int64(e.chunks.size) && need <= rollAt:
 					// A shard that has filled a segment gets pool chunks from then on.
+					sh.evictLocked(int64(e.chunks.size))
 					seg.chunk = e.chunks.get()
 					seg.mem = seg.chunk.buf
 				case len(sh.segs) > 1: // smaller segments (Options.SegmentBytes), or a record larger than a chunk
+					sh.evictLocked(max(rollAt, need) - held)
 					grown := make([]byte, len(seg.mem), max(rollAt, need))
 					copy(grown, seg.mem)
 					seg.mem = grown
@@ -261,6 +264,7 @@ func (sh *shard) appendBatch(now time.Time, recs []pendingRecord, offs []uint64)
 					copy(grown, seg.mem)
 					seg.mem = grown
 				}
+				e.memBytes.Add(int64(cap(seg.mem)) - held)
 			}
 			seg.mem = appendFrame(seg.mem, e.crc, off, ts, r.key, r.data)
 		} else {
@@ -300,6 +304,35 @@ func (sh *shard) appendBatch(now time.Time, recs []pendingRecord, offs []uint64)
 		return 0, 0, err
 	}
 	return 0, 0, nil
+}
+
+// evictLocked makes room for need more bytes of segment memory within Options.MaxMemoryBytes
+// by dropping this shard's oldest segments (never the one being written), as retention
+// would: reads from TRIM_HORIZON start after them. It counts their records as evicted and
+// logs the first eviction of the engine.
+func (sh *shard) evictLocked(need int64) {
+	e := sh.e
+	limit := e.opts.MaxMemoryBytes
+	if limit <= 0 {
+		return
+	}
+	n, records := 0, int64(0)
+	for n < len(sh.segs)-1 && e.memBytes.Load()+need > limit {
+		s := sh.segs[n]
+		records += int64(s.count())
+		sh.dropSegmentLocked(s)
+		n++
+	}
+	if n == 0 {
+		return
+	}
+	sh.segs = sh.segs[n:]
+	sh.first = sh.segs[0].base
+	sh.evicted.Add(records)
+	if e.evicting.CompareAndSwap(false, true) {
+		e.log.Warn("in-memory engine at its memory limit: shards now drop their oldest records before their retention ends",
+			"max_memory_bytes", limit, "shard", sh.id, "evicted_records", records)
+	}
 }
 
 // advanceLocked makes records below v visible and wakes watchers.
@@ -570,10 +603,14 @@ func (sh *shard) retainLocked(now time.Time, keep time.Duration) {
 func (sh *shard) dropSegmentLocked(s *segment) {
 	n := s.count()
 	sh.bytes -= s.size - int64(n)*(frameHeaderLen+bodyFixedLen)
+	if s.path == "" {
+		sh.e.memBytes.Add(-int64(cap(s.mem)))
+	}
 	if s.chunk != nil { // every access to s.mem holds the shard's lock, as we do
 		sh.e.chunks.put(s.chunk)
-		s.chunk, s.mem = nil, nil
+		s.chunk = nil
 	}
+	s.mem = nil
 	if s.path != "" {
 		sh.e.files.forget(s)
 		if err := os.Remove(s.path); err != nil {

@@ -14,6 +14,7 @@ import (
 
 	"github.com/streamcap/streamcap/bench/engine"
 	"github.com/streamcap/streamcap/bench/engine/kinesisapi"
+	"github.com/streamcap/streamcap/model/units"
 )
 
 // engineServeOptions is what `streamcap engine serve` needs.
@@ -21,6 +22,7 @@ type engineServeOptions struct {
 	addr          string
 	dataDir       string
 	inMemory      bool
+	maxMemory     units.Bytes
 	fsync         string
 	fsyncInterval time.Duration
 	limits        string
@@ -72,6 +74,7 @@ unless --allow-unauthenticated-remote. Keep the secret out of ps:
 	fs.StringVar(&o.addr, "addr", kinesisapi.DefaultAddr, "listen address, HOST:PORT (port 0 picks a free one, e.g. 127.0.0.1:0); beyond loopback needs --auth")
 	fs.StringVar(&o.dataDir, "data-dir", "", "data directory (default: streamcap/engine under the user cache dir)")
 	fs.BoolVar(&o.inMemory, "in-memory", false, "keep everything in memory (nothing survives a restart)")
+	fs.Var(&o.maxMemory, "max-memory", "with --in-memory: bound record memory, e.g. 4GiB; past it each shard drops its oldest records early, counted and logged (default unbounded; at least 64MiB)")
 	fs.StringVar(&o.fsync, "fsync", "interval", "durability: always | interval (group commit) | never")
 	fs.DurationVar(&o.fsyncInterval, "fsync-interval", 0, "group-commit window with --fsync interval (default 2ms)")
 	fs.StringVar(&o.limits, "limits", "on", "emulated per-shard limits: on | off")
@@ -105,11 +108,17 @@ func engineServeRun(ctx context.Context, io *streams, o *engineServeOptions) err
 	if o.maxInFlight <= 0 {
 		return usagef("--max-body-bytes-in-flight %d: must be > 0", o.maxInFlight)
 	}
+	if o.maxMemory != 0 && !o.inMemory {
+		return usagef("--max-memory %s: applies only with --in-memory", o.maxMemory)
+	}
+	if o.maxMemory != 0 && int64(o.maxMemory) < engine.MinMaxMemoryBytes {
+		return usagef("--max-memory %s: must be at least 64MiB (or 0 for unbounded)", o.maxMemory)
+	}
 	if o.bodyTimeout <= 0 {
 		return usagef("--body-read-timeout %s: must be > 0", o.bodyTimeout)
 	}
 	opts := kinesisapi.ServeOptions{
-		Addr: o.addr, DataDir: o.dataDir, InMemory: o.inMemory,
+		Addr: o.addr, DataDir: o.dataDir, InMemory: o.inMemory, MaxMemoryBytes: int64(o.maxMemory),
 		Fsync: fsync, FsyncInterval: o.fsyncInterval, LimitsOff: o.limits == "off", NoBurstCredit: o.burstCredit == "off",
 		AccountShardQuota: o.shardQuota, AllowUnauthenticatedRemote: o.allowRemote, MaxBodyBytesInFlight: o.maxInFlight, BodyReadTimeout: o.bodyTimeout,
 	}

@@ -27,6 +27,12 @@ func TestEngineServeRefusals(t *testing.T) {
 			[]string{`--burst-credit "none": must be on or off`}},
 		{"zero body budget", []string{"engine", "serve", "--in-memory", "--max-body-bytes-in-flight", "0"},
 			[]string{"--max-body-bytes-in-flight 0"}},
+		{"memory limit on disk", []string{"engine", "serve", "--max-memory", "1GiB"},
+			[]string{"--max-memory 1GiB: applies only with --in-memory"}},
+		{"memory limit too small", []string{"engine", "serve", "--in-memory", "--max-memory", "1MiB"},
+			[]string{"--max-memory 1MiB: must be at least 64MiB (or 0 for unbounded)"}},
+		{"memory limit not a size", []string{"engine", "serve", "--in-memory", "--max-memory", "lots"},
+			[]string{`--max-memory: invalid size "lots"`}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

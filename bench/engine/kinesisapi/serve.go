@@ -35,6 +35,8 @@ type ServeOptions struct {
 	DataDir string
 	// InMemory keeps everything in memory (nothing survives a restart).
 	InMemory bool
+	// MaxMemoryBytes bounds an in-memory engine's record memory (engine.Options.MaxMemoryBytes).
+	MaxMemoryBytes int64
 	// Fsync is the durability policy (always, interval, never); "" means interval (group commit).
 	Fsync engine.FsyncPolicy
 	// FsyncInterval is the group-commit window under interval fsync; 0 means the engine default (2 ms).
@@ -122,7 +124,7 @@ func Serve(ctx context.Context, opts ServeOptions) error {
 		quotas.AccountShards = opts.AccountShardQuota
 	}
 	e, err := engine.Open(engine.Options{
-		Dir: dir, InMemory: opts.InMemory, Fsync: opts.Fsync, FsyncInterval: opts.FsyncInterval,
+		Dir: dir, InMemory: opts.InMemory, MaxMemoryBytes: opts.MaxMemoryBytes, Fsync: opts.Fsync, FsyncInterval: opts.FsyncInterval,
 		Limits: opts.Limits, LimitsOff: opts.LimitsOff, NoBurstCredit: opts.NoBurstCredit, Quotas: quotas, Clock: opts.Clock, Logger: log,
 	})
 	if err != nil {
