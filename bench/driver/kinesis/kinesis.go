@@ -372,7 +372,7 @@ func New(opts Options) (*Driver, error) {
 		cfg = aws.Config{
 			Region:      opts.Region,
 			Credentials: endpointCredentials(opts.Getenv),
-			HTTPClient:  hc,
+			HTTPClient:  SafeBodies(hc),
 			Retryer:     nop,
 		}
 	} else {
@@ -389,6 +389,7 @@ func New(opts Options) (*Driver, error) {
 		if cfg.Region == "" {
 			return nil, driver.Invalid(Name, "Region", "", "set (flag, AWS_REGION or the shared config) when Endpoint is empty")
 		}
+		cfg.HTTPClient = SafeBodies(cfg.HTTPClient) // after loading, which may add a CA bundle to it
 	}
 	client := kinesis.NewFromConfig(cfg, func(o *kinesis.Options) {
 		if opts.Endpoint != "" {
