@@ -81,9 +81,10 @@ const wakeSamples = 256
 // between sends and maxAdaptiveSpin so the CPU it costs stays bounded.
 // Only the sender holding the turn uses it.
 type wakeTracker struct {
-	ring [wakeSamples]time.Duration
-	n    int
-	p99  time.Duration
+	ring    [wakeSamples]time.Duration
+	scratch [wakeSamples]time.Duration // sorted copy, kept to avoid an allocation per refresh
+	n       int
+	p99     time.Duration
 }
 
 // add records one sleep's lateness and refreshes the percentile every 32 samples.
@@ -94,7 +95,7 @@ func (w *wakeTracker) add(late time.Duration) {
 		return
 	}
 	k := min(w.n, wakeSamples)
-	sorted := make([]time.Duration, k)
+	sorted := w.scratch[:k]
 	copy(sorted, w.ring[:k])
 	slices.Sort(sorted)
 	w.p99 = sorted[(k*99)/100]

@@ -148,3 +148,34 @@ func BenchmarkGetRecords(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkAppendMemoryCost measures what storing 1 KB records costs an in-memory engine, in
+// CPU per record: "retain" keeps every record, so every byte lands in memory fresh from the
+// operating system (pre-faulted huge-page chunks; on a virtual machine first touch dominates);
+// "bounded" runs at MaxMemoryBytes (256 MiB, filled before the timer starts), where each new
+// segment reuses the memory of one its shard dropped. The difference is the fresh-memory cost
+// docs/performance.md discusses.
+func BenchmarkAppendMemoryCost(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		limit int64
+	}{{"retain", 0}, {"bounded", 256 << 20}} {
+		b.Run(c.name, func(b *testing.B) {
+			e := openMem(b, Options{LimitsOff: true, MaxMemoryBytes: c.limit})
+			mustCreate(b, e, "bench", 4)
+			rs := benchRecords(500, 1000)
+			if c.limit > 0 {
+				for range 2 * int(c.limit) / (500 * 1000) { // fill past the limit
+					if _, err := e.PutRecords("bench", rs); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			b.SetBytes(int64(len(rs) * 1000))
+			b.ResetTimer()
+			cpu0 := cpuTime()
+			b.RunParallel(func(pb *testing.PB) { putBatches(b, e, pb, rs) })
+			reportRate(b, b.N*len(rs), cpu0)
+		})
+	}
+}
