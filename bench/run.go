@@ -325,7 +325,7 @@ func (opts *Options) loadgenConfig() (loadgen.Config, Settings, error) {
 		CatchUp:      catchUpString(opts.CatchUp),
 		Interval:     units.Duration(orDefaultDur(opts.Interval, loadgen.DefaultInterval)).String(),
 		Consumers:    opts.Consumers,
-		Consumer:     opts.Consumer,
+		Consumer:     consumerOf(opts),
 		Stream:       opts.Stream,
 		Shards:       opts.Shards,
 		Seed:         opts.Seed,
@@ -437,6 +437,15 @@ func newResult(opts Options, st Settings, info DriverInfo, lr *loadgen.Result, r
 		}
 	}
 	return r, nil
+}
+
+// consumerOf is how the run read its records: none when no consumer ran,
+// whatever reading the target would have used.
+func consumerOf(opts *Options) string {
+	if opts.Consumers == 0 {
+		return ""
+	}
+	return opts.Consumer
 }
 
 func nonNil(e []loadgen.ErrorCount) []loadgen.ErrorCount {
