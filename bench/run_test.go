@@ -214,3 +214,24 @@ func TestProgressLine(t *testing.T) {
 		})
 	}
 }
+
+// A run records how its consumers read only when consumers ran.
+func TestRunConsumerKindOnlyWithConsumers(t *testing.T) {
+	for _, c := range []struct {
+		consumers int
+		want      string
+	}{{0, ""}, {1, "push (enhanced fan-out)"}} {
+		synctest.Test(t, func(t *testing.T) {
+			res, err := Run(t.Context(), Options{
+				Target: "mem", Workload: model.Workload{Rate: 100}, Duration: time.Second, Warmup: NoWarmup,
+				Consumers: c.consumers, Consumer: "push (enhanced fan-out)",
+			}, &memDriver{service: time.Millisecond})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res.Settings.Consumer != c.want || res.Settings.Consumers != c.consumers {
+				t.Errorf("consumers %d: settings say %d read by %q, want %q", c.consumers, res.Settings.Consumers, res.Settings.Consumer, c.want)
+			}
+		})
+	}
+}
