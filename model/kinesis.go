@@ -278,11 +278,11 @@ func analyse(l kinesisLoad, p *Prices, x *explainer) capacity {
 				km.hotName, pct(km.hotShare), num(round3(hr)), num(math.Round(hb)), num(wr), num(wb), num(round3(wr*h)), num(math.Round(wb*h)), num(h), verdict))
 		}
 	} else if sk.BudgetExhausted {
-		c.warn = append(c.warn, fmt.Sprintf("skew: the search stopped on its compute budget after %d shard counts (%d..%d) without one whose busiest shard stays within %v of traffic; best %v at %s",
-			sk.Evaluations, sk.SearchFrom, sk.SearchTo, pctFine(target, share), pctFine(share, target), units.Plural(int64(n), "shard")))
+		c.warn = append(c.warn, fmt.Sprintf("skew: the search stopped on its compute budget after %s shard counts (%s..%s) without one whose busiest shard stays within %v of traffic; best %v at %s",
+			units.Int(int64(sk.Evaluations)), units.Int(int64(sk.SearchFrom)), units.Int(int64(sk.SearchTo)), pctFine(target, share), pctFine(share, target), units.Plural(int64(n), "shard")))
 	}
 	if !km.random && l.w.Keys.Count < n {
-		c.warn = append(c.warn, fmt.Sprintf("only %d partition keys for %d shards: at most %d shards receive traffic", l.w.Keys.Count, n, l.w.Keys.Count))
+		c.warn = append(c.warn, fmt.Sprintf("only %s partition keys for %s shards: at most %s shards receive traffic", units.Int(int64(l.w.Keys.Count)), units.Int(int64(n)), units.Int(int64(l.w.Keys.Count))))
 	}
 	if calls := l.callsShard; l.shared > 0 && calls > rc*h {
 		hard := "above headroom"
@@ -405,12 +405,12 @@ func provisionedQuotaWarnings(n int, p *Prices) []string {
 	k := &p.Kinesis
 	var out []string
 	if q := int(k.AccountShardQuota.Value); n > q {
-		out = append(out, fmt.Sprintf("quota: %d shards exceed the account shard quota of %d (default, %s) — request a quota increase in Service Quotas before creating the stream, or spread the traffic over several accounts",
-			n, q, p.Region))
+		out = append(out, fmt.Sprintf("quota: %s shards exceed the account shard quota of %s (default, %s) — request a quota increase in Service Quotas before creating the stream, or spread the traffic over several accounts",
+			units.Int(int64(n)), units.Int(int64(q)), p.Region))
 	}
 	if c := int(k.UpdateShardCountMaxShards.Value); n > c {
-		out = append(out, fmt.Sprintf("quota: %d shards exceed the %d shards per stream that UpdateShardCount reaches — create the stream at this count, request a per-stream limit increase, or split the traffic over %d streams of at most %d shards",
-			n, c, (n+c-1)/c, c))
+		out = append(out, fmt.Sprintf("quota: %s shards exceed the %s shards per stream that UpdateShardCount reaches — create the stream at this count, request a per-stream limit increase, or split the traffic over %s streams of at most %s shards",
+			units.Int(int64(n)), units.Int(int64(c)), units.Int(int64((n+c-1)/c)), units.Int(int64(c))))
 	}
 	return out
 }
@@ -510,16 +510,16 @@ func onDemandWith(l kinesisLoad, p *Prices, c capacity, x *explainer) KinesisPla
 	read := l.peakBytes * float64(l.shared+l.efo)
 	streams := max(ceilCount(l.peakBytes/maxW), ceilCount(read/maxR))
 	if l.peakBytes > maxW {
-		kp.Warnings = append(kp.Warnings, fmt.Sprintf("quota: on-demand peak write %v B/s exceeds the per-stream maximum of %v B/s (%s) — split the traffic over %d on-demand streams",
-			num(math.Round(l.peakBytes)), num(maxW), p.Region, streams))
+		kp.Warnings = append(kp.Warnings, fmt.Sprintf("quota: on-demand peak write %s exceeds the per-stream maximum of %s (%s) — split the traffic over %s on-demand streams",
+			units.SI(l.peakBytes, "B/s"), units.SI(maxW, "B/s"), p.Region, units.Int(int64(streams))))
 	}
 	if read > maxR {
-		kp.Warnings = append(kp.Warnings, fmt.Sprintf("quota: on-demand peak read %v B/s (%d consumers) exceeds the per-stream maximum of %v B/s (%s) — split the traffic over %d on-demand streams",
-			num(math.Round(read)), l.shared+l.efo, num(maxR), p.Region, streams))
+		kp.Warnings = append(kp.Warnings, fmt.Sprintf("quota: on-demand peak read %s (%d consumers) exceeds the per-stream maximum of %s (%s) — split the traffic over %s on-demand streams",
+			units.SI(read, "B/s"), l.shared+l.efo, units.SI(maxR, "B/s"), p.Region, units.Int(int64(streams))))
 	}
 	if streams > maxStreams {
-		kp.Warnings = append(kp.Warnings, fmt.Sprintf("quota: %d on-demand streams exceed the %d on-demand streams per account (default) — request a quota increase or use provisioned mode",
-			streams, maxStreams))
+		kp.Warnings = append(kp.Warnings, fmt.Sprintf("quota: %s on-demand streams exceed the %s on-demand streams per account (default) — request a quota increase or use provisioned mode",
+			units.Int(int64(streams)), units.Int(int64(maxStreams))))
 	}
 	if l.peakBytes > maxW {
 		// covered above

@@ -24,13 +24,13 @@ func TestQuotaWarningsNeverCap(t *testing.T) {
 		t.Fatalf("%d shards (write_records needs %v)", prov.Shards, prov.Limits[1].RequiredShards)
 	}
 	pw := strings.Join(prov.Warnings, "\n")
-	for _, want := range []string{"exceed the account shard quota of 20000 (default, us-east-1) — request a quota increase",
-		"exceed the 10000 shards per stream that UpdateShardCount reaches", "split the traffic over 3 streams"} {
+	for _, want := range []string{"exceed the account shard quota of 20,000 (default, us-east-1) — request a quota increase",
+		"exceed the 10,000 shards per stream that UpdateShardCount reaches", "split the traffic over 3 streams"} {
 		if !strings.Contains(pw, want) {
 			t.Errorf("provisioned warnings lack %q:\n%s", want, pw)
 		}
 	}
-	if ow := strings.Join(od.Warnings, "\n"); !strings.Contains(ow, "on-demand peak write 20320000000 B/s exceeds the per-stream maximum of 10000000000 B/s (us-east-1) — split the traffic over 3 on-demand streams") {
+	if ow := strings.Join(od.Warnings, "\n"); !strings.Contains(ow, "on-demand peak write 20.3 GB/s exceeds the per-stream maximum of 10 GB/s (us-east-1) — split the traffic over 3 on-demand streams") {
 		t.Errorf("on-demand warnings:\n%s", ow)
 	}
 	// 60 streams' worth of on-demand write: over the 50 per account.
