@@ -191,24 +191,40 @@ func checkPipelineOptions(opts PlanOptions, p *Prices) error {
 	if err := checkFirehoseBuffers(opts, &p.Firehose); err != nil {
 		return err
 	}
-	o := opts.Pipeline
-	switch {
-	case o.Flink.KPU < 0 || o.Flink.KPU > 10000:
-		return planInputErr("flink kpu", o.Flink.KPU, "between 1 and 10000 (0 = sized from throughput)")
-	case o.Flink.BackupGB < 0:
-		return planInputErr("flink backup_gb", o.Flink.BackupGB, ">= 0 (0 = the table's default)")
-	case o.PubSub.BatchMessages < 0 || o.PubSub.BatchMessages > 1000:
-		return planInputErr("pubsub batch_messages", o.PubSub.BatchMessages, "between 1 and 1000 (0 = client default 100)")
-	case o.PubSub.BatchBytes < 0 || o.PubSub.BatchBytes > 10_000_000:
-		return planInputErr("pubsub batch_bytes", o.PubSub.BatchBytes, "between 1B and 10MB (0 = client default 1MB)")
-	case o.PubSub.BatchDelay < 0:
-		return planInputErr("pubsub batch_delay", o.PubSub.BatchDelay, ">= 0s (0 = client default 10ms)")
-	case o.PubSub.Publishers < 0:
-		return planInputErr("pubsub publishers", o.PubSub.Publishers, ">= 1 (0 = one publisher)")
-	case o.PubSub.DeliveryBatch < 0:
-		return planInputErr("pubsub delivery_batch", o.PubSub.DeliveryBatch, ">= 1 (0 = the publish batch)")
+	var err error
+	pipelineRanges(opts.Pipeline, func(field string, value any, accepted string) {
+		if err == nil {
+			err = planInputErr(strings.ReplaceAll(field, ".", " "), value, "%s", accepted)
+		}
+	})
+	return err
+}
+
+// pipelineRanges reports every pipeline setting outside its accepted range
+// to bad, with its field path under pipeline ("pubsub.batch_messages"): the
+// one statement of those ranges, for plan --compare and scenario validation.
+func pipelineRanges(o PipelineOptions, bad func(field string, value any, accepted string)) {
+	if o.Flink.KPU < 0 || o.Flink.KPU > 10000 {
+		bad("flink.kpu", o.Flink.KPU, "between 1 and 10000 (0 = sized from throughput)")
 	}
-	return nil
+	if o.Flink.BackupGB < 0 {
+		bad("flink.backup_gb", o.Flink.BackupGB, ">= 0 (0 = the table's default)")
+	}
+	if o.PubSub.BatchMessages < 0 || o.PubSub.BatchMessages > 1000 {
+		bad("pubsub.batch_messages", o.PubSub.BatchMessages, "between 1 and 1000 (0 = client default 100)")
+	}
+	if o.PubSub.BatchBytes < 0 || o.PubSub.BatchBytes > 10_000_000 {
+		bad("pubsub.batch_bytes", o.PubSub.BatchBytes, "between 1B and 10MB (0 = client default 1MB)")
+	}
+	if o.PubSub.BatchDelay < 0 {
+		bad("pubsub.batch_delay", o.PubSub.BatchDelay, ">= 0s (0 = client default 10ms)")
+	}
+	if o.PubSub.Publishers < 0 {
+		bad("pubsub.publishers", o.PubSub.Publishers, ">= 1 (0 = one publisher)")
+	}
+	if o.PubSub.DeliveryBatch < 0 {
+		bad("pubsub.delivery_batch", o.PubSub.DeliveryBatch, ">= 1 (0 = the publish batch)")
+	}
 }
 
 // mergePipeline returns the scenario's pipeline settings with every

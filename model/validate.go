@@ -272,6 +272,11 @@ func (v *workloadValidator) workload(w *Workload) {
 	if b := w.Bench; b != nil {
 		v.bench(b)
 	}
+	if p := w.Pipeline; p != nil {
+		pipelineRanges(*p, func(field string, value any, accepted string) {
+			v.add("pipeline."+field, value, accepted, "must be %s", accepted)
+		})
+	}
 }
 
 func (v *workloadValidator) keys(k *KeySpec) {

@@ -121,6 +121,14 @@ func TestValidateRules(t *testing.T) {
 		edit  func(w *Workload)
 		wants []string
 	}{
+		{"pipeline out of range", func(w *Workload) {
+			w.Pipeline = &PipelineOptions{}
+			w.Pipeline.Flink.KPU = -3
+			w.Pipeline.PubSub.BatchMessages = 1001
+			w.Pipeline.PubSub.Publishers = -1
+		}, []string{`pipeline.flink.kpu "-3": must be between 1 and 10000 (0 = sized from throughput)`,
+			`pipeline.pubsub.batch_messages "1001": must be between 1 and 1000 (0 = client default 100)`,
+			`pipeline.pubsub.publishers "-1": must be >= 1 (0 = one publisher)`}},
 		{"rate zero", func(w *Workload) { w.Rate = 0 },
 			[]string{`rate "0/s": must be more than 0/s and at most 1G/s (1000M/s; records per second, e.g. 3000/s)`}},
 		{"rate too high", func(w *Workload) { w.Rate = 2e9 },
