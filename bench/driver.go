@@ -84,3 +84,13 @@ type Driver interface {
 	// Close releases the driver's clients and connections.
 	Close() error
 }
+
+// Remover is implemented by drivers that can delete the stream or topic
+// their Setup created (and only that: one that already existed is left
+// alone). bench search removes each trial's fresh stream after the trial,
+// so a search leaves nothing behind to pay for.
+type Remover interface {
+	// RemoveCreated deletes what Setup created and returns its name, or ""
+	// when Setup created nothing.
+	RemoveCreated(ctx context.Context) (string, error)
+}

@@ -38,6 +38,7 @@ type searchOptions struct {
 	output      string
 	out         string
 	quiet       bool
+	keepStreams bool
 	targetFlags
 }
 
@@ -112,6 +113,7 @@ engine (embedded, shards without burst credit) or a fresh stream or topic.`,
 	fs.StringVarP(&o.output, "output", "o", "text", "output format: text | json")
 	fs.StringVar(&o.out, "out", "", "also write the search JSON to this file")
 	fs.BoolVarP(&o.quiet, "quiet", "q", false, "no per-trial progress lines")
+	fs.BoolVar(&o.keepStreams, "keep-streams", false, "keep each trial's stream or topic (by default a trial deletes the one it created)")
 	o.targetFlags.add(fs, "stream or topic name prefix (each trial appends its own suffix)")
 	return cmd
 }
@@ -163,11 +165,12 @@ func searchRun(ctx context.Context, io *streams, o *searchOptions, ov scenarios.
 			From: o.from, To: o.to, Precision: float64(o.precision),
 			Warmup: o.warmup.D(), Trial: o.trial.D(), Confirm: confirm, MaxTrials: o.maxTrials,
 		},
-		Bench:    bench.Options{MaxInflight: o.maxInflight, Consumers: o.consumers, Seed: o.seed},
-		Driver:   o.drv,
-		Prices:   prices,
-		Progress: io.ErrOut,
-		Quiet:    o.quiet,
+		Bench:       bench.Options{MaxInflight: o.maxInflight, Consumers: o.consumers, Seed: o.seed},
+		Driver:      o.drv,
+		Prices:      prices,
+		Progress:    io.ErrOut,
+		Quiet:       o.quiet,
+		KeepStreams: o.keepStreams,
 	})
 	if errors.Is(runErr, search.ErrInvalidOptions) || errors.Is(runErr, bench.ErrInvalidOptions) {
 		return asUsage(runErr)

@@ -2,13 +2,17 @@ package main
 
 import (
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/streamcap/streamcap/bench/engine"
 	"github.com/streamcap/streamcap/bench/engine/kinesisapi"
@@ -81,7 +85,17 @@ func TestBenchSearchKinesisAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	srv := httptest.NewServer(kinesisapi.NewHandler(eng, kinesisapi.HandlerOptions{}))
+	api := kinesisapi.NewHandler(eng, kinesisapi.HandlerOptions{})
+	var creates, deletes atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Header.Get("X-Amz-Target") {
+		case "Kinesis_20131202.CreateStream":
+			creates.Add(1)
+		case "Kinesis_20131202.DeleteStream":
+			deletes.Add(1)
+		}
+		api.ServeHTTP(w, r)
+	}))
 	t.Cleanup(func() { srv.Close(); eng.Close() })
 	o := searchAndReport(t, "--target", "kinesis", "--endpoint", srv.URL, "--region", "us-east-1", "--shards", "1", "--stream", "srch", "--max-retries", "0")
 	if o.Target != "kinesis" || o.Shards != 1 || o.PredictedRate < 990 || o.PredictedRate > 1010 {
@@ -92,9 +106,11 @@ func TestBenchSearchKinesisAPI(t *testing.T) {
 			t.Errorf("trial at %v/s achieved %v/s on one shard with %d throttled, passed %v", tr.Rate, tr.AchievedRate, tr.Throttles, tr.Passed)
 		}
 	}
-	streams := eng.ListStreams()
-	if len(streams) != len(o.Trials) {
-		t.Errorf("%d streams for %d trials: want a fresh stream per trial (%q)", len(streams), len(o.Trials), streams)
+	if streams := eng.ListStreams(); len(streams) != 0 {
+		t.Errorf("streams %q left after the search: want each trial's deleted", streams)
+	}
+	if c, d := creates.Load(), deletes.Load(); c != int64(len(o.Trials)) || d != c {
+		t.Errorf("%d streams created and %d deleted for %d trials: want a fresh stream per trial, each deleted", c, d, len(o.Trials))
 	}
 }
 
@@ -110,6 +126,18 @@ func TestBenchSearchKafka(t *testing.T) {
 	o := searchAndReport(t, "--target", "kafka", "--brokers", strings.Join(c.ListenAddrs(), ","), "--partitions", "2")
 	if o.Target != "kafka" || o.PredictedRate != 0 {
 		t.Errorf("target %q, predicted %v; want kafka without a Kinesis prediction", o.Target, o.PredictedRate)
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	topics, err := kadm.NewClient(cl).ListTopics(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if names := topics.Names(); len(names) != 0 {
+		t.Errorf("topics %q left after the search: want each trial's deleted", names)
 	}
 }
 

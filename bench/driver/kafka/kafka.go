@@ -235,6 +235,7 @@ type Driver struct {
 
 	mu         sync.Mutex
 	topic      string
+	created    string          // the topic Setup created, which RemoveCreated deletes
 	partitions int             // the topic's partition count, known after Setup
 	starts     map[int32]int64 // end offsets captured by Setup; nil before Setup
 
@@ -374,6 +375,11 @@ func (d *Driver) Setup(ctx context.Context, topo bench.Topology) error {
 		_, err := adm.CreateTopic(ctx, int32(parts), int16(d.opts.ReplicationFactor), nil, topic)
 		if err != nil && !errors.Is(err, kerr.TopicAlreadyExists) {
 			return fmt.Errorf("kafka: setup: create topic %q with %d partitions: %w", topic, parts, wrapThrottle(err))
+		}
+		if err == nil {
+			d.mu.Lock()
+			d.created = topic // RemoveCreated may delete it
+			d.mu.Unlock()
 		}
 	} else if err := details[topic].Err; err != nil {
 		return fmt.Errorf("kafka: setup: describe topic %q: %w", topic, err)

@@ -341,6 +341,7 @@ type Driver struct {
 
 	mu        sync.Mutex
 	stream    string
+	created   string    // the stream Setup created, which RemoveCreated deletes
 	startAt   time.Time // Setup's end; zero before Setup
 	startIDs  []string  // shards open at Setup; consumers start there
 	consumers []string  // EFO consumer ARNs registered by this driver
@@ -555,6 +556,11 @@ func (d *Driver) Setup(ctx context.Context, topo bench.Topology) error {
 		var inUse *types.ResourceInUseException
 		if err != nil && !errors.As(err, &inUse) {
 			return fmt.Errorf("kinesis: setup: create stream %q with %d shards: %w", stream, shards, err)
+		}
+		if err == nil {
+			d.mu.Lock()
+			d.created = stream // RemoveCreated may delete it
+			d.mu.Unlock()
 		}
 	}
 	for attempt := 0; ; attempt++ {

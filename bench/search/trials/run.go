@@ -39,6 +39,9 @@ type RunOptions struct {
 	// Progress receives one line per trial unless Quiet.
 	Progress io.Writer
 	Quiet    bool
+	// KeepStreams leaves every trial's stream or topic in place (see
+	// TrialOptions.KeepStreams).
+	KeepStreams bool
 }
 
 // Run searches the target o.Driver names with o.Workload (see Search and
@@ -104,7 +107,7 @@ func Run(ctx context.Context, o RunOptions) (*search.Outcome, error) {
 			}
 		}
 	}
-	out, err := search.Search(ctx, TargetTrial(TrialOptions{Bench: bo, Driver: o.Driver}), o.Search)
+	out, err := search.Search(ctx, TargetTrial(TrialOptions{Bench: bo, Driver: o.Driver, KeepStreams: o.KeepStreams}), o.Search)
 	if out == nil {
 		return nil, err
 	}

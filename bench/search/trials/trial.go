@@ -37,6 +37,10 @@ type TrialOptions struct {
 	// RunID makes the per-trial stream names unique across searches
 	// (default: the start time in base 36).
 	RunID string
+	// KeepStreams leaves each trial's stream or topic in place; by default
+	// a trial deletes the one its driver created (bench.Remover) once it
+	// has run, so a search against a paid service leaves nothing behind.
+	KeepStreams bool
 	// LagSample is the backlog sampling period (default
 	// DefaultLagSample).
 	LagSample time.Duration
@@ -89,6 +93,12 @@ func runTrial(ctx context.Context, o TrialOptions, n int, rate units.EventRate, 
 	}
 	res, err := bench.Run(ctx, bo, ld)
 	samples := stop()
+	if rm, ok := drv.(bench.Remover); ok && !o.KeepStreams {
+		// Deleted even when the trial failed or was cancelled: a fresh context, bounded by the driver.
+		if name, rerr := rm.RemoveCreated(context.WithoutCancel(ctx)); rerr != nil {
+			return nil, fmt.Errorf("trial %d: %w (delete %q yourself, or it keeps costing)", n, rerr, name)
+		}
+	}
 	if res == nil {
 		return nil, err
 	}
