@@ -6,6 +6,11 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
 	"time"
 )
 
@@ -14,20 +19,49 @@ import (
 //	version u8 | issued unix nanos i64 | offset u64 | shard index u32 | stream created unix nanos i64 |
 //	stream name | HMAC-SHA256 of everything before, truncated to 16 bytes
 //
-// The MAC is keyed with a random key each Engine draws when it opens, so an iterator cannot be
-// forged or edited — a made-up issue date that would never expire, a shard or offset of one's
-// choosing — and such an iterator fails with InvalidArgumentException instead of reading
-// somewhere else. Iterators therefore do not outlive the engine that issued them (Kinesis
-// iterators live 5 minutes anyway).
+// The MAC is keyed with a random key, so an iterator cannot be forged or edited — a made-up issue
+// date that would never expire, a shard or offset of one's choosing — and such an iterator fails
+// with InvalidArgumentException instead of reading somewhere else. A durable engine keeps its key
+// in its data directory (iteratorKeyFile), so iterators survive a restart as Kinesis iterators
+// survive a service deploy: a consumer that was reading goes on reading, within the 5 minutes an
+// iterator lives. An in-memory engine draws a new key each time it opens (its streams are gone).
+
 const (
 	iterVersion  = 2
 	iterFixedLen = 1 + 8 + 8 + 4 + 8
 	iterMACLen   = 16
 )
 
+// iteratorKeyFile holds a durable engine's iterator key (32 random bytes, mode 0600).
+const iteratorKeyFile = "iterator.key"
+
+// loadIteratorKey reads the data directory's iterator key, or draws one and saves it when there
+// is none. A key file of the wrong size is replaced, with a warning: it holds no record, and the
+// only loss is that iterators issued before no longer verify.
+func (e *Engine) loadIteratorKey() ([]byte, error) {
+	b, err := os.ReadFile(filepath.Join(e.opts.Dir, iteratorKeyFile))
+	switch {
+	case err == nil && len(b) == iteratorKeyLen:
+		return b, nil
+	case err == nil:
+		e.log.Warn("iterator key file has the wrong size: replacing it; iterators issued before no longer verify",
+			"file", filepath.Join(e.opts.Dir, iteratorKeyFile), "bytes", len(b), "want", iteratorKeyLen)
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("read iterator key: %w", err)
+	}
+	k := newIteratorKey()
+	if err := writeFileAtomic(e.opts.Dir, iteratorKeyFile, k); err != nil {
+		return nil, fmt.Errorf("save iterator key: %w", err)
+	}
+	return k, nil
+}
+
+// iteratorKeyLen is the iterator key's size in bytes.
+const iteratorKeyLen = 32
+
 // newIteratorKey draws the key an Engine authenticates its iterators with.
 func newIteratorKey() []byte {
-	k := make([]byte, 32)
+	k := make([]byte, iteratorKeyLen)
 	_, _ = rand.Read(k) // never fails (crypto/rand panics instead)
 	return k
 }

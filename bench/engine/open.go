@@ -159,6 +159,9 @@ func Open(opts Options) (*Engine, error) {
 			e.unlock()
 		}
 	}()
+	if e.iterKey, err = e.loadIteratorKey(); err != nil {
+		return nil, fmt.Errorf("open engine: %w", err)
+	}
 	// Deleted streams on their way out, and streams whose creation never completed (no record
 	// was ever acknowledged in them).
 	for _, d := range []string{e.trashDir(), e.stagingDir()} {
