@@ -44,3 +44,15 @@ func TestLongInputsTruncatedInErrors(t *testing.T) {
 		})
 	}
 }
+
+// transfer --compare plans every device over one link: flags that pick one
+// device or sweep the link are refused with it, not silently ignored.
+func TestTransferCompareRefusesSweep(t *testing.T) {
+	t.Parallel()
+	for _, f := range [][]string{{"--sweep", "100Mbps..10Gbps"}, {"--points", "5"}, {"--device", "snowball-80tb"}} {
+		code, out, errOut := runCLI(t, append([]string{"transfer", "bulk-80tb", "--compare"}, f...)...)
+		if code != exitUsage || out != "" || !strings.Contains(errOut, f[0]+" applies without --compare") {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d naming %s", f, code, out, errOut, exitUsage, f[0])
+		}
+	}
+}

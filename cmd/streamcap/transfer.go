@@ -71,6 +71,14 @@ func newTransferCmd(io *streams) *cobra.Command {
 }
 
 func transferRun(io *streams, o *transferOptions) error {
+	if o.compare {
+		// --compare plans every device at one link; these choose one device or sweep the link.
+		for _, f := range []string{"sweep", "points", "device"} {
+			if o.set(f) {
+				return usagef("--%s applies without --compare (--compare plans every device profile over one link; without it, --device picks one and --sweep varies the link)", f)
+			}
+		}
+	}
 	var t model.Transfer
 	if o.scenario != "" {
 		w, err := scenarios.Resolve(o.scenario, scenarios.Overrides{})
