@@ -336,7 +336,7 @@ func (p *Prices) validate() error {
 	walkFigures(reflect.ValueOf(p).Elem(), "", func(path string, f *Figure, positive bool) {
 		switch {
 		case !f.hasValue && f.Unit == "" && f.Source == "":
-			errs = append(errs, fmt.Errorf("%w: figure %s is missing", ErrPrices, path))
+			errs = append(errs, fmt.Errorf("%w: figure %s is missing (a table written for an older streamcap lacks the figures added since: copy them from `streamcap prices -o yaml`)", ErrPrices, path))
 		case !f.hasValue:
 			errs = append(errs, fmt.Errorf("%w: figure %s has no value", ErrPrices, path))
 		case math.IsNaN(f.Value) || math.IsInf(f.Value, 0) || f.Value < 0:
