@@ -9,10 +9,12 @@ package kube
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"os/exec"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +38,9 @@ const (
 	MaxWorkers = 10_000
 	// ScenarioDir is where the scenario ConfigMap is mounted in each pod.
 	ScenarioDir = "/etc/streamcap"
+	// InstanceLabel labels every object and pod of one Job with its name;
+	// JobLogs selects the Job's pods by it.
+	InstanceLabel = "app.kubernetes.io/instance"
 	// ResultsDir is where a results volume is mounted (Options.ResultsClaim).
 	ResultsDir = "/results"
 	// IndexEnv is the variable Kubernetes sets to a pod's completion index.
@@ -145,7 +150,7 @@ func Manifests(o Options) ([]runtime.Object, error) {
 	labels := map[string]string{
 		"app.kubernetes.io/name":       "streamcap",
 		"app.kubernetes.io/component":  "bench",
-		"app.kubernetes.io/instance":   o.Name,
+		InstanceLabel:                  o.Name,
 		"app.kubernetes.io/managed-by": "streamcap",
 	}
 	meta := metav1.ObjectMeta{Name: o.Name, Namespace: o.Namespace, Labels: labels}
@@ -235,7 +240,7 @@ func Manifests(o Options) ([]runtime.Object, error) {
 					// compete for its cores and network.
 					TopologySpreadConstraints: []corev1.TopologySpreadConstraint{{
 						MaxSkew: 1, TopologyKey: "kubernetes.io/hostname", WhenUnsatisfiable: corev1.ScheduleAnyway,
-						LabelSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"app.kubernetes.io/instance": o.Name}},
+						LabelSelector: &metav1.LabelSelector{MatchLabels: map[string]string{InstanceLabel: o.Name}},
 					}},
 					SecurityContext: &corev1.PodSecurityContext{
 						RunAsNonRoot: &yes, RunAsUser: &uid, RunAsGroup: &uid,
@@ -298,4 +303,20 @@ func WriteJSON(w io.Writer, objs []runtime.Object) error {
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	return enc.Encode(list)
+}
+
+// JobLogs returns the whole logs of the pods of the Job named job in
+// namespace, through kubectl (the command named kubectl, found on PATH),
+// each line prefixed with its pod as `kubectl logs --prefix` does:
+// `bench collect` reads the workers' result lines from them. kubectl's own
+// messages go to stderr.
+func JobLogs(ctx context.Context, kubectl, namespace, job string, stderr io.Writer) ([]byte, error) {
+	cmd := exec.CommandContext(ctx, kubectl, "logs", "--namespace", namespace,
+		"--selector", InstanceLabel+"="+job, "--tail=-1", "--max-log-requests", strconv.Itoa(MaxWorkers), "--prefix")
+	cmd.Stderr = stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return nil, fmt.Errorf("kubectl logs for job %s/%s: %w", namespace, job, err)
+	}
+	return out, nil
 }

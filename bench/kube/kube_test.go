@@ -3,6 +3,9 @@ package kube
 import (
 	"bytes"
 	"errors"
+	"io"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -157,5 +160,38 @@ func TestBadOptionsNameTheField(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), tc.want) || !errors.Is(err, ErrInvalid) {
 			t.Errorf("err %v; want %q", err, tc.want)
 		}
+	}
+}
+
+// JobLogs asks kubectl for the whole, pod-prefixed logs of exactly the pods
+// the manifests label with the Job's name. A stand-in kubectl (a script)
+// echoes the arguments it was given.
+func TestJobLogsAsksKubectlForTheJobsPods(t *testing.T) {
+	dir := t.TempDir()
+	script := filepath.Join(dir, "kubectl")
+	if err := os.WriteFile(script, []byte("#!/bin/sh\necho \"$@\"\n"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	out, err := JobLogs(t.Context(), script, "perf", "load-1", io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "logs --namespace perf --selector " + InstanceLabel + "=load-1 --tail=-1 --max-log-requests 10000 --prefix\n"
+	if string(out) != want {
+		t.Errorf("kubectl ran with %q, want %q", out, want)
+	}
+	o := testOptions()
+	o.Name = "load-1"
+	objs, err := Manifests(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range objs {
+		if m, ok := o.(interface{ GetLabels() map[string]string }); ok && m.GetLabels()[InstanceLabel] != "load-1" {
+			t.Errorf("%T lacks the %s label JobLogs selects by: %v", o, InstanceLabel, m.GetLabels())
+		}
+	}
+	if _, err := JobLogs(t.Context(), filepath.Join(dir, "missing"), "perf", "load-1", io.Discard); err == nil || !strings.Contains(err.Error(), "kubectl logs for job perf/load-1") {
+		t.Errorf("missing kubectl: %v", err)
 	}
 }

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"maps"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strconv"
@@ -243,13 +242,9 @@ func collectRun(ctx context.Context, io *streams, o *collectOptions, files []str
 	}
 	var logs bytes.Buffer
 	if o.job != "" {
-		// The Job's pods carry its instance label; --tail=-1 gives whole logs.
-		cmd := exec.CommandContext(ctx, o.kubectl, "logs", "--namespace", o.namespace,
-			"--selector", "app.kubernetes.io/instance="+o.job, "--tail=-1", "--max-log-requests", "1000", "--prefix")
-		cmd.Stderr = io.ErrOut
-		out, err := cmd.Output()
+		out, err := kube.JobLogs(ctx, o.kubectl, o.namespace, o.job, io.ErrOut)
 		if err != nil {
-			return fmt.Errorf("kubectl logs for job %s/%s: %w", o.namespace, o.job, err)
+			return err
 		}
 		logs.Write(out)
 	}
