@@ -48,26 +48,14 @@ func (rep *Report) addSearchJSON(name string, data []byte) (string, error) {
 }
 
 // searchPredicted is the capacity to show beside the bracket: the one the
-// search recorded, else, when the report has a plan, the model's for the
-// searched shard count (the plan's count when the search has none) and the
-// plan's keys. 0: none.
+// search recorded (bench search predicts only where the model applies: a
+// Kinesis-like target with its limits on), else none. 0: none.
 func (rep *Report) searchPredicted() (float64, string) {
 	o := rep.Search
 	if o.PredictedRate > 0 {
 		return o.PredictedRate, fmt.Sprintf("model for %s", units.Plural(int64(o.Shards), "shard"))
 	}
-	if rep.Plan == nil || rep.Plan.Kinesis.Provisioned == nil {
-		return 0, ""
-	}
-	shards := o.Shards
-	if shards == 0 {
-		shards = rep.Plan.Kinesis.Provisioned.Shards
-	}
-	p, err := search.Predict(rep.Plan.Workload, shards, nil)
-	if err != nil {
-		return 0, ""
-	}
-	return p.Rate, fmt.Sprintf("plan, %s", units.Plural(int64(shards), "shard"))
+	return 0, ""
 }
 
 // searchSummary is the search's line of the report summary.
