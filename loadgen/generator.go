@@ -652,6 +652,7 @@ func (g *gen) claim(timer Timer) (slot, time.Duration, bool) {
 		now, ok = g.pacing.until(g, timer, sl.issue, now)
 		return sl, now, ok
 	}
+	g.pacing.passed(sl.issue)
 	return sl, now, g.stopCtx.Err() == nil
 }
 

@@ -224,6 +224,10 @@ func (p *pacing) window(due time.Duration) time.Duration {
 	return w
 }
 
+// passed records a slot issued without waiting (already due), so that the
+// next window's gap is measured from it.
+func (p *pacing) passed(due time.Duration) { p.lastDue = due }
+
 // onTimer waits d on timer; false when the run stopped meanwhile.
 func (p *pacing) onTimer(g *gen, timer Timer, d, now time.Duration) (time.Duration, bool) {
 	if d <= 0 {

@@ -76,3 +76,17 @@ func TestPacingWindow(t *testing.T) {
 		})
 	}
 }
+
+// A slot issued without waiting (already due) still counts as the previous
+// due time: a late stretch must not widen the next window past half the
+// send interval.
+func TestPacingWindowAfterPassedSlots(t *testing.T) {
+	p := &pacing{spin: 50 * us, margin: 2 * time.Millisecond, lastDue: 1000 * us}
+	p.late.p99 = 300 * us
+	for due := 1333 * us; due < 3000*us; due += 333 * us {
+		p.passed(due) // issued late, no wait
+	}
+	if got, want := p.window(3331*us), 166*us+500*time.Nanosecond; got != want {
+		t.Errorf("window after passed slots = %v, want %v (half the 333 µs gap)", got, want)
+	}
+}
