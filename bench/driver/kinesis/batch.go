@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -18,12 +19,20 @@ import (
 // errClosed fails sends queued or in flight when the driver closes.
 var errClosed = errors.New("kinesis: driver closed")
 
-// entry is one Send waiting in a PutRecords batch.
+// entry is one Send waiting in a PutRecords batch. Entries are pooled: a
+// Send that received its outcome gives its entry back, payload buffer and
+// channel included, so a send allocates nothing in the steady state (fresh
+// memory is expensive: every new page is faulted in). An entry whose Send
+// left early (its ctx ended) is never reused: the batch may still hold it.
 type entry struct {
 	key  string
-	data []byte     // a copy of the caller's payload
+	data []byte     // a copy of the caller's payload, in a reused buffer
 	done chan error // buffered 1: the batch never blocks on a departed Send
 }
+
+// maxPooledData is the largest payload buffer an entry keeps when it goes
+// back to the pool; larger ones are dropped rather than pinned.
+const maxPooledData = 64 << 10
 
 // size is what the entry counts against the 10 MiB PutRecords limit.
 func (e *entry) size() int { return len(e.key) + len(e.data) }
@@ -38,6 +47,10 @@ type batcher struct {
 	d   *Driver
 	in  chan *entry
 	sem chan struct{}
+	// entries recycles entries (see entry); reqs recycles the request
+	// slices of PutRecords calls.
+	entries sync.Pool
+	reqs    sync.Pool
 }
 
 func newBatcher(d *Driver) *batcher {
@@ -53,16 +66,23 @@ func (b *batcher) send(ctx context.Context, key string, payload []byte) error {
 	if b.d.ctx.Err() != nil {
 		return errClosed
 	}
-	e := &entry{key: key, data: append([]byte(nil), payload...), done: make(chan error, 1)}
+	e, _ := b.entries.Get().(*entry)
+	if e == nil {
+		e = &entry{done: make(chan error, 1)}
+	}
+	e.key, e.data = key, append(e.data[:0], payload...)
 	select {
 	case b.in <- e:
 	case <-ctx.Done():
+		b.release(e) // never queued: nobody else holds it
 		return fmt.Errorf("kinesis: queue record: %w", ctx.Err())
 	case <-b.d.ctx.Done():
+		b.release(e)
 		return errClosed
 	}
 	select {
 	case err := <-e.done:
+		b.release(e)
 		return err
 	case <-ctx.Done():
 		return fmt.Errorf("kinesis: wait for ack: %w", ctx.Err())
@@ -76,6 +96,16 @@ func (b *batcher) send(ctx context.Context, key string, payload []byte) error {
 			return errClosed
 		}
 	}
+}
+
+// release gives back an entry whose outcome its Send has received (or that
+// was never queued): nothing else refers to it any more.
+func (b *batcher) release(e *entry) {
+	e.key = ""
+	if cap(e.data) > maxPooledData {
+		e.data = nil
+	}
+	b.entries.Put(e)
 }
 
 // run is the batching loop; it returns when ctx (the driver's) ends, after
@@ -200,12 +230,22 @@ func (b *batcher) put(ctx context.Context, batch []*entry) {
 	d := b.d
 	stream := d.currentStream()
 	pending := batch
-	reqs := make([]types.PutRecordsRequestEntry, 0, len(batch))
+	rp, _ := b.reqs.Get().(*[]types.PutRecordsRequestEntry)
+	if rp == nil {
+		rp = new([]types.PutRecordsRequestEntry)
+	}
+	defer func() {
+		clear(*rp) // drop the references to entries that may be reused
+		b.reqs.Put(rp)
+	}()
 	for attempt := 0; ; attempt++ {
-		reqs = reqs[:0]
+		reqs := (*rp)[:0]
 		for _, e := range pending {
-			reqs = append(reqs, types.PutRecordsRequestEntry{PartitionKey: aws.String(e.key), Data: e.data})
+			// The key's address is the entry's own field: no allocation,
+			// and the entry outlives the call (its Send waits for it).
+			reqs = append(reqs, types.PutRecordsRequestEntry{PartitionKey: &e.key, Data: e.data})
 		}
+		*rp = reqs
 		cctx, cancel := context.WithTimeout(ctx, d.opts.RequestTimeout)
 		out, err := d.client.PutRecords(cctx, &kinesis.PutRecordsInput{StreamName: aws.String(stream), Records: reqs})
 		cancel()
