@@ -48,9 +48,10 @@ type batcher struct {
 	in  chan *entry
 	sem chan struct{}
 	// entries recycles entries (see entry); reqs recycles the request
-	// slices of PutRecords calls.
+	// slices of PutRecords calls and bodies their encoded bodies.
 	entries sync.Pool
 	reqs    sync.Pool
+	bodies  bodyPool
 }
 
 func newBatcher(d *Driver) *batcher {
@@ -247,8 +248,10 @@ func (b *batcher) put(ctx context.Context, batch []*entry) {
 		}
 		*rp = reqs
 		cctx, cancel := context.WithTimeout(ctx, d.opts.RequestTimeout)
+		body, cctx := b.bodies.get(cctx)
 		out, err := d.client.PutRecords(cctx, &kinesis.PutRecordsInput{StreamName: aws.String(stream), Records: reqs})
 		cancel()
+		b.bodies.put(body)
 		d.st.calls.Add(1)
 		var retry []*entry
 		var lastCode, lastMsg string

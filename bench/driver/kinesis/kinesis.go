@@ -394,6 +394,8 @@ func New(opts Options) (*Driver, error) {
 		if opts.Endpoint != "" {
 			o.BaseEndpoint = aws.String(opts.Endpoint)
 		}
+		// PutRecords bodies go into reused buffers (see putbody.go).
+		o.Protocol = putRecordsProtocol{ClientProtocol: o.Protocol}
 	})
 	d := &Driver{
 		opts:    opts,
