@@ -109,6 +109,11 @@ func (b *batcher) release(e *entry) {
 	b.entries.Put(e)
 }
 
+// maxTopUpYields bounds the yields of the batch loop topping up a batch
+// once a call slot is free (see run): enough for a batch of senders woken
+// together to queue on two cores, few enough to cost nothing noticeable.
+const maxTopUpYields = 16
+
 // run is the batching loop; it returns when ctx (the driver's) ends, after
 // failing what it holds and waiting for in-flight calls.
 func (b *batcher) run(ctx context.Context) {
@@ -200,9 +205,18 @@ func (b *batcher) run(ctx context.Context) {
 			add(e)
 		case slot <- struct{}{}:
 			// A slot is ours: let the senders the last acknowledgements
-			// woke queue their next records, and top the batch up first.
-			runtime.Gosched()
-			carry := topUp()
+			// woke queue their next records, and top the batch up first,
+			// yielding again while records keep arriving (a completed
+			// call wakes up to a batch's worth of senders, who need a
+			// turn each to queue), at most maxTopUpYields times.
+			var carry *entry
+			for range maxTopUpYields {
+				n := len(batch)
+				runtime.Gosched()
+				if carry = topUp(); carry != nil || len(batch) == n || len(batch) >= o.BatchSize {
+					break
+				}
+			}
 			launch()
 			if carry != nil {
 				add(carry)
