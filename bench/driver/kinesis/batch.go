@@ -73,29 +73,41 @@ func (b *batcher) send(ctx context.Context, key string, payload []byte) error {
 	}
 	e.key, e.data = key, append(e.data[:0], payload...)
 	select {
-	case b.in <- e:
-	case <-ctx.Done():
-		b.release(e) // never queued: nobody else holds it
-		return fmt.Errorf("kinesis: queue record: %w", ctx.Err())
-	case <-b.d.ctx.Done():
-		b.release(e)
-		return errClosed
+	case b.in <- e: // the common case: room in the queue, no need to watch ctx
+	default:
+		select {
+		case b.in <- e:
+		case <-ctx.Done():
+			b.release(e) // never queued: nobody else holds it
+			return fmt.Errorf("kinesis: queue record: %w", ctx.Err())
+		case <-b.d.ctx.Done():
+			b.release(e)
+			return errClosed
+		}
 	}
+	// An entry queued before the driver closed is answered: the batch
+	// loop, or Close's drain, takes it after the close. If the driver was
+	// open after queueing, the close came later, so the wait need not
+	// watch for it.
+	if b.d.ctx.Err() == nil {
+		select {
+		case err := <-e.done:
+			b.release(e)
+			return err
+		case <-ctx.Done():
+			return fmt.Errorf("kinesis: wait for ack: %w", ctx.Err())
+		}
+	}
+	// Closing: the entry may have been queued after the batch loop and
+	// Close's drain stopped taking them, and then nobody answers it.
 	select {
 	case err := <-e.done:
 		b.release(e)
 		return err
 	case <-ctx.Done():
 		return fmt.Errorf("kinesis: wait for ack: %w", ctx.Err())
-	case <-b.d.ctx.Done():
-		// The batch loop fails what it holds on close; an entry queued
-		// after it stopped would never be answered.
-		select {
-		case err := <-e.done:
-			return err
-		case <-time.After(b.d.opts.RequestTimeout):
-			return errClosed
-		}
+	case <-time.After(b.d.opts.RequestTimeout):
+		return errClosed
 	}
 }
 
