@@ -31,8 +31,9 @@ type entry struct {
 }
 
 // maxPooledData is the largest payload buffer an entry keeps when it goes
-// back to the pool; larger ones are dropped rather than pinned.
-const maxPooledData = 64 << 10
+// back to the pool: the largest Kinesis record (the pool itself lets go of
+// what stays unused across two garbage collections).
+const maxPooledData = 1 << 20
 
 // size is what the entry counts against the 10 MiB PutRecords limit.
 func (e *entry) size() int { return len(e.key) + len(e.data) }
