@@ -2,7 +2,6 @@ package kinesis
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 
 	"github.com/aws/smithy-go"
 	smithyhttp "github.com/aws/smithy-go/transport/http"
+	"github.com/segmentio/asm/base64"
 
 	"github.com/aws/aws-sdk-go-v2/service/kinesis"
 )
@@ -21,8 +21,10 @@ import (
 // of 1 KB that is ~2 MB of new memory per call, the largest part of the
 // bench client's garbage, and on a machine where first touch of a page is
 // slow, of its CPU. putRecordsProtocol encodes the same bytes into a buffer
-// the batcher reuses across calls; everything else (signing, HTTP,
-// response decoding, other operations) stays the SDK's.
+// the batcher reuses across calls, with a vectorised base64 encoder
+// (segmentio/asm: about 10 times the standard library's speed on 1 KB
+// records, the same output); everything else (signing, HTTP, response
+// decoding, other operations) stays the SDK's.
 
 // putBodyKey is the context key of the *putBody a PutRecords call encodes
 // its body into.
