@@ -61,7 +61,7 @@ func (bp *bodyPool) get(ctx context.Context) (*putBody, context.Context) {
 // up mid-body, or answered before sending it all, may still be writing it
 // from another goroutine, so such a buffer is left to the collector).
 func (bp *bodyPool) put(pb *putBody) {
-	if pb.used && !pb.r.eof.Load() {
+	if !pb.reusable() {
 		return
 	}
 	if cap(pb.buf) > maxPooledBody {
@@ -70,6 +70,11 @@ func (bp *bodyPool) put(pb *putBody) {
 	pb.r.reset(nil)
 	bp.p.Put(pb)
 }
+
+// reusable reports whether nothing can read pb's buffer any more: the last
+// call's body was not encoded here, or was read to its end since its last
+// rewind.
+func (pb *putBody) reusable() bool { return !pb.used || pb.r.eof.Load() }
 
 // bodyReader reads a body from a byte slice, like bytes.Reader (seekable,
 // with Len, so the SDK hashes it for SigV4 and rewinds it), and records

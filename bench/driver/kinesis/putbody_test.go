@@ -135,3 +135,58 @@ func TestPutBodyReusedAfterRealCall(t *testing.T) {
 		pool.put(pb)
 	}
 }
+
+// partialReads is an HTTP client that reads at most limit bytes of each
+// request body (-1: all of it) and answers every PutRecords with success, as
+// a transport does that got its answer before it had sent the whole body.
+type partialReads struct{ limit int64 }
+
+func (c partialReads) Do(req *http.Request) (*http.Response, error) {
+	r := io.Reader(req.Body)
+	if c.limit >= 0 {
+		r = io.LimitReader(req.Body, c.limit)
+	}
+	if _, err := io.Copy(io.Discard, r); err != nil {
+		return nil, err
+	}
+	out := `{"FailedRecordCount":0,"Records":[{"SequenceNumber":"1","ShardId":"shardId-000000000000"}]}`
+	return &http.Response{StatusCode: 200, Header: http.Header{"Content-Type": {awsJSON11}}, Body: io.NopCloser(strings.NewReader(out)), ContentLength: int64(len(out)), Request: req}, nil
+}
+
+// TestPutBodyReusableOnlyWhenRead: a body buffer goes back to the pool only
+// when the transport read it to its end; one the transport stopped reading
+// midway (it may still be reading it from another goroutine) is left to the
+// collector, and one the SDK encoded (the fast encoder declined the input)
+// was never used.
+func TestPutBodyReusableOnlyWhenRead(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		limit    int64
+		key      string
+		reusable bool
+	}{
+		{"read to its end", -1, "k", true},
+		{"read halfway", 100, "k", false},
+		{"nothing read", 0, "k", false},
+		{"SDK-encoded, read halfway", 100, `a"b`, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := aws.Config{Region: "us-east-1", Credentials: credentials.NewStaticCredentialsProvider("id", "secret", ""), HTTPClient: partialReads{tc.limit}, Retryer: func() aws.Retryer { return aws.NopRetryer{} }}
+			kc := kinesis.NewFromConfig(cfg, func(o *kinesis.Options) {
+				o.BaseEndpoint = aws.String("http://127.0.0.1:1")
+				o.Protocol = putRecordsProtocol{ClientProtocol: o.Protocol}
+			})
+			var pool bodyPool
+			pb, ctx := pool.get(context.Background())
+			in := &kinesis.PutRecordsInput{StreamName: aws.String("s"), Records: []types.PutRecordsRequestEntry{{Data: bytes.Repeat([]byte("x"), 4000), PartitionKey: aws.String(tc.key)}}}
+			if _, err := kc.PutRecords(ctx, in); err != nil {
+				t.Fatalf("PutRecords: %v", err)
+			}
+			if got := pb.reusable(); got != tc.reusable {
+				t.Errorf("reusable = %v (used %v, read to its end %v); want %v", got, pb.used, pb.r.eof.Load(), tc.reusable)
+			}
+		})
+	}
+}
