@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"sync"
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -18,12 +19,21 @@ import (
 // errClosed fails sends queued or in flight when the driver closes.
 var errClosed = errors.New("kinesis: driver closed")
 
-// entry is one Send waiting in a PutRecords batch.
+// entry is one Send waiting in a PutRecords batch. Entries are pooled: a
+// Send that received its outcome gives its entry back, payload buffer and
+// channel included, so a send allocates nothing in the steady state (fresh
+// memory is expensive: every new page is faulted in). An entry whose Send
+// left early (its ctx ended) is never reused: the batch may still hold it.
 type entry struct {
 	key  string
-	data []byte     // a copy of the caller's payload
+	data []byte     // a copy of the caller's payload, in a reused buffer
 	done chan error // buffered 1: the batch never blocks on a departed Send
 }
+
+// maxPooledData is the largest payload buffer an entry keeps when it goes
+// back to the pool: the largest Kinesis record (the pool itself lets go of
+// what stays unused across two garbage collections).
+const maxPooledData = 1 << 20
 
 // size is what the entry counts against the 10 MiB PutRecords limit.
 func (e *entry) size() int { return len(e.key) + len(e.data) }
@@ -38,6 +48,11 @@ type batcher struct {
 	d   *Driver
 	in  chan *entry
 	sem chan struct{}
+	// entries recycles entries (see entry); reqs recycles the request
+	// slices of PutRecords calls and bodies their encoded bodies.
+	entries sync.Pool
+	reqs    sync.Pool
+	bodies  bodyPool
 }
 
 func newBatcher(d *Driver) *batcher {
@@ -53,30 +68,64 @@ func (b *batcher) send(ctx context.Context, key string, payload []byte) error {
 	if b.d.ctx.Err() != nil {
 		return errClosed
 	}
-	e := &entry{key: key, data: append([]byte(nil), payload...), done: make(chan error, 1)}
-	select {
-	case b.in <- e:
-	case <-ctx.Done():
-		return fmt.Errorf("kinesis: queue record: %w", ctx.Err())
-	case <-b.d.ctx.Done():
-		return errClosed
+	e, _ := b.entries.Get().(*entry)
+	if e == nil {
+		e = &entry{done: make(chan error, 1)}
 	}
+	e.key, e.data = key, append(e.data[:0], payload...)
 	select {
-	case err := <-e.done:
-		return err
-	case <-ctx.Done():
-		return fmt.Errorf("kinesis: wait for ack: %w", ctx.Err())
-	case <-b.d.ctx.Done():
-		// The batch loop fails what it holds on close; an entry queued
-		// after it stopped would never be answered.
+	case b.in <- e: // the common case: room in the queue, no need to watch ctx
+	default:
 		select {
-		case err := <-e.done:
-			return err
-		case <-time.After(b.d.opts.RequestTimeout):
+		case b.in <- e:
+		case <-ctx.Done():
+			b.release(e) // never queued: nobody else holds it
+			return fmt.Errorf("kinesis: queue record: %w", ctx.Err())
+		case <-b.d.ctx.Done():
+			b.release(e)
 			return errClosed
 		}
 	}
+	// An entry queued before the driver closed is answered: the batch
+	// loop, or Close's drain, takes it after the close. If the driver was
+	// open after queueing, the close came later, so the wait need not
+	// watch for it.
+	if b.d.ctx.Err() == nil {
+		select {
+		case err := <-e.done:
+			b.release(e)
+			return err
+		case <-ctx.Done():
+			return fmt.Errorf("kinesis: wait for ack: %w", ctx.Err())
+		}
+	}
+	// Closing: the entry may have been queued after the batch loop and
+	// Close's drain stopped taking them, and then nobody answers it.
+	select {
+	case err := <-e.done:
+		b.release(e)
+		return err
+	case <-ctx.Done():
+		return fmt.Errorf("kinesis: wait for ack: %w", ctx.Err())
+	case <-time.After(b.d.opts.RequestTimeout):
+		return errClosed
+	}
 }
+
+// release gives back an entry whose outcome its Send has received (or that
+// was never queued): nothing else refers to it any more.
+func (b *batcher) release(e *entry) {
+	e.key = ""
+	if cap(e.data) > maxPooledData {
+		e.data = nil
+	}
+	b.entries.Put(e)
+}
+
+// maxTopUpYields bounds the yields of the batch loop topping up a batch
+// once a call slot is free (see run): enough for a batch of senders woken
+// together to queue on two cores, few enough to cost nothing noticeable.
+const maxTopUpYields = 16
 
 // run is the batching loop; it returns when ctx (the driver's) ends, after
 // failing what it holds and waiting for in-flight calls.
@@ -169,9 +218,18 @@ func (b *batcher) run(ctx context.Context) {
 			add(e)
 		case slot <- struct{}{}:
 			// A slot is ours: let the senders the last acknowledgements
-			// woke queue their next records, and top the batch up first.
-			runtime.Gosched()
-			carry := topUp()
+			// woke queue their next records, and top the batch up first,
+			// yielding again while records keep arriving (a completed
+			// call wakes up to a batch's worth of senders, who need a
+			// turn each to queue), at most maxTopUpYields times.
+			var carry *entry
+			for range maxTopUpYields {
+				n := len(batch)
+				runtime.Gosched()
+				if carry = topUp(); carry != nil || len(batch) == n || len(batch) >= o.BatchSize {
+					break
+				}
+			}
 			launch()
 			if carry != nil {
 				add(carry)
@@ -200,15 +258,27 @@ func (b *batcher) put(ctx context.Context, batch []*entry) {
 	d := b.d
 	stream := d.currentStream()
 	pending := batch
-	reqs := make([]types.PutRecordsRequestEntry, 0, len(batch))
+	rp, _ := b.reqs.Get().(*[]types.PutRecordsRequestEntry)
+	if rp == nil {
+		rp = new([]types.PutRecordsRequestEntry)
+	}
+	defer func() {
+		clear(*rp) // drop the references to entries that may be reused
+		b.reqs.Put(rp)
+	}()
 	for attempt := 0; ; attempt++ {
-		reqs = reqs[:0]
+		reqs := (*rp)[:0]
 		for _, e := range pending {
-			reqs = append(reqs, types.PutRecordsRequestEntry{PartitionKey: aws.String(e.key), Data: e.data})
+			// The key's address is the entry's own field: no allocation,
+			// and the entry outlives the call (its Send waits for it).
+			reqs = append(reqs, types.PutRecordsRequestEntry{PartitionKey: &e.key, Data: e.data})
 		}
+		*rp = reqs
 		cctx, cancel := context.WithTimeout(ctx, d.opts.RequestTimeout)
+		body, cctx := b.bodies.get(cctx)
 		out, err := d.client.PutRecords(cctx, &kinesis.PutRecordsInput{StreamName: aws.String(stream), Records: reqs})
 		cancel()
+		b.bodies.put(body)
 		d.st.calls.Add(1)
 		var retry []*entry
 		var lastCode, lastMsg string

@@ -2,6 +2,7 @@ package kinesis
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -17,6 +18,7 @@ type gatedPuts struct {
 	next    *http.Client
 	entered chan int      // the size of each PutRecords as it arrives
 	release chan struct{} // one receive per PutRecords let through
+	stop    chan struct{} // closed: every PutRecords goes through (nil: never)
 	mu      sync.Mutex
 	sizes   []int
 }
@@ -31,7 +33,10 @@ func (c *gatedPuts) Do(req *http.Request) (*http.Response, error) {
 		c.sizes = append(c.sizes, n)
 		c.mu.Unlock()
 		c.entered <- n
-		<-c.release
+		select {
+		case <-c.release:
+		case <-c.stop:
+		}
 	}
 	return c.next.Do(req)
 }
@@ -99,5 +104,56 @@ func TestBatchSizesRendering(t *testing.T) {
 	got := Stats{BatchSizes: st.batchSizesNow()}.batchSizes()
 	if want := "1:1 2-3:2 4-7:1 128-255:1 256-511:3 512+:2"; got != want {
 		t.Errorf("batchSizes = %q; want %q", got, want)
+	}
+}
+
+// TestEarlySendLeavesItsEntry: a Send whose ctx ends while its record is in
+// a call returns at once, and its entry (pooled) must not be reused while
+// the call still holds it: the next Send, queued behind that call, returns
+// only with its own call's answer, not the late answer to the first.
+// (Checked against the mutation: releasing the entry on the early return
+// fails this test in most rounds.)
+func TestEarlySendLeavesItsEntry(t *testing.T) {
+	t.Parallel()
+	hc := &gatedPuts{next: &http.Client{}, entered: make(chan int, 64), release: make(chan struct{}), stop: make(chan struct{})}
+	d := newTestDriver(t, Options{Endpoint: newServer(t, false), BatchSize: 500, MaxInflightBatches: 1, HTTPClient: hc})
+	t.Cleanup(func() { close(hc.stop) }) // before the driver's Close: a failed round leaves a call held
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if err := d.Setup(ctx, bench.Topology{Stream: "early", Shards: 1}); err != nil {
+		t.Fatal(err)
+	}
+	// The pool may hand the second Send a fresh entry (another P's), so
+	// the scenario runs several times.
+	for round := range 5 {
+		actx, acancel := context.WithCancel(ctx)
+		errA := make(chan error, 1)
+		go func() { errA <- d.Send(actx, "a", record(1, round)) }()
+		if n := <-hc.entered; n != 1 {
+			t.Fatalf("first PutRecords carried %d records; want 1", n)
+		}
+		acancel()
+		if err := <-errA; !errors.Is(err, context.Canceled) {
+			t.Fatalf("Send with its ctx canceled in flight = %v; want context.Canceled", err)
+		}
+		errB := make(chan error, 1)
+		// Whether the second record is queued before the first call ends or
+		// after, it travels alone in the second call; were the first entry
+		// back in the pool, the second Send would hold it and take the first
+		// call's answer.
+		go func() { errB <- d.Send(ctx, "b", record(2, round)) }()
+		hc.release <- struct{}{} // the first call ends: its answer goes to the first entry
+		if n := <-hc.entered; n != 1 {
+			t.Fatalf("second PutRecords carried %d records; want 1", n)
+		}
+		select {
+		case err := <-errB:
+			t.Fatalf("second Send returned %v before its own call was answered: it took the first call's answer", err)
+		default:
+		}
+		hc.release <- struct{}{}
+		if err := <-errB; err != nil {
+			t.Fatalf("second Send: %v", err)
+		}
 	}
 }
