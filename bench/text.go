@@ -122,10 +122,10 @@ func writeErrors(b *strings.Builder, kind string, n, sent int64, list []loadgen.
 	fmt.Fprintf(b, "%s: %s (%s of sent)\n", kind, units.Int(n), units.Percent(share))
 	for i, e := range list {
 		if i == maxListedErrors {
-			fmt.Fprintf(b, "  … %d more messages (see the JSON result)\n", len(list)-i)
+			fmt.Fprintf(b, "  … %s more messages (see the JSON result)\n", units.Int(int64(len(list)-i)))
 			break
 		}
-		fmt.Fprintf(b, "  %8d × %s\n", e.Count, e.Message)
+		fmt.Fprintf(b, "  %8s × %s\n", units.Int(e.Count), e.Message)
 	}
 }
 
