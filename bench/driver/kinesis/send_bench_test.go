@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -15,8 +14,6 @@ import (
 	"time"
 
 	"github.com/streamcap/streamcap/bench"
-	"github.com/streamcap/streamcap/bench/engine"
-	"github.com/streamcap/streamcap/bench/engine/kinesisapi"
 )
 
 // cannedPuts is an HTTP client that answers every PutRecords at once with
@@ -78,13 +75,7 @@ func (c *cannedPuts) Do(req *http.Request) (*http.Response, error) {
 func BenchmarkSendMaxRate(b *testing.B) {
 	for _, server := range []string{"none", "engine"} {
 		b.Run("server="+server, func(b *testing.B) {
-			eng, err := engine.Open(engine.Options{InMemory: true, LimitsOff: true})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer eng.Close()
-			srv := httptest.NewServer(kinesisapi.NewHandler(eng, kinesisapi.HandlerOptions{}))
-			defer srv.Close()
+			srv := newEngineAPI(b)
 			o := Options{Endpoint: srv.URL, BatchSize: 500, NoRetries: true, Seed: 1}
 			if server == "none" {
 				o.HTTPClient = &cannedPuts{next: srv.Client()}

@@ -550,13 +550,7 @@ func TestPollingReadThrottlesRecovered(t *testing.T) {
 func BenchmarkSend(b *testing.B) {
 	for _, batch := range []int{1, 100} {
 		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
-			eng, err := engine.Open(engine.Options{InMemory: true, LimitsOff: true})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer eng.Close()
-			srv := httptest.NewServer(kinesisapi.NewHandler(eng, kinesisapi.HandlerOptions{}))
-			defer srv.Close()
+			srv := newEngineAPI(b)
 			d, err := New(Options{Endpoint: srv.URL, BatchSize: batch, Seed: 1})
 			if err != nil {
 				b.Fatal(err)
@@ -582,4 +576,17 @@ func BenchmarkSend(b *testing.B) {
 			})
 		})
 	}
+}
+
+// newEngineAPI serves a fresh in-memory engine (limits off) over the Kinesis
+// API on 127.0.0.1; both stop when tb ends.
+func newEngineAPI(tb testing.TB) *httptest.Server {
+	tb.Helper()
+	eng, err := engine.Open(engine.Options{InMemory: true, LimitsOff: true})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	srv := httptest.NewServer(kinesisapi.NewHandler(eng, kinesisapi.HandlerOptions{}))
+	tb.Cleanup(func() { srv.Close(); eng.Close() })
+	return srv
 }
