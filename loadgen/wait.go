@@ -20,6 +20,8 @@ const (
 	// millisecond-resolution poller wait, so one armed for less than a
 	// few milliseconds typically fires about 1 ms late.
 	DefaultTimerMargin = 2 * time.Millisecond
+	// spinYieldEvery is how often the spin yields the processor.
+	spinYieldEvery = 10 * time.Microsecond
 	// maxAdaptiveSpin bounds the spin window the pacing widens to on a
 	// machine whose precise sleeps wake late (see wakeTracker).
 	maxAdaptiveSpin = 500 * time.Microsecond
@@ -183,15 +185,24 @@ func (p *pacing) until(g *gen, timer Timer, due, now time.Duration) (time.Durati
 		return now, false
 	}
 	if now < due {
-		from := now
+		from, yielded, prev := now, now, time.Duration(-1)
 		for i := 0; now < due; i++ {
-			runtime.Gosched()
-			prev := now
-			now = g.since()
-			if now == prev {
-				p.frozen.Store(true)
-				p.spun.Add(int64(now - from))
-				return p.onTimer(g, timer, due-now, now)
+			if now-yielded >= spinYieldEvery || now == prev {
+				// Yield now and then, not on every read: each Gosched wakes an idle
+				// processor's thread (a futex call), which cost more CPU than the
+				// spin itself. A clock that has not moved is read again only after a
+				// yield; if it still has not, its time is not the machine's.
+				before := now
+				runtime.Gosched()
+				now = g.since()
+				if now == before {
+					p.frozen.Store(true)
+					p.spun.Add(int64(now - from))
+					return p.onTimer(g, timer, due-now, now)
+				}
+				yielded, prev = now, -1
+			} else {
+				prev, now = now, g.since()
 			}
 			if i&63 == 63 && g.stopCtx.Err() != nil {
 				p.spun.Add(int64(now - from))
