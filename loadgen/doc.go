@@ -11,8 +11,10 @@
 // and passes the turn on as it sends. On the real clock it waits in three
 // stages, because a Go timer wakes about 1 ms late on a quiet runtime: a
 // timer until Config.TimerMargin before the due time, a precise sleep (a
-// timerfd through the runtime's poller on Linux) until Config.SpinWindow
-// before it, then a spin on the monotonic clock; Result.Pacing reports what
+// timerfd through the runtime's poller on Linux) until the spin window
+// before it, then a spin on the monotonic clock. The window is at least
+// Config.SpinWindow and widens to cover how late precise sleeps wake on this
+// machine, within half the gap between sends; Result.Pacing reports what
 // that cost. When the generator falls behind (a stalled target holding
 // every in-flight slot, a GC pause, a starved CPU), the owed sends are issued
 // at no more than Config.CatchUp × the target rate (default 2×, averaged

@@ -110,9 +110,10 @@ type Config struct {
 	// for it; a run that starts after it records the lateness (Result.
 	// StartLag) and catches up within the CatchUp bound.
 	StartAt time.Time
-	// SpinWindow is the last stretch before a paced send's due time a
-	// sender busy-waits on the monotonic clock (yielding between reads),
-	// after sleeping its thread until then; it buys send precision with
+	// SpinWindow is the least stretch before a paced send's due time a
+	// sender busy-waits on the monotonic clock (yielding every 10 µs),
+	// after sleeping its thread until then; the pacing widens it to cover
+	// how late the sleeps wake (wakeTracker). It buys send precision with
 	// CPU (reported in Result.Pacing). Default DefaultSpinWindow, or
 	// NoSpin on a one-CPU machine; NoSpin turns it off. At most 50 ms.
 	SpinWindow time.Duration
