@@ -12,8 +12,6 @@ import (
 	"syscall"
 	"testing"
 	"time"
-
-	"github.com/streamcap/streamcap/bench"
 )
 
 // cannedPuts is an HTTP client that answers every PutRecords at once with
@@ -80,15 +78,8 @@ func BenchmarkSendMaxRate(b *testing.B) {
 			if server == "none" {
 				o.HTTPClient = &cannedPuts{next: srv.Client()}
 			}
-			d, err := New(o)
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer d.Close()
+			d := newBenchDriver(b, o)
 			ctx := context.Background()
-			if err := d.Setup(ctx, bench.Topology{Stream: "bench", Shards: 4}); err != nil {
-				b.Fatal(err)
-			}
 			const senders = 2000
 			var next atomic.Int64
 			var failed atomic.Value

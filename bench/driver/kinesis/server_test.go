@@ -551,15 +551,8 @@ func BenchmarkSend(b *testing.B) {
 	for _, batch := range []int{1, 100} {
 		b.Run(fmt.Sprintf("batch=%d", batch), func(b *testing.B) {
 			srv := newEngineAPI(b)
-			d, err := New(Options{Endpoint: srv.URL, BatchSize: batch, Seed: 1})
-			if err != nil {
-				b.Fatal(err)
-			}
-			defer d.Close()
+			d := newBenchDriver(b, Options{Endpoint: srv.URL, BatchSize: batch, Seed: 1})
 			ctx := context.Background()
-			if err := d.Setup(ctx, bench.Topology{Stream: "bench", Shards: 4}); err != nil {
-				b.Fatal(err)
-			}
 			p := make([]byte, 1024)
 			b.SetBytes(int64(len(p)))
 			b.SetParallelism(32)
@@ -589,4 +582,19 @@ func newEngineAPI(tb testing.TB) *httptest.Server {
 	srv := httptest.NewServer(kinesisapi.NewHandler(eng, kinesisapi.HandlerOptions{}))
 	tb.Cleanup(func() { srv.Close(); eng.Close() })
 	return srv
+}
+
+// newBenchDriver builds a driver with o and sets up stream "bench" with 4
+// shards; the driver closes when tb ends.
+func newBenchDriver(tb testing.TB, o Options) *Driver {
+	tb.Helper()
+	d, err := New(o)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { _ = d.Close() })
+	if err := d.Setup(context.Background(), bench.Topology{Stream: "bench", Shards: 4}); err != nil {
+		tb.Fatal(err)
+	}
+	return d
 }
