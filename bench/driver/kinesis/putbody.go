@@ -97,6 +97,12 @@ func (r *bodyReader) Read(p []byte) (int, error) {
 	}
 	n := copy(p, r.b[r.off:])
 	r.off += n
+	if r.off >= len(r.b) {
+		// The last byte is out (as WriteTo marks it): net/http reads through a
+		// LimitReader of the Content-Length, which stops here, and its check for
+		// extra bytes may come after the SDK closed its wrapper of this reader.
+		r.eof.Store(true)
+	}
 	return n, nil
 }
 
