@@ -227,6 +227,14 @@ func pipelineRanges(o PipelineOptions, bad func(field string, value any, accepte
 	}
 }
 
+// override sets *dst to v unless v is its type's zero ("not given").
+func override[T comparable](dst *T, v T) {
+	var zero T
+	if v != zero {
+		*dst = v
+	}
+}
+
 // mergePipeline returns the scenario's pipeline settings with every
 // non-zero field of flags taking precedence.
 func mergePipeline(scenario *PipelineOptions, flags PipelineOptions) PipelineOptions {
@@ -235,26 +243,12 @@ func mergePipeline(scenario *PipelineOptions, flags PipelineOptions) PipelineOpt
 	}
 	o := *scenario
 	f := flags
-	if f.PubSub.BatchMessages != 0 {
-		o.PubSub.BatchMessages = f.PubSub.BatchMessages
-	}
-	if f.PubSub.BatchBytes != 0 {
-		o.PubSub.BatchBytes = f.PubSub.BatchBytes
-	}
-	if f.PubSub.BatchDelay != 0 {
-		o.PubSub.BatchDelay = f.PubSub.BatchDelay
-	}
-	if f.PubSub.Publishers != 0 {
-		o.PubSub.Publishers = f.PubSub.Publishers
-	}
-	if f.PubSub.DeliveryBatch != 0 {
-		o.PubSub.DeliveryBatch = f.PubSub.DeliveryBatch
-	}
-	if f.Flink.KPU != 0 {
-		o.Flink.KPU = f.Flink.KPU
-	}
-	if f.Flink.BackupGB != 0 {
-		o.Flink.BackupGB = f.Flink.BackupGB
-	}
+	override(&o.PubSub.BatchMessages, f.PubSub.BatchMessages)
+	override(&o.PubSub.BatchBytes, f.PubSub.BatchBytes)
+	override(&o.PubSub.BatchDelay, f.PubSub.BatchDelay)
+	override(&o.PubSub.Publishers, f.PubSub.Publishers)
+	override(&o.PubSub.DeliveryBatch, f.PubSub.DeliveryBatch)
+	override(&o.Flink.KPU, f.Flink.KPU)
+	override(&o.Flink.BackupGB, f.Flink.BackupGB)
 	return o
 }

@@ -112,7 +112,7 @@ func engineServeRun(ctx context.Context, io *streams, o *engineServeOptions) err
 		return usagef("--max-memory %s: applies only with --in-memory", o.maxMemory)
 	}
 	if o.maxMemory != 0 && int64(o.maxMemory) < engine.MinMaxMemoryBytes {
-		return usagef("--max-memory %s: must be at least 64MiB (or 0 for unbounded)", o.maxMemory)
+		return usagef("--max-memory %s: must be at least %s (or 0 for unbounded)", o.maxMemory, units.Bytes(engine.MinMaxMemoryBytes))
 	}
 	if o.bodyTimeout <= 0 {
 		return usagef("--body-read-timeout %s: must be > 0", o.bodyTimeout)

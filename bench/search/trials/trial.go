@@ -2,6 +2,7 @@ package trials
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"path/filepath"
 	"strconv"
@@ -96,7 +97,8 @@ func runTrial(ctx context.Context, o TrialOptions, n int, rate units.EventRate, 
 	if rm, ok := drv.(bench.Remover); ok && !o.KeepStreams {
 		// Deleted even when the trial failed or was cancelled: a fresh context, bounded by the driver.
 		if name, rerr := rm.RemoveCreated(context.WithoutCancel(ctx)); rerr != nil {
-			return nil, fmt.Errorf("trial %d: %w (delete %q yourself, or it keeps costing)", n, rerr, name)
+			// The run's own error, if any, is kept beside the cleanup's.
+			return nil, errors.Join(err, fmt.Errorf("trial %d: %w (delete %q yourself, or it keeps costing)", n, rerr, name))
 		}
 	}
 	if res == nil {
