@@ -4,31 +4,38 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"runtime/trace"
 
 	"github.com/spf13/cobra"
 )
 
-// profiling is the root's --cpuprofile and --trace flags: a Go CPU profile
-// (for go tool pprof) and an execution trace (for go tool trace) of the
-// whole command, an `engine serve` until it shuts down or a `bench` run.
-// docs/performance.md's server and client profiles were taken with them.
+// profiling is the root's --cpuprofile, --memprofile and --trace flags: a Go
+// CPU profile, an allocation profile (both for go tool pprof) and an
+// execution trace (for go tool trace) of the whole command, an `engine
+// serve` until it shuts down or a `bench` run. docs/performance.md's
+// profiles were taken with them.
 type profiling struct {
-	path, tracePath string
-	file, traceFile *os.File
+	path, tracePath, memPath string
+	file, traceFile          *os.File
 }
 
-// register adds --cpuprofile to root and starts the profile before any
+// register adds the flags to root and starts the profile before any
 // subcommand runs.
 func (p *profiling) register(root *cobra.Command) {
 	root.PersistentFlags().StringVar(&p.path, "cpuprofile", "", "write a Go CPU profile of this command to FILE (for go tool pprof)")
+	root.PersistentFlags().StringVar(&p.memPath, "memprofile", "", "write a Go allocation profile of this command to FILE when it ends (for go tool pprof -sample_index=alloc_space)")
 	root.PersistentFlags().StringVar(&p.tracePath, "trace", "", "write a Go execution trace of this command to FILE (for go tool trace)")
 	root.PersistentPreRunE = func(cmd *cobra.Command, args []string) error { return p.start() }
 }
 
-// start begins profiling into p.path and tracing into p.tracePath, each if set.
+// start begins profiling into p.path and tracing into p.tracePath, each if
+// set; with --memprofile it samples one allocation per 64 KiB.
 func (p *profiling) start() error {
+	if p.memPath != "" {
+		runtime.MemProfileRate = 64 << 10
+	}
 	if p.path != "" && p.file == nil {
 		f, err := os.Create(p.path)
 		if err != nil {
@@ -72,5 +79,25 @@ func (p *profiling) stop() error {
 		}
 		p.traceFile = nil
 	}
+	if p.memPath != "" {
+		if err := writeHeapProfile(p.memPath); err != nil {
+			errs = append(errs, fmt.Errorf("--memprofile %s: %w", p.memPath, err))
+		}
+		p.memPath = ""
+	}
 	return errors.Join(errs...)
+}
+
+// writeHeapProfile writes the allocation profile so far to path.
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	runtime.GC() // the profile is as of the last collection
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
