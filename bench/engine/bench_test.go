@@ -109,43 +109,55 @@ func BenchmarkAppendDurableGroupCommit(b *testing.B) {
 }
 
 // BenchmarkGetRecords measures reading 1000-record pages of 100-byte records from memory and from
-// segment files (page cache), limits off.
+// segment files (page cache), limits off: "fresh" with GetRecords (new memory for every page) and
+// "lent" with GetRecordsInto and one set of ReadBuffers, as the embedded driver's polling
+// consumer reads.
 func BenchmarkGetRecords(b *testing.B) {
 	for _, mode := range []string{"memory", "disk"} {
-		b.Run(mode, func(b *testing.B) {
-			opts := Options{LimitsOff: true, Fsync: FsyncNever}
-			var e *Engine
-			if mode == "memory" {
-				e = openMem(b, opts)
-			} else {
-				opts.Dir = b.TempDir()
-				e = openDisk(b, opts)
+		for _, lend := range []bool{false, true} {
+			name := mode + "/fresh"
+			if lend {
+				name = mode + "/lent"
 			}
-			mustCreate(b, e, "bench", 1)
-			rs := benchRecords(500, 100)
-			for i := 0; i < 200; i++ { // 100 000 records
-				if _, err := e.PutRecords("bench", rs); err != nil {
-					b.Fatal(err)
+			b.Run(name, func(b *testing.B) {
+				opts := Options{LimitsOff: true, Fsync: FsyncNever}
+				var e *Engine
+				if mode == "memory" {
+					e = openMem(b, opts)
+				} else {
+					opts.Dir = b.TempDir()
+					e = openDisk(b, opts)
 				}
-			}
-			it := mustIter(b, e, "bench", "shardId-000000000000", TrimHorizon, "", time.Time{})
-			start := it
-			b.SetBytes(1000 * 100)
-			b.ReportAllocs()
-			b.ResetTimer()
-			cpu0 := cpuTime()
-			for b.Loop() {
-				res, err := e.GetRecords(it, 1000)
-				if err != nil {
-					b.Fatal(err)
+				mustCreate(b, e, "bench", 1)
+				rs := benchRecords(500, 100)
+				for i := 0; i < 200; i++ { // 100 000 records
+					if _, err := e.PutRecords("bench", rs); err != nil {
+						b.Fatal(err)
+					}
 				}
-				it = res.NextShardIterator
-				if len(res.Records) < 1000 {
-					it = start
+				it := mustIter(b, e, "bench", "shardId-000000000000", TrimHorizon, "", time.Time{})
+				start := it
+				var bufs *ReadBuffers
+				if lend {
+					bufs = new(ReadBuffers)
 				}
-			}
-			reportRate(b, b.N*1000, cpu0)
-		})
+				b.SetBytes(1000 * 100)
+				b.ReportAllocs()
+				b.ResetTimer()
+				cpu0 := cpuTime()
+				for b.Loop() {
+					res, err := e.GetRecordsInto(it, 1000, bufs)
+					if err != nil {
+						b.Fatal(err)
+					}
+					it = res.NextShardIterator
+					if len(res.Records) < 1000 {
+						it = start
+					}
+				}
+				reportRate(b, b.N*1000, cpu0)
+			})
+		}
 	}
 }
 

@@ -245,7 +245,7 @@ func (e *Engine) pump(ctx context.Context, s *stream, sh *shard, st *efoState, a
 			}
 			continue
 		case pos < visible:
-			res, err := sh.read(pos, e.limits.MaxGetRecordsCount, subscribeEventBytes)
+			res, err := sh.read(pos, e.limits.MaxGetRecordsCount, subscribeEventBytes, nil)
 			if err != nil {
 				send(SubscribeEvent{Err: err})
 				return

@@ -207,22 +207,22 @@ func (s *segment) end(i int) int64 {
 	return s.size
 }
 
-// readAt reads bytes [from, to) of the segment, through the engine's file cache.
-func (s *segment) readAt(c *fileCache, from, to int64) ([]byte, error) {
-	buf := make([]byte, to-from)
+// readAt reads bytes [from, from+len(dst)) of the segment into dst, through the engine's
+// file cache.
+func (s *segment) readAt(c *fileCache, from int64, dst []byte) error {
 	if s.path == "" {
-		copy(buf, s.mem[from:to])
-		return buf, nil
+		copy(dst, s.mem[from:])
+		return nil
 	}
 	f, err := c.acquire(s)
 	if err != nil {
-		return nil, fmt.Errorf("read segment: %w", err)
+		return fmt.Errorf("read segment: %w", err)
 	}
 	defer c.release(s)
-	if _, err := f.ReadAt(buf, from); err != nil {
-		return nil, fmt.Errorf("read segment %s at %d: %w", s.path, from, err)
+	if _, err := f.ReadAt(dst, from); err != nil {
+		return fmt.Errorf("read segment %s at %d: %w", s.path, from, err)
 	}
-	return buf, nil
+	return nil
 }
 
 func segmentName(base uint64) string { return fmt.Sprintf("%020d.seg", base) }

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -635,8 +636,9 @@ type readResult struct {
 // before maxBytes of frames would be exceeded. Offsets in a gap (numbers skipped after a crash or
 // quarantined by repair) are passed over. A frame that fails its checksum at runtime is counted
 // and logged, and the read returns the valid records before it; only when it is the first record
-// to return does the read fail, naming the file, the offset and the way out.
-func (sh *shard) read(from uint64, maxCount int, maxBytes int64) (readResult, error) {
+// to return does the read fail, naming the file, the offset and the way out. With into set, the
+// records and their bytes are placed in its buffers (grown as needed) instead of fresh memory.
+func (sh *shard) read(from uint64, maxCount int, maxBytes int64, into *ReadBuffers) (readResult, error) {
 	type span struct {
 		seg      *segment
 		i, j     int // record indexes [i, j) within seg
@@ -684,10 +686,22 @@ func (sh *shard) read(from uint64, maxCount int, maxBytes int64) (readResult, er
 	if k == len(sh.segs) && pos < sh.visible {
 		pos = sh.visible // a gap at the end (a closed shard whose tail was lost)
 	}
+	var total int64
+	for _, sp := range spans {
+		total += sp.to - sp.from
+	}
+	var data []byte
+	if into != nil {
+		data = grow(into.Data, int(total))
+		into.Data = data
+	} else {
+		data = make([]byte, total)
+	}
 	var rerr error
 	for n, sp := range spans {
-		b, err := sp.seg.readAt(sh.e.files, sp.from, sp.to)
-		if err != nil {
+		b := data[:sp.to-sp.from]
+		data = data[len(b):]
+		if err := sp.seg.readAt(sh.e.files, sp.from, b); err != nil {
 			rerr = err
 			pos = sp.seg.base + uint64(sp.i)
 			spans = spans[:n]
@@ -701,7 +715,12 @@ func (sh *shard) read(from uint64, maxCount int, maxBytes int64) (readResult, er
 		res.children = sh.children
 	}
 	sh.mu.RUnlock()
-	res.recs = make([]StoredRecord, 0, count)
+	if into != nil {
+		res.recs = slices.Grow(into.Records[:0], count)
+		into.Records = res.recs
+	} else {
+		res.recs = make([]StoredRecord, 0, count)
+	}
 	var frames []frame
 	for n, b := range bufs {
 		var err error
@@ -730,6 +749,9 @@ func (sh *shard) read(from uint64, maxCount int, maxBytes int64) (readResult, er
 			break
 		}
 	}
+	if into != nil {
+		into.Records = res.recs[:0]
+	}
 	if rerr != nil {
 		if len(res.recs) > 0 {
 			// The valid records before the damage are returned; the next read starts at it.
@@ -740,6 +762,14 @@ func (sh *shard) read(from uint64, maxCount int, maxBytes int64) (readResult, er
 			sh.id, sh.st.name, rerr, sh.e.opts.Dir)
 	}
 	return res, nil
+}
+
+// grow returns b resliced to n bytes, reallocated (with room to spare) when its capacity is short.
+func grow(b []byte, n int) []byte {
+	if cap(b) < n {
+		return make([]byte, n, n+n/4)
+	}
+	return b[:n]
 }
 
 // retainedLocked counts the visible records retained (numbers in gaps are not records).

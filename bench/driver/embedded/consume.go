@@ -3,6 +3,7 @@ package embedded
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/streamcap/streamcap/bench"
@@ -46,7 +47,7 @@ func (d *Driver) Consume(ctx context.Context, index int, fn func(bench.Delivery)
 		}
 		pos = position{typ: engine.Latest}
 	}
-	c := &consumeRun{d: d, stream: stream, out: make(chan []bench.Delivery, 64)}
+	c := &consumeRun{d: d, stream: stream, out: make(chan batch, 64)}
 	if d.opts.Consumer == ConsumerSubscribe {
 		var err error
 		if c.arn, err = d.consumerARN(stream, index); err != nil {
@@ -62,10 +63,11 @@ func (d *Driver) Consume(ctx context.Context, index int, fn func(bench.Delivery)
 	done := readers.Done()
 	for {
 		select {
-		case batch := <-c.out:
-			for _, dl := range batch {
+		case b := <-c.out:
+			for _, dl := range b.recs {
 				fn(dl)
 			}
+			b.release()
 		case <-ctx.Done():
 			<-done
 			return nil
@@ -94,7 +96,34 @@ type consumeRun struct {
 	d      *Driver
 	stream string
 	arn    string // subscription consumer; "" when polling
-	out    chan []bench.Delivery
+	out    chan batch
+}
+
+// batch is one read's records on their way to the Consume goroutine. A polling reader's records
+// live in its read buffers, which go back to it (on back) once fn has seen every record, so the
+// next poll copies into memory already touched rather than fresh memory (see engine.ReadBuffers).
+type batch struct {
+	recs []bench.Delivery
+	bufs *readBuffers
+	back chan<- *readBuffers
+}
+
+// readBuffers is what a polling reader lends its reads and deliveries.
+type readBuffers struct {
+	engine.ReadBuffers
+	recs []bench.Delivery
+}
+
+// release hands b's buffers back to their reader; a reader that has one spare already lets the
+// collector have them.
+func (b batch) release() {
+	if b.back == nil {
+		return
+	}
+	select {
+	case b.back <- b.bufs:
+	default:
+	}
 }
 
 // read reads shard id from pos to its end, by subscription or polling,
@@ -113,18 +142,29 @@ func (c *consumeRun) read(ctx context.Context, id string, pos position) []driver
 	return out
 }
 
-// deliver hands records to the Consume goroutine; false when ctx ended.
-func (c *consumeRun) deliver(ctx context.Context, recs []engine.StoredRecord) bool {
+// deliver hands records to the Consume goroutine; false when ctx ended. With bufs set, the
+// records' bytes are in bufs, whose deliveries slice is reused too, and bufs goes back on back
+// once they are consumed.
+func (c *consumeRun) deliver(ctx context.Context, recs []engine.StoredRecord, bufs *readBuffers, back chan<- *readBuffers) bool {
 	if len(recs) == 0 {
+		if bufs != nil {
+			batch{bufs: bufs, back: back}.release()
+		}
 		return true
 	}
 	now := c.d.opts.Now()
-	batch := make([]bench.Delivery, len(recs))
+	var out []bench.Delivery
+	if bufs != nil {
+		out = slices.Grow(bufs.recs[:0], len(recs))[:len(recs)]
+		bufs.recs = out
+	} else {
+		out = make([]bench.Delivery, len(recs))
+	}
 	for i, r := range recs {
-		batch[i] = bench.Delivery{Payload: r.Data, ReceivedAt: now}
+		out[i] = bench.Delivery{Payload: r.Data, ReceivedAt: now}
 	}
 	select {
-	case c.out <- batch:
+	case c.out <- batch{recs: out, bufs: bufs, back: back}:
 		return true
 	case <-ctx.Done():
 		return false
@@ -145,6 +185,10 @@ func (c *consumeRun) failed(ctx context.Context, err error) {
 // children) or ctx ends.
 func (c *consumeRun) poll(ctx context.Context, id string, pos position) []engine.Shard {
 	iter, lastSeq := "", ""
+	// Two sets of buffers take turns: one being read into while the other's records are consumed.
+	back := make(chan *readBuffers, 2)
+	back <- new(readBuffers)
+	back <- new(readBuffers)
 	for ctx.Err() == nil {
 		if iter == "" {
 			typ, seq, ts := pos.typ, pos.seq, pos.ts
@@ -158,19 +202,26 @@ func (c *consumeRun) poll(ctx context.Context, id string, pos position) []engine
 			}
 			iter = it
 		}
-		res, err := c.d.eng.GetRecords(iter, getRecordsLimit)
+		var bufs *readBuffers
+		select {
+		case bufs = <-back:
+		case <-ctx.Done():
+			return nil
+		}
+		res, err := c.d.eng.GetRecordsInto(iter, getRecordsLimit, &bufs.ReadBuffers)
 		if err != nil {
+			back <- bufs
 			if hasCode(err, engine.ErrExpiredIterator) {
 				iter = ""
 			}
 			c.failed(ctx, err)
 			continue
 		}
-		if !c.deliver(ctx, res.Records) {
-			return nil
-		}
 		if n := len(res.Records); n > 0 {
 			lastSeq = res.Records[n-1].SequenceNumber
+		}
+		if !c.deliver(ctx, res.Records, bufs, back) {
+			return nil
 		}
 		if res.NextShardIterator == "" {
 			return res.ChildShards
@@ -192,7 +243,7 @@ func (c *consumeRun) subscribe(ctx context.Context, id string, pos position) []e
 		}
 		var endErr error
 		for ev := range events {
-			if !c.deliver(ctx, ev.Records) {
+			if !c.deliver(ctx, ev.Records, nil, nil) {
 				return nil
 			}
 			if ev.Err != nil {
