@@ -38,8 +38,9 @@ func Decode(s string) (*hdr.Histogram, error) {
 // Only its goroutine touches its fields until run returns.
 type snapshotter struct {
 	g     *gen
-	agg   *buffer // the interval being closed, merged over shards
-	total *buffer // the whole measured window
+	enc   *Encoder // the intervals' histograms, without garbage
+	agg   *buffer  // the interval being closed, merged over shards
+	total *buffer  // the whole measured window
 
 	issued, issuedBytes int64
 	intervals           []Interval
@@ -47,7 +48,7 @@ type snapshotter struct {
 }
 
 func newSnapshotter(g *gen) *snapshotter {
-	return &snapshotter{g: g, agg: newBuffer(g.cfg.MaxErrorKinds), total: newBuffer(g.cfg.MaxErrorKinds)}
+	return &snapshotter{g: g, enc: NewEncoder(), agg: newBuffer(g.cfg.MaxErrorKinds), total: newBuffer(g.cfg.MaxErrorKinds)}
 }
 
 // run closes an interval at every boundary measureFrom + k·Interval until
@@ -120,9 +121,9 @@ func (s *snapshotter) flush(from, to time.Duration) {
 		iv.TargetRate = (g.sched.Count(min(to, g.end)) - g.sched.Count(min(from, g.end))) / length.Seconds()
 	}
 	// Encoding cannot fail for a histogram built by NewHistogram.
-	iv.Response, _ = Encode(a.resp)
-	iv.Service, _ = Encode(a.svc)
-	iv.SendLag, _ = Encode(a.lag)
+	iv.Response, _ = s.enc.Encode(a.resp)
+	iv.Service, _ = s.enc.Encode(a.svc)
+	iv.SendLag, _ = s.enc.Encode(a.lag)
 	s.intervals = append(s.intervals, iv)
 	if g.cfg.OnInterval != nil {
 		g.cfg.OnInterval(Progress{
