@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"testing"
 	"time"
 
@@ -115,4 +116,39 @@ func BenchmarkPayloadKey(b *testing.B) {
 	if n == math.MinInt {
 		b.Log(n)
 	}
+}
+
+// BenchmarkPacingFloor measures the machine, not the generator: one goroutine, locked to its
+// thread, busy-waits without ever yielding until each of b.N due times 1/3000 s apart and
+// records how late it first saw each (lag-p99-µs, lag-p99.9-µs). That is the send lag of a
+// perfect pacer that owns a core, so no generator can do better on the same machine; a virtual
+// machine whose host takes the CPU away now and then shows it here. stolen-% is the share of
+// the run lost in gaps over 10 µs between two clock reads. Compare BenchmarkGeneratorRate's
+// send lag with it (docs/performance.md); run it with -benchtime 30000x (10 s).
+func BenchmarkPacingFloor(b *testing.B) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	const gap = time.Second / 3000
+	h := NewHistogram()
+	var stolen time.Duration
+	start := time.Now()
+	prev := start
+	due := gap
+	for b.Loop() {
+		for {
+			now := time.Now()
+			if d := now.Sub(prev); d > 10*time.Microsecond {
+				stolen += d
+			}
+			prev = now
+			if at := now.Sub(start); at >= due {
+				_ = h.RecordValue(int64(at - due))
+				break
+			}
+		}
+		due += gap
+	}
+	b.ReportMetric(float64(h.ValueAtQuantile(99))/1e3, "lag-p99-µs")
+	b.ReportMetric(float64(h.ValueAtQuantile(99.9))/1e3, "lag-p99.9-µs")
+	b.ReportMetric(100*stolen.Seconds()/time.Since(start).Seconds(), "stolen-%")
 }
