@@ -14,7 +14,7 @@
 // timerfd through the runtime's poller on Linux) until the spin window
 // before it, then a spin on the monotonic clock. The window is at least
 // Config.SpinWindow and widens to cover how late precise sleeps wake on this
-// machine, within half the gap between sends; Result.Pacing reports what
+// machine, within three quarters of the gap between sends; Result.Pacing reports what
 // that cost. When the generator falls behind (a stalled target holding
 // every in-flight slot, a GC pause, a starved CPU), the owed sends are issued
 // at no more than Config.CatchUp × the target rate (default 2×, averaged

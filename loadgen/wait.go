@@ -25,6 +25,9 @@ const (
 	// maxAdaptiveSpin bounds the spin window the pacing widens to on a
 	// machine whose precise sleeps wake late (see wakeTracker).
 	maxAdaptiveSpin = 500 * time.Microsecond
+	// spinGapShare is the most of the gap between two sends the adaptive
+	// spin window may take, in percent: at most three quarters of a core.
+	spinGapShare = 75
 	// wakeSlack is added to the observed wake lateness when widening.
 	wakeSlack = 10 * time.Microsecond
 	// NoSpin as Config.SpinWindow turns the busy-wait off.
@@ -67,7 +70,7 @@ type PacingStats struct {
 	SpinShare float64 `json:"spin_share"`
 	// WakeLate is the 99th percentile of how late the precise sleeps
 	// woke (over the last wakeSamples of them), and SpinWindowMax the
-	// widest spin window used to cover it (at least SpinWindow).
+	// widest spin window used to cover their latest (at least SpinWindow).
 	WakeLate      time.Duration `json:"wake_late_p99_ns"`
 	SpinWindowMax time.Duration `json:"spin_window_max_ns"`
 }
@@ -79,20 +82,26 @@ const wakeSamples = 256
 // virtual machine a halted vCPU can take 50–200 µs to run again after its
 // timer fires, far more than DefaultSpinWindow, so a fixed window leaves
 // most sends late by the difference; the pacing widens its spin window to
-// the observed 99th percentile (plus wakeSlack), bounded by half the gap
-// between sends and maxAdaptiveSpin so the CPU it costs stays bounded.
+// the latest of the last wakeSamples wakes (plus wakeSlack), bounded by
+// spinGapShare of the gap between sends and maxAdaptiveSpin so the CPU it
+// costs stays bounded. Covering only the 99th percentile left about 1 % of
+// sends late by up to the difference, which is the send lag's p99 itself.
 // Only the sender holding the turn uses it.
 type wakeTracker struct {
 	ring    [wakeSamples]time.Duration
 	scratch [wakeSamples]time.Duration // sorted copy, kept to avoid an allocation per refresh
 	n       int
-	p99     time.Duration
+	p99     time.Duration // reported (PacingStats.WakeLate)
+	worst   time.Duration // covered by the spin window
 }
 
-// add records one sleep's lateness and refreshes the percentile every 32 samples.
+// add records one sleep's lateness and refreshes the percentile (and lets old slow wakes age
+// out of worst) every 32 samples.
 func (w *wakeTracker) add(late time.Duration) {
-	w.ring[w.n%wakeSamples] = max(0, late)
+	late = max(0, late)
+	w.ring[w.n%wakeSamples] = late
 	w.n++
+	w.worst = max(w.worst, late) // at once: one slow wake is reason enough to widen
 	if w.n%32 != 0 && w.n > 32 {
 		return
 	}
@@ -101,6 +110,7 @@ func (w *wakeTracker) add(late time.Duration) {
 	copy(sorted, w.ring[:k])
 	slices.Sort(sorted)
 	w.p99 = sorted[(k*99)/100]
+	w.worst = sorted[k-1]
 }
 
 // pacing is the hybrid wait shared by a run's paced senders. Only the
@@ -216,7 +226,7 @@ func (p *pacing) until(g *gen, timer Timer, due, now time.Duration) (time.Durati
 
 // window is the spin window for a send due at due: SpinWindow, widened to
 // cover the precise sleeps' observed lateness (wakeTracker) but to no more
-// than half the gap since the previous due time, maxAdaptiveSpin or
+// than spinGapShare of the gap since the previous due time, maxAdaptiveSpin or
 // TimerMargin (without a previous due time, SpinWindow). With the spin off
 // (NoSpin) it is 0.
 func (p *pacing) window(due time.Duration) time.Duration {
@@ -227,7 +237,7 @@ func (p *pacing) window(due time.Duration) time.Duration {
 	}
 	w := p.spin
 	if !first && gap > 0 {
-		w = max(p.spin, min(p.late.p99+wakeSlack, gap/2, maxAdaptiveSpin, p.margin))
+		w = max(p.spin, min(p.late.worst+wakeSlack, gap*spinGapShare/100, maxAdaptiveSpin, p.margin))
 	}
 	if int64(w) > p.widest.Load() {
 		p.widest.Store(int64(w))

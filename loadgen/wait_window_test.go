@@ -7,28 +7,29 @@ import (
 
 const us = time.Microsecond
 
-func TestWakeTrackerP99(t *testing.T) {
+func TestWakeTracker(t *testing.T) {
 	for _, c := range []struct {
-		name    string
-		samples []time.Duration
-		want    time.Duration
+		name       string
+		samples    []time.Duration
+		p99, worst time.Duration
 	}{
-		{"one sample", []time.Duration{30 * us}, 30 * us},
-		{"negative counts as on time", []time.Duration{-5 * us}, 0},
-		// 100 wakes 10 µs late and one 1 ms late: the p99 of 101 is the 100th smallest.
-		{"one outlier in 101", append(repeat(10*us, 100), time.Millisecond), 10 * us},
+		{"one sample", []time.Duration{30 * us}, 30 * us, 30 * us},
+		{"negative counts as on time", []time.Duration{-5 * us}, 0, 0},
+		// 100 wakes 10 µs late and one 1 ms late: the p99 of 101 is the 100th smallest; the
+		// window covers the outlier.
+		{"one outlier in 101", append(repeat(10*us, 100), time.Millisecond), 10 * us, time.Millisecond},
 		// 250 at 20 µs, 6 at 200 µs: more than 1 % are slow, so the p99 is slow.
-		{"3 percent slow", append(repeat(20*us, 250), repeat(200*us, 6)...), 200 * us},
+		{"3 percent slow", append(repeat(20*us, 250), repeat(200*us, 6)...), 200 * us, 200 * us},
 		// The ring keeps the newest 256: 256 slow ones then 256 fast ones forget the slow.
-		{"old samples age out", append(repeat(300*us, 256), repeat(15*us, 256)...), 15 * us},
+		{"old samples age out", append(repeat(300*us, 256), repeat(15*us, 256)...), 15 * us, 15 * us},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var w wakeTracker
 			for _, d := range c.samples {
 				w.add(d)
 			}
-			if w.p99 != c.want {
-				t.Errorf("p99 = %v, want %v", w.p99, c.want)
+			if w.p99 != c.p99 || w.worst != c.worst {
+				t.Errorf("p99, worst = %v, %v; want %v, %v", w.p99, w.worst, c.p99, c.worst)
 			}
 		})
 	}
@@ -42,19 +43,19 @@ func repeat(d time.Duration, n int) []time.Duration {
 	return out
 }
 
-// The spin window covers the observed wake lateness, bounded by half the gap between sends,
+// The spin window covers the observed wake lateness, bounded by 3/4 of the gap between sends,
 // maxAdaptiveSpin and the timer margin, and is never below the configured SpinWindow.
 func TestPacingWindow(t *testing.T) {
 	for _, c := range []struct {
 		name             string
 		spin, margin     time.Duration
-		late             time.Duration // the tracker's p99
+		late             time.Duration // the tracker's worst
 		prevDue, due     time.Duration
 		want, wantWidest time.Duration
 	}{
 		{"quiet machine keeps the configured window", 50 * us, 2 * time.Millisecond, 12 * us, 1000 * us, 1333 * us, 50 * us, 50 * us},
 		{"late wakes widen it", 50 * us, 2 * time.Millisecond, 120 * us, 1000 * us, 1333 * us, 130 * us, 130 * us},
-		{"at most half the gap", 50 * us, 2 * time.Millisecond, 300 * us, 1000 * us, 1333 * us, 166500 * time.Nanosecond, 166500 * time.Nanosecond},
+		{"at most 3/4 of the gap", 50 * us, 2 * time.Millisecond, 300 * us, 1000 * us, 1333 * us, 249750 * time.Nanosecond, 249750 * time.Nanosecond},
 		{"never below the configured window", 50 * us, 2 * time.Millisecond, 300 * us, 1000 * us, 1010 * us, 50 * us, 50 * us},
 		{"at most maxAdaptiveSpin", 50 * us, 2 * time.Millisecond, 5 * time.Millisecond, 1000 * us, 21000 * us, maxAdaptiveSpin, maxAdaptiveSpin},
 		{"at most the timer margin", 50 * us, 200 * us, time.Millisecond, 1000 * us, 21000 * us, 200 * us, 200 * us},
@@ -63,7 +64,7 @@ func TestPacingWindow(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			p := &pacing{spin: c.spin, margin: c.margin, lastDue: c.prevDue}
-			p.late.p99 = c.late
+			p.late.worst = c.late
 			if got := p.window(c.due); got != c.want {
 				t.Errorf("window = %v, want %v", got, c.want)
 			}
@@ -78,15 +79,15 @@ func TestPacingWindow(t *testing.T) {
 }
 
 // A slot issued without waiting (already due) still counts as the previous
-// due time: a late stretch must not widen the next window past half the
+// due time: a late stretch must not widen the next window past 3/4 of the
 // send interval.
 func TestPacingWindowAfterPassedSlots(t *testing.T) {
 	p := &pacing{spin: 50 * us, margin: 2 * time.Millisecond, lastDue: 1000 * us}
-	p.late.p99 = 300 * us
+	p.late.worst = 300 * us
 	for due := 1333 * us; due < 3000*us; due += 333 * us {
 		p.passed(due) // issued late, no wait
 	}
-	if got, want := p.window(3331*us), 166*us+500*time.Nanosecond; got != want {
-		t.Errorf("window after passed slots = %v, want %v (half the 333 µs gap)", got, want)
+	if got, want := p.window(3331*us), 249*us+750*time.Nanosecond; got != want {
+		t.Errorf("window after passed slots = %v, want %v (3/4 of the 333 µs gap)", got, want)
 	}
 }
