@@ -40,6 +40,8 @@ type chunkPool struct {
 // chunkStats counts the pool's work (for tests and the engine's stats).
 type chunkStats struct {
 	Allocated, Reused, Returned int64
+	// Lazy counts the chunks allocated without pre-faulting because none was ready.
+	Lazy int64
 }
 
 func newChunkPool(size int) *chunkPool { return &chunkPool{size: size} }
@@ -62,14 +64,17 @@ func (p *chunkPool) get() *memChunk {
 		go p.fill()
 	}
 	if c == nil {
-		c = p.alloc()
+		// None is ready (shards fed evenly roll together, faster than one fill): a lazily
+		// faulted chunk now, rather than a pre-faulted one in milliseconds with the shard's
+		// lock held and every send to it waiting.
+		c = p.alloc(false)
 	}
 	return c
 }
 
 // fill prepares one chunk ahead of need.
 func (p *chunkPool) fill() {
-	c := p.alloc()
+	c := p.alloc(true)
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.filling = false
@@ -78,13 +83,16 @@ func (p *chunkPool) fill() {
 	}
 }
 
-// alloc makes a fresh chunk and arranges for its memory to be released when it becomes
-// unreachable.
-func (p *chunkPool) alloc() *memChunk {
+// alloc makes a fresh chunk (pre-faulted or not, see allocChunk) and arranges for its memory
+// to be released when it becomes unreachable.
+func (p *chunkPool) alloc(prefault bool) *memChunk {
 	p.mu.Lock()
 	p.stats.Allocated++
+	if !prefault {
+		p.stats.Lazy++
+	}
 	p.mu.Unlock()
-	buf, release := allocChunk(p.size)
+	buf, release := allocChunk(p.size, prefault)
 	c := &memChunk{buf: buf[:0]}
 	if release != nil {
 		runtime.AddCleanup(c, func(b []byte) { release(b) }, buf)

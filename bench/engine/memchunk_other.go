@@ -3,4 +3,6 @@
 package engine
 
 // allocChunk allocates a chunk on the Go heap (the garbage collector releases it).
-func allocChunk(size int) (buf []byte, release func([]byte)) { return make([]byte, size), nil }
+func allocChunk(size int, prefault bool) (buf []byte, release func([]byte)) {
+	return make([]byte, size), nil
+}
