@@ -63,6 +63,10 @@ func WriteText(w io.Writer, r *Result) error {
 	if p := r.Pacing; p != nil {
 		fmt.Fprintf(tw, "pacing\tspin %s of a core\tspin window %s–%s\tprecise sleeps wake late by %s (p99)\n",
 			units.Percent(p.SpinShare), units.Span(p.SpinWindow), units.Span(p.SpinWindowMax), units.Span(p.WakeLate))
+		if p.Interruptions > 0 {
+			fmt.Fprintf(tw, "\tspin interrupted %s× ≥ %s\t%s of the spin\tthe machine took the CPU (or a GC paused it)\n",
+				units.Int(p.Interruptions), units.Span(loadgen.InterruptGap), units.Percent(p.InterruptedShare))
+		}
 	}
 	tw.Flush()
 	writeErrors(&b, "errors", c.Errors, c.Sent, r.Errors)

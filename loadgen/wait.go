@@ -28,6 +28,11 @@ const (
 	// spinGapShare is the most of the gap between two sends the adaptive
 	// spin window may take, in percent: at most three quarters of a core.
 	spinGapShare = 75
+	// InterruptGap is the shortest gap between two of the spin's clock
+	// reads (with no yield between them) counted as an interruption: the
+	// thread did not run, because the machine ran something else (on a
+	// virtual machine, its host) or the runtime stopped the world.
+	InterruptGap = 20 * time.Microsecond
 	// wakeSlack is added to the observed wake lateness when widening.
 	wakeSlack = 10 * time.Microsecond
 	// NoSpin as Config.SpinWindow turns the busy-wait off.
@@ -73,6 +78,16 @@ type PacingStats struct {
 	// widest spin window used to cover their latest (at least SpinWindow).
 	WakeLate      time.Duration `json:"wake_late_p99_ns"`
 	SpinWindowMax time.Duration `json:"spin_window_max_ns"`
+	// Interruptions counts the gaps of InterruptGap or more between two
+	// of the spin's clock reads with no yield between them, and
+	// Interrupted sums them: time the spinning thread did not run, taken
+	// by the machine (on a virtual machine, its host) or a stop-the-world
+	// pause. InterruptedShare is Interrupted / Spin. A thread that never
+	// sleeps cannot be more punctual than this lets it, so a share of a
+	// few percent means the send lag's tail is partly the machine's.
+	Interruptions    int64         `json:"spin_interruptions"`
+	Interrupted      time.Duration `json:"spin_interrupted_ns"`
+	InterruptedShare float64       `json:"spin_interrupted_share"`
 }
 
 // wakeSamples is how many recent precise sleeps wakeTracker remembers.
@@ -128,6 +143,8 @@ type pacing struct {
 	widest        atomic.Int64 // the widest spin window used
 	waits, timers atomic.Int64
 	sleeps, spun  atomic.Int64
+	interruptions atomic.Int64
+	interrupted   atomic.Int64
 	// frozen is set when the clock did not move across a thread sleep
 	// or a yield: its time is not the machine's (a testing/synctest
 	// bubble fakes time.Now), so only its timers can wait.
@@ -196,6 +213,8 @@ func (p *pacing) until(g *gen, timer Timer, due, now time.Duration) (time.Durati
 	}
 	if now < due {
 		from, yielded, prev := now, now, time.Duration(-1)
+		var stops int64
+		var stopped time.Duration
 		for i := 0; now < due; i++ {
 			if now-yielded >= spinYieldEvery || now == prev {
 				// Yield now and then, not on every read: each Gosched wakes an idle
@@ -207,21 +226,34 @@ func (p *pacing) until(g *gen, timer Timer, due, now time.Duration) (time.Durati
 				now = g.since()
 				if now == before {
 					p.frozen.Store(true)
-					p.spun.Add(int64(now - from))
+					p.spent(now-from, stops, stopped)
 					return p.onTimer(g, timer, due-now, now)
 				}
 				yielded, prev = now, -1
 			} else {
 				prev, now = now, g.since()
+				if gap := now - prev; gap >= InterruptGap {
+					stops++
+					stopped += gap
+				}
 			}
 			if i&63 == 63 && g.stopCtx.Err() != nil {
-				p.spun.Add(int64(now - from))
+				p.spent(now-from, stops, stopped)
 				return now, false
 			}
 		}
-		p.spun.Add(int64(now - from))
+		p.spent(now-from, stops, stopped)
 	}
 	return now, true
+}
+
+// spent records one spin: its length, and the interruptions seen in it.
+func (p *pacing) spent(spin time.Duration, stops int64, stopped time.Duration) {
+	p.spun.Add(int64(spin))
+	if stops > 0 {
+		p.interruptions.Add(stops)
+		p.interrupted.Add(int64(stopped))
+	}
 }
 
 // window is the spin window for a send due at due: SpinWindow, widened to
@@ -276,6 +308,10 @@ func (p *pacing) stats(elapsed time.Duration) PacingStats {
 	}
 	if elapsed > 0 {
 		s.SpinShare = float64(s.Spin) / float64(elapsed)
+	}
+	s.Interruptions, s.Interrupted = p.interruptions.Load(), time.Duration(p.interrupted.Load())
+	if s.Spin > 0 {
+		s.InterruptedShare = float64(s.Interrupted) / float64(s.Spin)
 	}
 	return s
 }

@@ -1,6 +1,7 @@
 package loadgen
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -89,5 +90,64 @@ func TestPacingWindowAfterPassedSlots(t *testing.T) {
 	}
 	if got, want := p.window(3331*us), 249*us+750*time.Nanosecond; got != want {
 		t.Errorf("window after passed slots = %v, want %v (3/4 of the 333 µs gap)", got, want)
+	}
+}
+
+// scriptedClock advances 1 µs on every read, plus a scripted jump on given reads (counted from
+// 1), and by exactly d on a thread sleep: a spin over it sees interruptions where it says.
+type scriptedClock struct {
+	t0    time.Time
+	cur   time.Duration
+	reads int
+	jumps map[int]time.Duration
+}
+
+func (c *scriptedClock) Now() time.Time {
+	c.reads++
+	c.cur += us + c.jumps[c.reads]
+	return c.t0.Add(c.cur)
+}
+func (c *scriptedClock) NewTimer(time.Duration) Timer { panic("the spin test waits on no timer") }
+func (c *scriptedClock) sleepThread(d time.Duration)  { c.cur += d }
+
+// The spin counts a gap of InterruptGap or more between two of its clock reads as an
+// interruption, but not one across its own yield. Hand-traced: the sleep ends at read 1
+// (151 µs); reads 2… return 152 µs…; the spin yields after 10 µs, so read 12 follows a yield;
+// the send is due at 200 µs.
+func TestSpinCountsInterruptions(t *testing.T) {
+	for _, c := range []struct {
+		name       string
+		jumps      map[int]time.Duration
+		stops      int64
+		stopped    time.Duration
+		spin       time.Duration
+		wantWokeAt time.Duration
+	}{
+		// Read 3: 152 → 183 µs (a 31 µs gap), then a yield (read 4, 184 µs); read 7: 186 → 212 µs
+		// (26 µs), past the due time.
+		{"two interruptions", map[int]time.Duration{3: 30 * us, 7: 25 * us}, 2, 57 * us, 61 * us, 212 * us},
+		// Read 12 comes out of a yield: 161 → 192 µs is the yield's, not an interruption.
+		{"a gap across a yield", map[int]time.Duration{12: 30 * us}, 0, 0, 49 * us, 200 * us},
+		// Read 5: 154 → 173 µs, a 19 µs gap: below InterruptGap.
+		{"a short gap", map[int]time.Duration{5: 18 * us}, 0, 0, 49 * us, 200 * us},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			clk := &scriptedClock{t0: time.Unix(1_800_000_000, 0), jumps: c.jumps}
+			g := &gen{clock: clk, start: clk.t0, stopCtx: context.Background()}
+			p := &pacing{hybrid: true, sleeper: clk, spin: 50 * us, margin: 2 * time.Millisecond}
+			woke, ok := p.until(g, nil, 200*us, 0)
+			if !ok || woke != c.wantWokeAt {
+				t.Fatalf("until = %v, %v; want %v, true", woke, ok, c.wantWokeAt)
+			}
+			s := p.stats(time.Second)
+			if s.Interruptions != c.stops || s.Interrupted != c.stopped || s.Spin != c.spin {
+				t.Errorf("interruptions %d (%v) in a spin of %v; want %d (%v) in %v", s.Interruptions, s.Interrupted, s.Spin, c.stops, c.stopped, c.spin)
+			}
+			if c.stops > 0 {
+				if want := float64(c.stopped) / float64(c.spin); s.InterruptedShare != want {
+					t.Errorf("interrupted share %v, want %v", s.InterruptedShare, want)
+				}
+			}
+		})
 	}
 }
