@@ -114,8 +114,7 @@ type readBuffers struct {
 	recs []bench.Delivery
 }
 
-// release hands b's buffers back to their reader; a reader that has one spare already lets the
-// collector have them.
+// release hands b's buffers back to their reader.
 func (b batch) release() {
 	if b.back == nil {
 		return
@@ -185,9 +184,10 @@ func (c *consumeRun) failed(ctx context.Context, err error) {
 // children) or ctx ends.
 func (c *consumeRun) poll(ctx context.Context, id string, pos position) []engine.Shard {
 	iter, lastSeq := "", ""
-	// Two sets of buffers take turns: one being read into while the other's records are consumed.
-	back := make(chan *readBuffers, 2)
-	back <- new(readBuffers)
+	// One set of buffers: a poll waits (at most) until the previous poll's records are consumed,
+	// which a second of polling interval leaves ample time for, and the buffers grow into fresh
+	// memory once rather than twice.
+	back := make(chan *readBuffers, 1)
 	back <- new(readBuffers)
 	for ctx.Err() == nil {
 		if iter == "" {

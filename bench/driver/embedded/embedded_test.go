@@ -377,3 +377,61 @@ func BenchmarkSend(b *testing.B) {
 		}
 	})
 }
+
+// A polling reader reuses its read buffers only once the Consume goroutine has handed every
+// record of the previous poll to fn: here fn holds the first poll's records while more are
+// sent and the reader polls again (every millisecond), and every payload must still arrive
+// intact and in order.
+func TestPollingBuffersOutliveTheirRecords(t *testing.T) {
+	t.Parallel()
+	d := newDriver(t, Options{LimitsOff: true, Consumer: ConsumerPolling, PollInterval: time.Millisecond})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := d.Setup(ctx, bench.Topology{Stream: "s", Shards: 1, Consumers: 1}); err != nil {
+		t.Fatalf("Setup: %v", err)
+	}
+	send := func(prefix string) {
+		for i := range 100 {
+			if err := d.Send(ctx, "k", fmt.Appendf(nil, "%s-%03d", prefix, i)); err != nil {
+				t.Fatalf("Send: %v", err)
+			}
+		}
+	}
+	send("a")
+	holding, released := make(chan struct{}), make(chan struct{})
+	var got []string
+	done := make(chan struct{})
+	cctx, cstop := context.WithCancel(ctx)
+	defer cstop()
+	go func() {
+		_ = d.Consume(cctx, 0, func(dl bench.Delivery) {
+			if len(got) == 0 {
+				close(holding)
+				<-released // hold the first poll's records while the second batch lands
+			}
+			got = append(got, string(dl.Payload))
+			if len(got) == 200 {
+				close(done)
+			}
+		})
+	}()
+	select {
+	case <-holding:
+	case <-ctx.Done():
+		t.Fatal("the first poll's records never reached fn")
+	}
+	send("b")
+	time.Sleep(20 * time.Millisecond) // about 20 polling intervals
+	close(released)
+	select {
+	case <-done:
+	case <-ctx.Done():
+		t.Fatalf("consumed %d of 200 records", len(got))
+	}
+	for i, p := range got {
+		want := fmt.Sprintf("%s-%03d", map[bool]string{true: "a", false: "b"}[i < 100], i%100)
+		if p != want {
+			t.Fatalf("record %d = %q, want %q", i, p, want)
+		}
+	}
+}
