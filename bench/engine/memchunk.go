@@ -12,11 +12,13 @@ import (
 // fixed memSegmentBytes chunk from the engine's chunkPool.
 const memGrowBytes = 256 << 10
 
-// memFillAhead is how many pre-faulted chunks the pool's background fill keeps ready: shards
-// fed evenly fill their segments at the same pace and roll within microseconds of each other,
-// so one ready chunk served the first of them and left the rest to fault their pages one by
-// one. Four cover the engine a bench run drives (the plan's shard count for 3000/s of 1 KB)
-// for 16 MiB held back.
+// memFillAhead is how many pre-faulted chunks the pool's background fill keeps ready at first:
+// shards fed evenly fill their segments at the same pace and roll within microseconds of each
+// other, so one ready chunk served the first of them and left the rest to fault their pages one
+// by one. Four cover the engine a bench run drives (the plan's shard count for 3000/s of 1 KB)
+// for 16 MiB held back; each roll that still finds none ready once a fill has completed doubles
+// the target, up to memChunkFree, so an engine written faster or with more shards keeps more
+// ready.
 const memFillAhead = 4
 
 // memChunkFree is how many dropped chunks the pool keeps for reuse: retention that trims a
@@ -40,6 +42,8 @@ type chunkPool struct {
 	size    int
 	mu      sync.Mutex
 	free    []*memChunk
+	ahead   int  // how many chunks the fill keeps ready
+	filled  bool // a fill has completed (before that, an empty pool is just cold)
 	filling bool
 	stats   chunkStats
 }
@@ -51,7 +55,7 @@ type chunkStats struct {
 	Lazy int64
 }
 
-func newChunkPool(size int) *chunkPool { return &chunkPool{size: size} }
+func newChunkPool(size int) *chunkPool { return &chunkPool{size: size, ahead: memFillAhead} }
 
 // get returns a chunk with len 0 and cap p.size.
 func (p *chunkPool) get() *memChunk {
@@ -62,7 +66,10 @@ func (p *chunkPool) get() *memChunk {
 		p.free = p.free[:n-1]
 		p.stats.Reused++
 	}
-	refill := len(p.free) < memFillAhead && !p.filling
+	if c == nil && p.filled {
+		p.ahead = min(2*p.ahead, memChunkFree)
+	}
+	refill := len(p.free) < p.ahead && !p.filling
 	if refill {
 		p.filling = true
 	}
@@ -79,7 +86,7 @@ func (p *chunkPool) get() *memChunk {
 	return c
 }
 
-// fill prepares chunks ahead of need until memFillAhead are ready.
+// fill prepares chunks ahead of need until p.ahead are ready.
 func (p *chunkPool) fill() {
 	for {
 		c := p.alloc(true)
@@ -87,8 +94,8 @@ func (p *chunkPool) fill() {
 		if len(p.free) < memChunkFree {
 			p.free = append(p.free, c)
 		}
-		if len(p.free) >= memFillAhead {
-			p.filling = false
+		if len(p.free) >= p.ahead {
+			p.filling, p.filled = false, true
 			p.mu.Unlock()
 			return
 		}

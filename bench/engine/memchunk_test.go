@@ -155,37 +155,54 @@ func TestMaxMemoryOptions(t *testing.T) {
 
 // A roll that finds no chunk ready gets a lazily faulted one at once instead of waiting for a
 // pre-faulted one (milliseconds, with the shard's lock held); the background fill then keeps
-// memFillAhead ready, for shards fed evenly that roll together.
+// memFillAhead ready, and a roll that drains them all doubles that, for shards fed evenly that
+// roll together.
 func TestChunkPoolNeverWaitsForAFill(t *testing.T) {
 	p := newChunkPool(1 << 20)
-	first := p.get() // nothing ready: lazy, and a fill starts
-	if cap(first.buf) != 1<<20 || len(first.buf) != 0 {
-		t.Fatalf("chunk len %d cap %d, want 0 and %d", len(first.buf), cap(first.buf), 1<<20)
-	}
-	waitFilled := func() {
+	waitFilled := func(want int) {
 		t.Helper()
 		for i := 0; i < 2000; i++ { // at most 2 s
 			p.mu.Lock()
-			ready := !p.filling && len(p.free) == memFillAhead
+			ready := !p.filling && len(p.free) == want
 			p.mu.Unlock()
 			if ready {
 				return
 			}
 			time.Sleep(time.Millisecond)
 		}
-		t.Fatal("the background fill never made a chunk ready")
+		t.Fatalf("the background fill never made %d chunks ready", want)
 	}
-	waitFilled()
+	stats := func() (chunkStats, int) {
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		return p.stats, p.ahead
+	}
+	first := p.get() // nothing ready yet (a cold pool): lazy, and a fill starts
+	if cap(first.buf) != 1<<20 || len(first.buf) != 0 {
+		t.Fatalf("chunk len %d cap %d, want 0 and %d", len(first.buf), cap(first.buf), 1<<20)
+	}
+	waitFilled(memFillAhead)
 	second := p.get() // a filled one; the fill tops the pool up again
-	waitFilled()
-	p.mu.Lock()
-	st := p.stats
-	p.mu.Unlock()
-	if want := int64(1 + memFillAhead + 1); st.Lazy != 1 || st.Reused != 1 || st.Allocated != want {
-		t.Errorf("stats %+v, want 1 lazy chunk, 1 taken from the fill, %d allocated (lazy, %d filled, 1 refilled)", st, want, memFillAhead)
+	waitFilled(memFillAhead)
+	if st, ahead := stats(); st.Lazy != 1 || st.Reused != 1 || st.Allocated != 1+memFillAhead+1 || ahead != memFillAhead {
+		t.Errorf("stats %+v, fill target %d; want 1 lazy chunk, 1 taken from the fill, %d allocated (lazy, %d filled, 1 refilled), target %d",
+			st, ahead, 1+memFillAhead+1, memFillAhead, memFillAhead)
 	}
 	second.buf = append(second.buf, "written"...)
 	if string(second.buf) != "written" {
 		t.Errorf("the filled chunk is not writable memory")
+	}
+	// memFillAhead+1 rolls at once: the last finds none ready, and the target doubles. (The
+	// pool is marked as filling meanwhile, so no fill can slip a chunk in between the rolls.)
+	p.mu.Lock()
+	p.filling = true
+	p.mu.Unlock()
+	for range memFillAhead + 1 {
+		p.get()
+	}
+	go p.fill()
+	waitFilled(2 * memFillAhead)
+	if st, ahead := stats(); st.Lazy != 2 || ahead != 2*memFillAhead {
+		t.Errorf("after draining the pool: stats %+v, fill target %d; want 2 lazy chunks, target %d", st, ahead, 2*memFillAhead)
 	}
 }
