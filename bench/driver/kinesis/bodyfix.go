@@ -23,10 +23,20 @@ func SafeBodies(next aws.HTTPClient) aws.HTTPClient { return safeBodies{next} }
 
 type safeBodies struct{ next aws.HTTPClient }
 
-// Do sends r with its body's WriteTo hidden.
+// Do sends r with its body's WriteTo hidden, and that of every body GetBody makes (net/http
+// sends one of those when it retries the request on a fresh connection).
 func (c safeBodies) Do(r *http.Request) (*http.Response, error) {
 	if r.Body != nil && r.Body != http.NoBody {
 		r.Body = readOnlyBody{r.Body}
+	}
+	if get := r.GetBody; get != nil {
+		r.GetBody = func() (io.ReadCloser, error) {
+			b, err := get()
+			if err != nil || b == nil || b == http.NoBody {
+				return b, err
+			}
+			return readOnlyBody{b}, nil
+		}
 	}
 	return c.next.Do(r)
 }

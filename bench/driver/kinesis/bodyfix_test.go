@@ -98,3 +98,36 @@ func TestSafeBodiesKeepTheResponse(t *testing.T) {
 		t.Fatalf("with SafeBodies: %v", err)
 	}
 }
+
+// doFunc is an aws.HTTPClient made of a function.
+type doFunc func(*http.Request) (*http.Response, error)
+
+func (f doFunc) Do(r *http.Request) (*http.Response, error) { return f(r) }
+
+// net/http resends a request on a fresh connection with a body from GetBody: that body's WriteTo
+// must be hidden as the first one's is, or the race above returns on a retry.
+func TestSafeBodiesWrapRetriedBodies(t *testing.T) {
+	req, err := http.NewRequest(http.MethodPost, "http://127.0.0.1:1/", newClosingBody([]byte("first")))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.GetBody = func() (io.ReadCloser, error) { return newClosingBody([]byte("again")), nil }
+	var seen *http.Request
+	_, _ = SafeBodies(doFunc(func(r *http.Request) (*http.Response, error) {
+		seen = r
+		return nil, io.ErrUnexpectedEOF
+	})).Do(req)
+	if _, ok := seen.Body.(io.WriterTo); ok {
+		t.Error("the body still has WriteTo")
+	}
+	again, err := seen.GetBody()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := again.(io.WriterTo); ok {
+		t.Error("GetBody's body still has WriteTo")
+	}
+	if b, _ := io.ReadAll(again); string(b) != "again" {
+		t.Errorf("GetBody's body reads %q, want \"again\"", b)
+	}
+}
