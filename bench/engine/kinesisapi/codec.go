@@ -46,6 +46,9 @@ type request struct {
 	ctx   context.Context // the HTTP request's context
 	body  []byte          // the raw body, valid until the operation returns
 	codec codec           // the body's wire format
+	// written, when an operation sets it, runs once its answer has been written: what the
+	// answer refers to (GetRecords' pooled read buffers) may be reused from then on.
+	written func()
 }
 
 // decode reads the request body into v.

@@ -140,6 +140,7 @@ type Handler struct {
 	budget      bodyBudget
 	bufs        sync.Pool // *[]byte for request bodies
 	arenas      sync.Pool // *[]byte: decoded PutRecords blobs (see decodePutRecordsFastInto)
+	reads       sync.Pool // *engine.ReadBuffers: GetRecords answers until they are written
 	reqID       atomic.Uint64
 	subs        context.Context // cancelled by EndSubscriptions
 	endSubs     context.CancelFunc
@@ -177,6 +178,7 @@ func NewHandler(e *engine.Engine, opts HandlerOptions) *Handler {
 	}
 	h.budget.limit = max(h.budget.limit, h.maxBody)
 	h.bufs.New = func() any { return new([]byte) }
+	h.reads.New = func() any { return new(engine.ReadBuffers) }
 	h.subs, h.endSubs = context.WithCancel(context.Background())
 	return h
 }
@@ -306,7 +308,17 @@ func (h *Handler) serve(w http.ResponseWriter, r *http.Request, buf *[]byte, bod
 			return c, nil, release, err
 		}
 	}
-	out, err := h.dispatch(op, &request{ctx: r.Context(), body: body, codec: c})
+	rq := &request{ctx: r.Context(), body: body, codec: c}
+	out, err := h.dispatch(op, rq)
+	if rq.written != nil { // after the answer is written (or failed), with the body's memory
+		bodyRelease, written := release, rq.written
+		release = func() {
+			written()
+			if bodyRelease != nil {
+				bodyRelease()
+			}
+		}
+	}
 	return c, out, release, err
 }
 

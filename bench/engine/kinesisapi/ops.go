@@ -498,7 +498,16 @@ func (h *Handler) getRecords(rq *request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	res, err := h.e.GetRecords(in.ShardIterator, limit)
+	// The records are read into pooled buffers, handed back once the answer is written: a
+	// consumer polling a busy shard then costs the server no fresh memory per call.
+	bufs := h.reads.Get().(*engine.ReadBuffers)
+	res, err := h.e.GetRecordsInto(in.ShardIterator, limit, bufs)
+	rq.written = func() {
+		if cap(bufs.Data) <= maxPooledReadBytes {
+			clear(bufs.Records[:cap(bufs.Records)]) // no pointers into the old answer stay reachable
+			h.reads.Put(bufs)
+		}
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -508,6 +517,9 @@ func (h *Handler) getRecords(rq *request) (any, error) {
 	}
 	return out, nil
 }
+
+// maxPooledReadBytes bounds the read buffers kept for reuse: a 10 MiB answer's are let go.
+const maxPooledReadBytes = 2 << 20
 
 func toWireRecords(rs []engine.StoredRecord) []wireRecord {
 	out := make([]wireRecord, len(rs))
