@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"testing"
 
@@ -46,12 +45,7 @@ func BenchmarkPutRecordsHandler(b *testing.B) {
 				b.ReportAllocs()
 				b.RunParallel(func(pb *testing.PB) {
 					for pb.Next() {
-						r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
-						r.Header.Set("Content-Type", ct)
-						r.Header.Set("X-Amz-Target", targetPrefix+"PutRecords")
-						w := httptest.NewRecorder()
-						h.ServeHTTP(w, r)
-						if w.Code != http.StatusOK {
+						if w := serveDirect(h, "PutRecords", ct, body); w.Code != http.StatusOK {
 							b.Errorf("status %d: %s", w.Code, w.Body)
 							return
 						}

@@ -142,6 +142,17 @@ func rawCall(t testing.TB, client *http.Client, url, op string, body []byte) raw
 	return out
 }
 
+// serveDirect hands one call of operation op (body in media type ct) to h without a network,
+// as the handler benchmarks do, and returns the recorded answer.
+func serveDirect(h http.Handler, op, ct string, body []byte) *httptest.ResponseRecorder {
+	r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(body))
+	r.Header.Set("Content-Type", ct)
+	r.Header.Set("X-Amz-Target", targetPrefix+op)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, r)
+	return w
+}
+
 func mustJSON(v any) []byte {
 	b, err := json.Marshal(v)
 	if err != nil {

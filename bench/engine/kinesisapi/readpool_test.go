@@ -1,11 +1,9 @@
 package kinesisapi
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"sync"
 	"testing"
 	"time"
@@ -145,12 +143,7 @@ func BenchmarkGetRecordsHandler(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		r := httptest.NewRequest(http.MethodPost, "/", bytes.NewReader(mustJSON(map[string]any{"ShardIterator": it})))
-		r.Header.Set("Content-Type", contentType)
-		r.Header.Set("X-Amz-Target", targetPrefix+"GetRecords")
-		w := httptest.NewRecorder()
-		h.ServeHTTP(w, r)
-		if w.Code != http.StatusOK {
+		if w := serveDirect(h, "GetRecords", contentType, mustJSON(map[string]any{"ShardIterator": it})); w.Code != http.StatusOK {
 			b.Fatalf("status %d: %s", w.Code, w.Body)
 		}
 	}
