@@ -86,6 +86,7 @@ type Settings struct {
 	Keys         string `json:"keys"`
 	PayloadFile  string `json:"payload_file,omitempty"`
 	FailFast     bool   `json:"fail_fast,omitempty"`
+	NoSpin       bool   `json:"no_spin,omitempty"`
 	LateAfterNS  int64  `json:"late_threshold_ns"`
 	GeneratorCPU int    `json:"generator_gomaxprocs"`
 }

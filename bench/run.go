@@ -96,6 +96,10 @@ type Options struct {
 	PayloadFile string
 	// FailFast ends the run at the first send error.
 	FailFast bool
+	// NoSpin paces with sleeps only (loadgen.NoSpin): no busy-wait
+	// before each send, for runs where that CPU matters more than
+	// tens of microseconds of send lag.
+	NoSpin bool
 	// SetupTimeout bounds driver.Setup (default 2 min); E2EDrain bounds the
 	// wait for consumers to see the last records (default 5 s);
 	// DrainTimeout bounds the wait for in-flight sends (default 10 s).
@@ -316,6 +320,9 @@ func (opts *Options) loadgenConfig() (loadgen.Config, Settings, error) {
 		DrainTimeout: opts.DrainTimeout, Keys: keys, Payloads: payloads, Seed: opts.Seed,
 		Clock: opts.Clock, FailFast: opts.FailFast, Slice: opts.Slice, StartAt: opts.StartAt,
 	}
+	if opts.NoSpin {
+		cfg.SpinWindow = loadgen.NoSpin
+	}
 	st := Settings{
 		Profile:      opts.Profile.String(),
 		Duration:     units.Duration(opts.Duration).String(),
@@ -333,6 +340,7 @@ func (opts *Options) loadgenConfig() (loadgen.Config, Settings, error) {
 		Keys:         keysString(opts.Workload.Keys),
 		PayloadFile:  opts.PayloadFile,
 		FailFast:     opts.FailFast,
+		NoSpin:       opts.NoSpin,
 		LateAfterNS:  int64(loadgen.DefaultLateThreshold),
 		GeneratorCPU: runtime.GOMAXPROCS(0),
 	}

@@ -235,3 +235,31 @@ func TestRunConsumerKindOnlyWithConsumers(t *testing.T) {
 		})
 	}
 }
+
+// --no-spin paces with sleeps only: on the real clock a run with it spins not at all and says so,
+// one without it spins (a sender waits for every one of its slots at 1000/s).
+func TestRunNoSpin(t *testing.T) {
+	for _, noSpin := range []bool{false, true} {
+		res, err := Run(t.Context(), Options{
+			Target: "mem", Workload: model.Workload{Rate: 1000}, Duration: 300 * time.Millisecond, Warmup: NoWarmup, NoSpin: noSpin,
+		}, &memDriver{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := res.Pacing
+		if p == nil || !p.Hybrid || p.Waits == 0 {
+			t.Fatalf("no-spin %v: pacing %+v, want the hybrid wait's stats", noSpin, p)
+		}
+		spun := p.Spin > 0 && p.SpinWindowMax >= loadgen.DefaultSpinWindow
+		if spun == noSpin || res.Settings.NoSpin != noSpin {
+			t.Errorf("no-spin %v: spin %v, widest window %v, settings.no_spin %v", noSpin, p.Spin, p.SpinWindowMax, res.Settings.NoSpin)
+		}
+		var text strings.Builder
+		if err := WriteText(&text, res); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(text.String(), "no spin (--no-spin)") != noSpin {
+			t.Errorf("no-spin %v: pacing line in\n%s", noSpin, text.String())
+		}
+	}
+}

@@ -61,8 +61,12 @@ func WriteText(w io.Writer, r *Result) error {
 		fmt.Fprintf(tw, "consumed\t%s records end to end%s\t%s warm-up, %s unstamped\t\n", units.Int(r.E2ECounts.Received), via, units.Int(r.E2ECounts.Warmup), units.Int(r.E2ECounts.Unstamped))
 	}
 	if p := r.Pacing; p != nil {
-		fmt.Fprintf(tw, "pacing\tspin %s of a core\tspin window %s–%s\tprecise sleeps wake late by %s (p99)\n",
-			units.Percent(p.SpinShare), units.Span(p.SpinWindow), units.Span(p.SpinWindowMax), units.Span(p.WakeLate))
+		if p.SpinWindowMax == 0 {
+			fmt.Fprintf(tw, "pacing\tno spin (--no-spin): sleeps only\t\tprecise sleeps wake late by %s (p99)\n", units.Span(p.WakeLate))
+		} else {
+			fmt.Fprintf(tw, "pacing\tspin %s of a core\tspin window %s–%s\tprecise sleeps wake late by %s (p99)\n",
+				units.Percent(p.SpinShare), units.Span(p.SpinWindow), units.Span(p.SpinWindowMax), units.Span(p.WakeLate))
+		}
 		if p.Interruptions > 0 {
 			fmt.Fprintf(tw, "\tspin interrupted %s× ≥ %s\t%s of the spin\tthe machine took the CPU (or a GC paused it)\n",
 				units.Int(p.Interruptions), units.Span(loadgen.InterruptGap), units.Percent(p.InterruptedShare))

@@ -40,6 +40,7 @@ type benchOptions struct {
 	seed        uint64
 	payloadFile string
 	failFast    bool
+	noSpin      bool
 	output      string
 	out         string
 	hlog        string
@@ -85,6 +86,7 @@ Exit 1 when the scenario's SLO is missed, 2 on bad flags.`,
 	fs.Uint64Var(&o.seed, "seed", 1, "seed for keys, sizes and payloads")
 	fs.StringVar(&o.payloadFile, "payload-file", "", "send these records (one per line) instead of generated payloads")
 	fs.BoolVar(&o.failFast, "fail-fast", false, "stop at the first send error")
+	fs.BoolVar(&o.noSpin, "no-spin", false, "pace with sleeps only, no busy-wait: gives back the spin's CPU (the pacing line shows it) for sends tens to hundreds of µs later")
 	fs.StringVarP(&o.output, "output", "o", "text", "output format: text | json")
 	fs.StringVar(&o.out, "out", "", "also write the result JSON (with encoded histograms) to this file")
 	fs.StringVar(&o.hlog, "hlog", "", "also write an HdrHistogram interval log (v1.3) to this file")
@@ -208,6 +210,7 @@ func (o *benchOptions) resolve(io *streams) (bench.Options, *model.Workload, err
 		Seed:        o.seed,
 		PayloadFile: o.payloadFile,
 		FailFast:    o.failFast,
+		NoSpin:      o.noSpin,
 		Progress:    io.ErrOut,
 		IsTTY:       io.ErrTTY,
 		Quiet:       o.quiet,
