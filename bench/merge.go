@@ -15,7 +15,8 @@ import (
 // Merge combines runs made at the same time from several machines (the
 // way to drive load beyond one generator): histograms are added, counters
 // and rates summed, timelines merged interval by interval (by offset from
-// each run's start), error messages summed. The elapsed window is the
+// each run's start), error messages summed, pacing combined
+// (loadgen.MergePacing). The elapsed window is the
 // longest, StartedAt the earliest; Settings and Driver are the first
 // result's. Inputs are not modified.
 func Merge(results ...*Result) (*Result, error) {
@@ -51,7 +52,11 @@ func Merge(results ...*Result) (*Result, error) {
 		resp, svc, lag *hdr.Histogram
 	}
 	var timeline []*ivAcc
+	var pacings []loadgen.PacingStats
 	for i, r := range results {
+		if r.Pacing != nil {
+			pacings = append(pacings, *r.Pacing)
+		}
 		out.Runs += max(1, r.Runs)
 		if r.StartedAt.Before(out.StartedAt) {
 			out.StartedAt = r.StartedAt
@@ -103,6 +108,10 @@ func Merge(results ...*Result) (*Result, error) {
 				x.dst.Merge(h)
 			}
 		}
+	}
+	if len(pacings) > 0 {
+		p := loadgen.MergePacing(pacings...)
+		out.Pacing = &p
 	}
 	out.Target = strings.Join(targets, "+")
 	out.StopReason = strings.Join(reasons, "+")

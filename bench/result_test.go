@@ -398,3 +398,24 @@ func TestJudgeCountsEveryOutcome(t *testing.T) {
 		})
 	}
 }
+
+// A merge keeps the runs' pacing (loadgen.MergePacing), so a distributed run still shows what
+// sending on time cost and what the machines took; runs without it add nothing.
+func TestMergeKeepsPacing(t *testing.T) {
+	a, b := syntheticResult(t, 3, 1000), syntheticResult(t, 4, 2000)
+	if m, err := Merge(a, b); err != nil || m.Pacing != nil {
+		t.Fatalf("merge without pacing: %v, pacing %+v", err, m.Pacing)
+	}
+	a.Pacing = &loadgen.PacingStats{Hybrid: true, Waits: 10, Spin: time.Second, SpinShare: 0.3, WakeLate: 80 * time.Microsecond}
+	b.Pacing = &loadgen.PacingStats{Hybrid: true, Waits: 20, Spin: time.Second, SpinShare: 0.2, WakeLate: 120 * time.Microsecond}
+	m, err := Merge(a, b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := loadgen.MergePacing(*a.Pacing, *b.Pacing); m.Pacing == nil || *m.Pacing != want {
+		t.Fatalf("merged pacing %+v, want %+v", m.Pacing, want)
+	}
+	if m.Pacing.Waits != 30 || m.Pacing.WakeLate != 120*time.Microsecond {
+		t.Errorf("merged pacing %+v: want 30 waits, the worst wake lateness (120 µs)", m.Pacing)
+	}
+}

@@ -90,6 +90,35 @@ type PacingStats struct {
 	InterruptedShare float64       `json:"spin_interrupted_share"`
 }
 
+// MergePacing combines the pacing of runs made together on several
+// machines (bench merge): counts and times are summed, so SpinShare is in
+// cores across them; WakeLate and SpinWindowMax are the worst run's (the
+// percentiles of different machines do not add up to one), and
+// InterruptedShare is recomputed from the sums. The settings are the
+// first's; Hybrid holds when it held for every run.
+func MergePacing(runs ...PacingStats) PacingStats {
+	if len(runs) == 0 {
+		return PacingStats{}
+	}
+	out := PacingStats{Hybrid: true, SpinWindow: runs[0].SpinWindow, TimerMargin: runs[0].TimerMargin}
+	for _, r := range runs {
+		out.Hybrid = out.Hybrid && r.Hybrid
+		out.Waits += r.Waits
+		out.TimerWaits += r.TimerWaits
+		out.PreciseSleeps += r.PreciseSleeps
+		out.Spin += r.Spin
+		out.SpinShare += r.SpinShare
+		out.WakeLate = max(out.WakeLate, r.WakeLate)
+		out.SpinWindowMax = max(out.SpinWindowMax, r.SpinWindowMax)
+		out.Interruptions += r.Interruptions
+		out.Interrupted += r.Interrupted
+	}
+	if out.Spin > 0 {
+		out.InterruptedShare = float64(out.Interrupted) / float64(out.Spin)
+	}
+	return out
+}
+
 // wakeSamples is how many recent precise sleeps wakeTracker remembers.
 const wakeSamples = 256
 

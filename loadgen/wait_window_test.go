@@ -151,3 +151,26 @@ func TestSpinCountsInterruptions(t *testing.T) {
 		})
 	}
 }
+
+// Merged pacing sums what adds up (counts, spin time, its share in cores, interruptions) and
+// keeps the worst of what does not (a wake percentile, the widest window).
+func TestMergePacing(t *testing.T) {
+	a := PacingStats{Hybrid: true, SpinWindow: 50 * us, TimerMargin: 2 * time.Millisecond, Waits: 100, TimerWaits: 2, PreciseSleeps: 98,
+		Spin: 40 * time.Millisecond, SpinShare: 0.4, WakeLate: 90 * us, SpinWindowMax: 200 * us, Interruptions: 10, Interrupted: 2 * time.Millisecond}
+	b := PacingStats{Hybrid: true, SpinWindow: 50 * us, TimerMargin: 2 * time.Millisecond, Waits: 50, TimerWaits: 1, PreciseSleeps: 49,
+		Spin: 10 * time.Millisecond, SpinShare: 0.1, WakeLate: 150 * us, SpinWindowMax: 160 * us, Interruptions: 5, Interrupted: 3 * time.Millisecond}
+	m := MergePacing(a, b)
+	want := PacingStats{Hybrid: true, SpinWindow: 50 * us, TimerMargin: 2 * time.Millisecond, Waits: 150, TimerWaits: 3, PreciseSleeps: 147,
+		Spin: 50 * time.Millisecond, SpinShare: 0.5, WakeLate: 150 * us, SpinWindowMax: 200 * us, Interruptions: 15, Interrupted: 5 * time.Millisecond,
+		InterruptedShare: 0.1} // 5 ms of 50 ms
+	if m != want {
+		t.Errorf("merged\n%+v\nwant\n%+v", m, want)
+	}
+	b.Hybrid = false
+	if MergePacing(a, b).Hybrid {
+		t.Error("a merge with a timer-only run says every run waited hybrid")
+	}
+	if MergePacing() != (PacingStats{}) {
+		t.Error("merge of nothing is not empty")
+	}
+}
