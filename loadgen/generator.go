@@ -6,6 +6,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"runtime"
+	rtrace "runtime/trace"
+	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -686,9 +688,22 @@ func (g *gen) closedLoop(id int) {
 	}
 }
 
+// LateSendTraceCategory is the category of the log event an execution
+// trace (streamcap --trace) gets for every measured send issued at least
+// LateSendTraceAfter after its due time; the message is how late, in
+// nanoseconds. bench/perf/latesends reads them back and says what each
+// late sender was doing.
+const (
+	LateSendTraceCategory = "streamcap.late-send"
+	LateSendTraceAfter    = 100 * time.Microsecond
+)
+
 // sendOne makes one send and records it. It is the hot path: no
-// allocation unless the send fails.
+// allocation unless the send fails (or a trace is being written).
 func (g *gen) sendOne(s *sender, n int64, intended, actual time.Duration, measured, paced bool) {
+	if lag := actual - intended; lag >= LateSendTraceAfter && measured && rtrace.IsEnabled() {
+		rtrace.Log(g.sendCtx, LateSendTraceCategory, strconv.FormatInt(int64(lag), 10))
+	}
 	// Send n's key, size and payload depend on n alone, not on the sender
 	// or worker that makes it (so a sliced run sends what one would).
 	s.pcg.Seed(sendSeed(g.cfg.Seed, n))
