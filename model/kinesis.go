@@ -279,7 +279,7 @@ func analyse(l kinesisLoad, p *Prices, x *explainer) capacity {
 		}
 	} else if sk.BudgetExhausted {
 		c.warn = append(c.warn, fmt.Sprintf("skew: the search stopped on its compute budget after %s shard counts (%s..%s) without one whose busiest shard stays within %v of traffic; best %v at %s",
-			units.Int(int64(sk.Evaluations)), units.Int(int64(sk.SearchFrom)), units.Int(int64(sk.SearchTo)), pctFine(target, share), pctFine(share, target), units.Plural(int64(n), "shard")))
+			units.Int(int64(sk.Evaluations)), units.Int(int64(sk.SearchFrom)), units.Int(int64(sk.SearchTo)), units.PercentApart(target, share), units.PercentApart(share, target), units.Plural(int64(n), "shard")))
 	}
 	if !km.random && l.w.Keys.Count < n {
 		c.warn = append(c.warn, fmt.Sprintf("only %s partition keys for %s shards: at most %s shards receive traffic", units.Int(int64(l.w.Keys.Count)), units.Int(int64(n)), units.Int(int64(l.w.Keys.Count))))
@@ -334,23 +334,6 @@ func keyModelDesc(k KeySpec) string {
 }
 
 func pct(f float64) string { return units.Percent(f) }
-
-// pctFine formats f as a percentage with at least two significant digits
-// and enough decimals (up to six more) that it does not print the same as
-// other when they differ.
-func pctFine(f, other float64) string {
-	d := 1
-	if v := math.Abs(f * 100); v > 0 && v < 10 {
-		d = max(1, 1-int(math.Floor(math.Log10(v))))
-	}
-	for end := d + 6; d < end; d++ {
-		a, b := fmt.Sprintf("%.*f%%", d, f*100), fmt.Sprintf("%.*f%%", d, other*100)
-		if a != b || f == other {
-			return a
-		}
-	}
-	return fmt.Sprintf("%.*f%%", d, f*100)
-}
 
 func round3(f float64) float64 { return math.Round(f*1000) / 1000 }
 

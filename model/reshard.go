@@ -146,7 +146,7 @@ func PlanReshard(o ReshardOptions, p *Prices) (ReshardPlan, error) {
 		d.USD = d.USDPerHour * d.HeldHours
 		r.TransitionUSD += d.USD
 		if !d.Multiple25 {
-			r.Notes = append(r.Notes, fmt.Sprintf("call %d (%d → %d, %.2f%%) is not a multiple of 25 %% of the current count: AWS says such targets might take longer", d.Call, prev, s, 100*d.Ratio))
+			r.Notes = append(r.Notes, fmt.Sprintf("call %d (%d → %d, %.2f %%) is not a multiple of 25 %% of the current count: AWS says such targets might take longer", d.Call, prev, s, 100*d.Ratio))
 		}
 		if s+prev > quota {
 			r.Notes = append(r.Notes, fmt.Sprintf("call %d: the short-lived shards of %d → %d count toward the account quota of %d shards", d.Call, prev, s, quota))

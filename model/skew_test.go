@@ -131,15 +131,6 @@ func TestSkewSearchBudget(t *testing.T) {
 	}
 }
 
-func TestPctFine(t *testing.T) {
-	if a, b := pctFine(0.3365, 1.0/3), pctFine(1.0/3, 0.3365); a != "33.7%" || b != "33.3%" {
-		t.Errorf("%q %q", a, b)
-	}
-	if a := pctFine(0.30167, 0.30171); a != "30.167%" {
-		t.Errorf("%q", a)
-	}
-}
-
 // TestSkewHashesMoreWhenTheBoundCostsShards: iot-fleet's 100000 uniform
 // keys at 60000 records/s peak need ⌈60000/800⌉ = 75 shards by the
 // arithmetic. Hashing 10000 and bounding the rest would ask for more than

@@ -3,28 +3,10 @@ package reports
 import (
 	"fmt"
 	"math"
-	"strconv"
 
 	"github.com/streamcap/streamcap/model"
+	"github.com/streamcap/streamcap/model/units"
 )
-
-// pctApart formats f as a percentage with at least two significant
-// digits and enough decimals (up to six more) that it does not read the
-// same as other when the two differ, so "busiest 33.65 % (at most
-// 33.33 %)" never prints as "33.3 % (at most 33.3 %)".
-func pctApart(f, other float64) string {
-	d := 1
-	if v := math.Abs(f * 100); v > 0 && v < 10 {
-		d = max(1, 1-int(math.Floor(math.Log10(v))))
-	}
-	for end := d + 6; d < end; d++ {
-		a := strconv.FormatFloat(f*100, 'f', d, 64)
-		if f == other || a != strconv.FormatFloat(other*100, 'f', d, 64) {
-			return a + "%"
-		}
-	}
-	return strconv.FormatFloat(f*100, 'f', d, 64) + "%"
-}
 
 // skewText is the plan's one-line key analysis: the busiest shard's share
 // against what one shard may carry, how it was found, and what set the
@@ -36,12 +18,12 @@ func skewText(kp *model.KinesisPlan) string {
 	case "random":
 		how = "a fresh random key per record: 1/N each"
 	case "exact+bound":
-		how = fmt.Sprintf("%d heaviest keys hashed, %d bounded (+%s)", sk.HashedKeys, sk.TailKeys, pctApart(sk.TailBound, 0))
+		how = fmt.Sprintf("%d heaviest keys hashed, %d bounded (+%s)", sk.HashedKeys, sk.TailKeys, units.PercentApart(sk.TailBound, 0))
 	}
 	s := fmt.Sprintf("keys: %s; busiest shard carries %s of traffic (at most %s allowed; %s); hottest key %s %s; sized by %s",
-		sk.Distribution, pctApart(sk.BusiestShardShare, sk.TargetShare), pctApart(sk.TargetShare, sk.BusiestShardShare), how, sk.HottestKey, pct(sk.HottestKeyShare), kp.SizedBy)
+		sk.Distribution, units.PercentApart(sk.BusiestShardShare, sk.TargetShare), units.PercentApart(sk.TargetShare, sk.BusiestShardShare), how, sk.HottestKey, pct(sk.HottestKeyShare), kp.SizedBy)
 	if kp.SizedBy == "skew" {
-		s += fmt.Sprintf(" (the even spread's %d shards would put %s on the busiest)", sk.EvenShards, pctApart(sk.EvenBusiestShare, sk.TargetShare))
+		s += fmt.Sprintf(" (the even spread's %d shards would put %s on the busiest)", sk.EvenShards, units.PercentApart(sk.EvenBusiestShare, sk.TargetShare))
 	}
 	if sk.BudgetExhausted {
 		s += fmt.Sprintf("; the skew search stopped on its compute budget after %d counts without a fit", sk.Evaluations)

@@ -145,6 +145,24 @@ func Percent(f float64) string {
 	return Sig(f*100, 3) + " %"
 }
 
+// PercentApart formats f as a percentage like Percent, but with at least
+// two significant digits and as many more decimals (up to six) as it takes
+// not to read the same as other when the two differ, so that "busiest
+// 33.65 % (at most 33.33 %)" never prints as "33.3 % (at most 33.3 %)".
+func PercentApart(f, other float64) string {
+	d := 1
+	if v := math.Abs(f * 100); v > 0 && v < 10 {
+		d = max(1, 1-int(math.Floor(math.Log10(v))))
+	}
+	for end := d + 6; d < end; d++ {
+		a := strconv.FormatFloat(f*100, 'f', d, 64)
+		if f == other || a != strconv.FormatFloat(other*100, 'f', d, 64) {
+			return a + " %"
+		}
+	}
+	return strconv.FormatFloat(f*100, 'f', d, 64) + " %"
+}
+
 // SI formats v with a decimal SI prefix and 3 significant digits:
 // SI(3048000, "B/s") = "3.05 MB/s", SI(760e6, "bps") = "760 Mbps".
 func SI(v float64, unit string) string {

@@ -95,3 +95,22 @@ func TestQuote(t *testing.T) {
 		}
 	}
 }
+
+// PercentApart shows as many decimals as it takes for two different shares not to read the same.
+func TestPercentApart(t *testing.T) {
+	for _, c := range []struct {
+		f, other float64
+		want     string
+	}{
+		{0.3365, 1.0 / 3, "33.7 %"},
+		{1.0 / 3, 0.3365, "33.3 %"},
+		{0.30167, 0.30171, "30.167 %"},
+		{0.25, 0.25, "25.0 %"},
+		{0.004, 0, "0.40 %"}, // two significant digits below 10 %
+		{0.267, 0.253, "26.7 %"},
+	} {
+		if got := PercentApart(c.f, c.other); got != c.want {
+			t.Errorf("PercentApart(%v, %v) = %q, want %q", c.f, c.other, got, c.want)
+		}
+	}
+}
