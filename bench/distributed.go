@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/streamcap/streamcap/loadgen"
+	"github.com/streamcap/streamcap/model/units"
 )
 
 // Distributed describes a run that was one worker's slice of a schedule
@@ -153,14 +154,14 @@ func writeDistributedText(b *strings.Builder, r *Result) {
 	}
 	t0 := d.T0.Format(time.RFC3339Nano)
 	if d.Index != nil {
-		fmt.Fprintf(b, "worker %d of %d, t0 %s, started %s late\n", *d.Index, d.Workers, t0, time.Duration(d.StartLagNS).Round(time.Microsecond))
+		fmt.Fprintf(b, "worker %d of %d, t0 %s, started %s late\n", *d.Index, d.Workers, t0, units.Span(time.Duration(d.StartLagNS)))
 		return
 	}
 	fmt.Fprintf(b, "%d workers from t0 %s (clock offsets between machines are not measured: keep them synced)\n", d.Workers, t0)
 	tw := tabwriter.NewWriter(b, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprint(tw, "worker\thost\tstart lag\tsent\tacked\t\n")
 	for _, w := range d.Worker {
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%d\t%d\t\n", w.Index, orDash(w.Host), time.Duration(w.StartLagNS).Round(time.Microsecond), w.Sent, w.Acked)
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t\n", w.Index, orDash(w.Host), units.Span(time.Duration(w.StartLagNS)), units.Int(w.Sent), units.Int(w.Acked))
 	}
 	tw.Flush()
 }

@@ -145,7 +145,7 @@ func TestMergedSlicesTextListsWorkers(t *testing.T) {
 	if err := WriteText(&sb, m); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{`2 workers from t0 2026-11-24T09:00:00Z`, `\n\s+1\s+pod-1\s+1\.5ms\s+2\s+2\s*\n`} {
+	for _, want := range []string{`2 workers from t0 2026-11-24T09:00:00Z`, `\n\s+1\s+pod-1\s+1\.5 ms\s+2\s+2\s*\n`} {
 		if !regexp.MustCompile(want).MatchString(sb.String()) {
 			t.Errorf("text lacks %q:\n%s", want, sb.String())
 		}
@@ -154,7 +154,7 @@ func TestMergedSlicesTextListsWorkers(t *testing.T) {
 	if err := WriteText(&sb, b); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(sb.String(), "worker 1 of 2, t0 2026-11-24T09:00:00Z, started 1.5ms late") {
+	if !strings.Contains(sb.String(), "worker 1 of 2, t0 2026-11-24T09:00:00Z, started 1.5 ms late") {
 		t.Errorf("worker text:\n%s", sb.String())
 	}
 }
