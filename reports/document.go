@@ -217,7 +217,26 @@ func runsSection(rep *Report) (docSection, error) {
 			return r.Consumer
 		})
 	}
-	for _, name := range []string{LatencyResponse, LatencyService, LatencyE2E} {
+	if slices.ContainsFunc(rep.Runs, func(r Run) bool { return r.Pacing != nil }) {
+		// The bench text report's pacing line, as rows.
+		row("pacing: spin", func(r Run) string {
+			switch p := r.Pacing; {
+			case p == nil:
+				return "–"
+			case p.SpinWindowMax == 0:
+				return "off (sleeps only)"
+			default:
+				return units.Percent(p.SpinShare) + " of a core"
+			}
+		})
+		row("pacing: spin interrupted", func(r Run) string {
+			if p := r.Pacing; p != nil && p.Spin > 0 {
+				return units.Percent(p.InterruptedShare) + " of the spin"
+			}
+			return "–"
+		})
+	}
+	for _, name := range []string{LatencyResponse, LatencyService, LatencySendLag, LatencyE2E} {
 		for _, q := range []struct {
 			label string
 			get   func(Latency) string

@@ -101,8 +101,12 @@ type Run struct {
 	// the result does not say).
 	Consumer string `json:"consumer,omitempty"`
 	// Latencies are the distributions shown: response time (corrected for
-	// coordinated omission), service time and end-to-end, in this order.
+	// coordinated omission), service time, send lag (how late the
+	// generator sent) and end-to-end, in this order.
 	Latencies []Latency `json:"latencies"`
+	// Pacing is what sending on time cost the generator and what the
+	// machine took from it (nil when the result has none).
+	Pacing *loadgen.PacingStats `json:"pacing,omitempty"`
 	// Timeline is one point per interval.
 	Timeline []IntervalPoint `json:"timeline"`
 
@@ -134,6 +138,7 @@ type Latency struct {
 const (
 	LatencyResponse = "response time"
 	LatencyService  = "service time"
+	LatencySendLag  = "send lag"
 	LatencyE2E      = "end-to-end"
 )
 
@@ -183,12 +188,12 @@ func FromBenchResult(name string, r *bench.Result) (Run, error) {
 	run := Run{
 		Name: name, Target: r.Target, Shards: r.Settings.Shards, Duration: r.Elapsed(),
 		TargetRate: r.TargetRate, AchievedRate: r.AchievedRate, Counts: r.Counts,
-		Consumer: r.Settings.Consumer, result: r,
+		Consumer: r.Settings.Consumer, Pacing: r.Pacing, result: r,
 	}
 	for _, l := range []struct {
 		name string
 		lat  bench.Latency
-	}{{LatencyResponse, r.Response}, {LatencyService, r.Service}, {LatencyE2E, r.E2E}} {
+	}{{LatencyResponse, r.Response}, {LatencyService, r.Service}, {LatencySendLag, r.SendLag}, {LatencyE2E, r.E2E}} {
 		h, err := l.lat.Decode()
 		if err != nil {
 			return Run{}, fmt.Errorf("bench result %q: %s histogram: %w", name, l.name, err)

@@ -24,6 +24,7 @@ import (
 	"github.com/streamcap/streamcap/bench"
 	"github.com/streamcap/streamcap/loadgen"
 	"github.com/streamcap/streamcap/model"
+	"github.com/streamcap/streamcap/model/units"
 )
 
 func TestReportFormatting(t *testing.T) {
@@ -633,5 +634,51 @@ func TestAddFilesDispatchesOnSchema(t *testing.T) {
 	}
 	if err := rep.AddFiles([]string{write("x.json", map[string]any{"schema": "streamcap.other/v9"})}, nil); err == nil || !strings.Contains(err.Error(), `schema "streamcap.other/v9"`) {
 		t.Errorf("unknown schema: %v", err)
+	}
+}
+
+// A bench result's send lag and pacing reach the report as its text shows them: a send-lag row
+// per percentile, the spin's share of a core (or "off" under --no-spin) and how much of the spin
+// the machine took.
+func TestReportShowsSendLagAndPacing(t *testing.T) {
+	t.Parallel()
+	lag := seedHist(9, 0.05, 0.5, 5000)
+	s, err := loadgen.Encode(lag)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name   string
+		pacing *loadgen.PacingStats
+		want   []string
+	}{
+		{"spinning", &loadgen.PacingStats{Hybrid: true, Spin: time.Second, SpinShare: 0.384, SpinWindowMax: 250 * time.Microsecond,
+			Interrupted: 47 * time.Millisecond, InterruptedShare: 0.047},
+			[]string{"| pacing: spin | 38.4 % of a core |", "| pacing: spin interrupted | 4.7 % of the spin |"}},
+		{"no spin", &loadgen.PacingStats{Hybrid: true}, []string{"| pacing: spin | off (sleeps only) |", "| pacing: spin interrupted | – |"}},
+		{"no pacing", nil, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r := &bench.Result{Schema: bench.SchemaVersion, Target: "embedded", Runs: 1, ElapsedNS: int64(time.Second),
+				Counts: loadgen.Counts{Sent: 5000, Acked: 5000}, Pacing: c.pacing,
+				SendLag: bench.Latency{Count: lag.TotalCount(), P99NS: lag.ValueAtQuantile(99), MaxNS: lag.Max(), Histogram: s}}
+			rep := &Report{}
+			if err := rep.AddBenchResult("run", r); err != nil {
+				t.Fatal(err)
+			}
+			var out bytes.Buffer
+			if err := Render(&out, FormatMarkdown, rep, RenderOptions{}); err != nil {
+				t.Fatal(err)
+			}
+			want := append([]string{"| send lag p99 | " + units.Span(time.Duration(lag.ValueAtQuantile(99))) + " |"}, c.want...)
+			for _, w := range want {
+				if !strings.Contains(out.String(), w) {
+					t.Errorf("report lacks %q:\n%s", w, out.String())
+				}
+			}
+			if c.pacing == nil && strings.Contains(out.String(), "pacing:") {
+				t.Errorf("a result without pacing shows pacing rows:\n%s", out.String())
+			}
+		})
 	}
 }
