@@ -417,27 +417,6 @@ func TestEFOUnknownStreamEndsConsume(t *testing.T) {
 	}
 }
 
-// putRecordsSizes is an HTTP client that records how many records each
-// PutRecords request carried, then forwards it.
-type putRecordsSizes struct {
-	next  *http.Client
-	mu    sync.Mutex
-	sizes []int
-}
-
-func (c *putRecordsSizes) Do(req *http.Request) (*http.Response, error) {
-	n, ok, err := recordsInPut(req)
-	if err != nil {
-		return nil, err
-	}
-	if ok {
-		c.mu.Lock()
-		c.sizes = append(c.sizes, n)
-		c.mu.Unlock()
-	}
-	return c.next.Do(req)
-}
-
 // recordsInPut returns how many records a PutRecords request carries (ok
 // false for any other request), leaving the body readable again.
 func recordsInPut(req *http.Request) (n int, ok bool, err error) {
@@ -461,7 +440,7 @@ func recordsInPut(req *http.Request) (n int, ok bool, err error) {
 // at most 10 records, full batches among them.
 func TestBatchingGathersConcurrentSends(t *testing.T) {
 	t.Parallel()
-	hc := &putRecordsSizes{next: &http.Client{}}
+	hc := &gatedPuts{next: &http.Client{}} // no gate: sizes only
 	d := newTestDriver(t, Options{Endpoint: newServer(t, false), BatchSize: 10, Linger: 300 * time.Millisecond, HTTPClient: hc})
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
