@@ -296,6 +296,11 @@ func (sh *shard) load(sc *shardScan) (ShardRecovery, error) {
 		if err := os.Remove(g.path); err != nil && !errors.Is(err, os.ErrNotExist) {
 			return rep, err
 		}
+		if g.size == 0 {
+			// An empty file (a roll just before a crash, or what repair left of a segment whose
+			// first frame was damaged) held nothing: removing it drops nothing.
+			continue
+		}
 		rep.DroppedBytes += g.size
 		if rep.TornFile == "" {
 			rep.TornFile, rep.TornOffset = g.path, 0
@@ -314,11 +319,14 @@ func (sh *shard) load(sc *shardScan) (ShardRecovery, error) {
 	sh.next = sc.next
 	if sc.hwm > sc.next {
 		// Numbers from next to hwm may have been handed out (acknowledged, then lost with a torn
-		// tail or by hand): they are skipped, never reused.
-		rep.SkippedFrom, rep.SkippedTo = sc.next, sc.hwm
-		st.addGap(sc.next, sc.hwm)
+		// tail or by hand): they are skipped, never reused. A range repair already recorded as a
+		// gap (and listed in its report) is skipped as well, but is not news to report again.
+		if !st.covered(sc.next, sc.hwm) {
+			rep.SkippedFrom, rep.SkippedTo = sc.next, sc.hwm
+			st.addGap(sc.next, sc.hwm)
+			stateDirty = true
+		}
 		sh.next = sc.hwm
-		stateDirty = true
 	}
 	st.Reserved = max(st.Reserved, sh.next)
 	if sh.closed {

@@ -1,9 +1,11 @@
 package engine
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -335,5 +337,41 @@ func TestRetentionDecidesFromTimestamps(t *testing.T) {
 				t.Errorf("%d records readable, want 3", len(recs))
 			}
 		})
+	}
+}
+
+// What repair moved away and recorded is not reported again: after a repair that empties the
+// newest segment (its first frame was damaged, two intact ones followed), Open neither calls the
+// empty file a torn tail nor the quarantined numbers a fresh skip, logs nothing, and a second
+// Open says the same. The records repair listed as lost stay listed; the rest stay readable.
+func TestOpenAfterRepairReportsNothingNew(t *testing.T) {
+	t.Parallel()
+	opts := Options{Dir: t.TempDir(), Fsync: FsyncNever, LimitsOff: true, SegmentBytes: 4096}
+	acked := writeSegments(t, opts, 21) // 7 segments of 3 records
+	segs := shardSegments(t, opts.Dir)
+	flipByte(t, segs[6], 30) // the newest segment's first frame
+	rep, err := Repair(RepairOptions{Dir: opts.Dir})
+	if err != nil || rep.RecordsLost != 3 {
+		t.Fatalf("repair: %v, %d records lost; want 3", err, rep.RecordsLost)
+	}
+	for i := range 2 {
+		var logs bytes.Buffer
+		o := opts
+		o.Logger = slog.New(slog.NewTextHandler(&logs, nil))
+		e, err := Open(o)
+		if err != nil {
+			t.Fatalf("open %d: %v", i+1, err)
+		}
+		sh := e.Recovery().Shards[0]
+		if sh.TornFile != "" || sh.DroppedBytes != 0 || sh.SkippedTo > sh.SkippedFrom || logs.Len() != 0 {
+			t.Errorf("open %d after repair reports %+v and logs %q; want nothing new", i+1, sh, logs.String())
+		}
+		readable, listed := checkAcked(t, e, acked, []RepairReport{rep})
+		if readable != 18 || listed != 3 {
+			t.Errorf("open %d: %d readable, %d listed lost; want 18 and 3", i+1, readable, listed)
+		}
+		if err := e.Close(); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
