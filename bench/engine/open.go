@@ -49,6 +49,25 @@ type Engine struct {
 // MinMaxMemoryBytes is the smallest Options.MaxMemoryBytes: room for a few segments per shard.
 const MinMaxMemoryBytes = 64 << 20
 
+// What CheckMaxMemory finds wrong with a memory bound.
+var (
+	ErrMaxMemoryOnDisk   = errors.New("a memory bound applies only to an in-memory engine")
+	ErrMaxMemoryTooSmall = errors.New("a memory bound must be at least MinMaxMemoryBytes")
+)
+
+// CheckMaxMemory is the rule for Options.MaxMemoryBytes: 0 (unbounded), or at least
+// MinMaxMemoryBytes on an in-memory engine. It returns nil, ErrMaxMemoryOnDisk or
+// ErrMaxMemoryTooSmall, so a caller checking its own flags before Open words the error for them.
+func CheckMaxMemory(maxBytes int64, inMemory bool) error {
+	switch {
+	case maxBytes != 0 && !inMemory:
+		return ErrMaxMemoryOnDisk
+	case maxBytes != 0 && maxBytes < MinMaxMemoryBytes:
+		return ErrMaxMemoryTooSmall
+	}
+	return nil
+}
+
 type realClock struct{}
 
 func (realClock) Now() time.Time { return time.Now() }
@@ -58,10 +77,10 @@ func (o Options) normalize() (Options, error) {
 	if o.Dir == "" && !o.InMemory {
 		return o, errors.New("engine options: dir is empty: set a data directory or InMemory")
 	}
-	switch {
-	case o.MaxMemoryBytes != 0 && !o.InMemory:
+	switch err := CheckMaxMemory(o.MaxMemoryBytes, o.InMemory); {
+	case errors.Is(err, ErrMaxMemoryOnDisk):
 		return o, fmt.Errorf("engine options: max memory %d bytes: applies only to an in-memory engine", o.MaxMemoryBytes)
-	case o.MaxMemoryBytes != 0 && o.MaxMemoryBytes < MinMaxMemoryBytes:
+	case errors.Is(err, ErrMaxMemoryTooSmall):
 		return o, fmt.Errorf("engine options: max memory %d bytes: must be at least %d (64 MiB), or 0 for unbounded", o.MaxMemoryBytes, MinMaxMemoryBytes)
 	}
 	p, err := ParseFsyncPolicy(string(o.Fsync))

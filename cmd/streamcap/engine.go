@@ -108,10 +108,10 @@ func engineServeRun(ctx context.Context, io *streams, o *engineServeOptions) err
 	if o.maxInFlight <= 0 {
 		return usagef("--max-body-bytes-in-flight %d: must be > 0", o.maxInFlight)
 	}
-	if o.maxMemory != 0 && !o.inMemory {
+	switch err := engine.CheckMaxMemory(int64(o.maxMemory), o.inMemory); {
+	case errors.Is(err, engine.ErrMaxMemoryOnDisk):
 		return usagef("--max-memory %s: applies only with --in-memory", o.maxMemory)
-	}
-	if o.maxMemory != 0 && int64(o.maxMemory) < engine.MinMaxMemoryBytes {
+	case errors.Is(err, engine.ErrMaxMemoryTooSmall):
 		return usagef("--max-memory %s: must be at least %s (or 0 for unbounded)", o.maxMemory, units.Bytes(engine.MinMaxMemoryBytes))
 	}
 	if o.bodyTimeout <= 0 {
