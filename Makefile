@@ -42,7 +42,8 @@ test: vet
 FUZZTIME ?= 15s
 FUZZ_TARGETS = ./model/units:FuzzParse ./scenarios:FuzzParse ./model:FuzzPlanKinesis ./model:FuzzLoadPrices \
 	./model:FuzzParseLinkRange ./loadgen:FuzzParseProfile ./reports:FuzzAddJSON ./bench/engine:FuzzSegmentReader \
-	./bench/engine/kinesisapi:FuzzDecodeRequest ./bench/engine/kinesisapi:FuzzDecodeBlob
+	./bench/engine/kinesisapi:FuzzDecodeRequest ./bench/engine/kinesisapi:FuzzDecodeBlob \
+	./bench/engine/kinesisapi:FuzzPutRecordsFastDecode ./bench:FuzzReadHlog
 fuzz:
 	@set -e; for t in $(FUZZ_TARGETS); do \
 		echo "fuzz $${t#*:} in $${t%%:*} for $(FUZZTIME)"; \

@@ -61,8 +61,12 @@ func WriteText(w io.Writer, r *Result) error {
 		fmt.Fprintf(tw, "consumed\t%s records end to end%s\t%s warm-up, %s unstamped\t\n", units.Int(r.E2ECounts.Received), via, units.Int(r.E2ECounts.Warmup), units.Int(r.E2ECounts.Unstamped))
 	}
 	if p := r.Pacing; p != nil {
-		if p.SpinWindowMax == 0 {
-			fmt.Fprintf(tw, "pacing\tno spin (--no-spin): sleeps only\t\tprecise sleeps wake late by %s (p99)\n", units.Span(p.WakeLate))
+		if p.SpinOff() {
+			why := "one CPU" // loadgen's default there
+			if r.Settings.NoSpin {
+				why = "--no-spin"
+			}
+			fmt.Fprintf(tw, "pacing\tno spin (%s): sleeps only\t\tprecise sleeps wake late by %s (p99)\n", why, units.Span(p.WakeLate))
 		} else {
 			fmt.Fprintf(tw, "pacing\tspin %s of a core\tspin window %s–%s\tprecise sleeps wake late by %s (p99)\n",
 				units.Percent(p.SpinShare), units.Span(p.SpinWindow), units.Span(p.SpinWindowMax), units.Span(p.WakeLate))
@@ -167,7 +171,7 @@ func WriteVerdict(w io.Writer, v Verdict) error {
 }
 
 // WriteChecks renders checks one per line, passed ones included:
-// "ok   publish p99 met: 3.1ms (want ≤ 50ms)", "FAIL ...", "note ..." for a
+// "ok   publish p99 met: 3.1 ms (want ≤ 50 ms)", "FAIL ...", "note ..." for a
 // failed informational check.
 func WriteChecks(w io.Writer, checks []Check) error {
 	var b strings.Builder

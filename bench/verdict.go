@@ -29,7 +29,7 @@ type Check struct {
 }
 
 // String says what was checked, whether it passed and by how much:
-// "publish p99 met: 3.1ms (want ≤ 50ms)".
+// "publish p99 met: 3.1 ms (want ≤ 50 ms)".
 func (c Check) String() string {
 	state := "met"
 	if !c.OK {

@@ -90,6 +90,10 @@ type PacingStats struct {
 	InterruptedShare float64       `json:"spin_interrupted_share"`
 }
 
+// SpinOff reports whether the run paced with sleeps only, no spin window ever used: with
+// Config.SpinWindow NoSpin (bench --no-spin), or by default on a one-CPU machine.
+func (s PacingStats) SpinOff() bool { return s.SpinWindowMax == 0 }
+
 // MergePacing combines the pacing of runs made together on several
 // machines (bench merge): counts and times are summed, so SpinShare is in
 // cores across them; WakeLate and SpinWindowMax are the worst run's (the

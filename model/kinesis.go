@@ -497,8 +497,8 @@ func onDemandWith(l kinesisLoad, p *Prices, c capacity, x *explainer) KinesisPla
 			units.SI(l.peakBytes, "B/s"), units.SI(maxW, "B/s"), p.Region, units.Int(int64(streams))))
 	}
 	if read > maxR {
-		kp.Warnings = append(kp.Warnings, fmt.Sprintf("quota: on-demand peak read %s (%d consumers) exceeds the per-stream maximum of %s (%s) — split the traffic over %s on-demand streams",
-			units.SI(read, "B/s"), l.shared+l.efo, units.SI(maxR, "B/s"), p.Region, units.Int(int64(streams))))
+		kp.Warnings = append(kp.Warnings, fmt.Sprintf("quota: on-demand peak read %s (%s consumers) exceeds the per-stream maximum of %s (%s) — split the traffic over %s on-demand streams",
+			units.SI(read, "B/s"), units.Int(int64(l.shared+l.efo)), units.SI(maxR, "B/s"), p.Region, units.Int(int64(streams))))
 	}
 	if streams > maxStreams {
 		kp.Warnings = append(kp.Warnings, fmt.Sprintf("quota: %s on-demand streams exceed the %s on-demand streams per account (default) — request a quota increase or use provisioned mode",

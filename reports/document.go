@@ -223,7 +223,7 @@ func runsSection(rep *Report) (docSection, error) {
 			switch p := r.Pacing; {
 			case p == nil:
 				return "–"
-			case p.SpinWindowMax == 0:
+			case p.SpinOff():
 				return "off (sleeps only)"
 			default:
 				return units.Percent(p.SpinShare) + " of a core"

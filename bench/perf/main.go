@@ -34,6 +34,7 @@ import (
 	"github.com/aws/aws-sdk-go-v2/service/kinesis/types"
 
 	kdriver "github.com/streamcap/streamcap/bench/driver/kinesis"
+	"github.com/streamcap/streamcap/model/units"
 )
 
 // options are the command's flags.
@@ -43,8 +44,8 @@ type options struct {
 	recordSize, shards, batch          int
 	workers, sdkCallers                int
 	skipKinesalite                     bool
-	profileDir                         string // where the engine and bench write CPU profiles; empty: none
-	maxMemory                          string // --max-memory of the bounded engine row; empty: no such row
+	profileDir                         string      // where the engine and bench write CPU profiles; empty: none
+	maxMemory                          units.Bytes // --max-memory of the bounded engine row; 0: no such row
 }
 
 func main() {
@@ -59,8 +60,9 @@ func main() {
 	flag.IntVar(&o.batch, "batch-size", 500, "records per PutRecords call")
 	flag.IntVar(&o.workers, "workers", 2000, "bench: max:WORKERS profile and --max-inflight")
 	flag.IntVar(&o.sdkCallers, "sdk-callers", 8, "raw SDK: concurrent PutRecords callers")
-	flag.StringVar(&o.profileDir, "profile", "", "write CPU profiles of the engine server (engine.pprof) and the bench client (bench.pprof) into DIR")
-	flag.StringVar(&o.maxMemory, "max-memory", "256MiB", "also measure the engine with this --max-memory (empty: don't)")
+	flag.StringVar(&o.profileDir, "profile", "", "write CPU profiles into DIR: of the engine server (engine.pprof, and engine-bounded.pprof for the --max-memory row) and of the bench client (bench.pprof, the last server's run)")
+	o.maxMemory = 256 << 20
+	flag.Var(&o.maxMemory, "max-memory", "also measure the engine with this --max-memory (0: don't)")
 	flag.Parse()
 	if err := run(context.Background(), o); err != nil {
 		fmt.Fprintln(os.Stderr, "perf:", err)
@@ -117,11 +119,11 @@ func run(ctx context.Context, o options) error {
 		args := []string{"engine", "serve", "--in-memory", "--limits", "off", "--quiet", "--addr", fmt.Sprintf("127.0.0.1:%d", port)}
 		return exec.Command(o.bin, append(args, o.profileArgs("engine")...)...)
 	}})
-	if o.maxMemory != "" {
+	if o.maxMemory != 0 {
 		// The same engine bounded in memory: once full (during the raw SDK run), it reuses the
 		// memory of the records it drops instead of faulting in fresh pages.
-		servers = append(servers, server{"streamcap engine serve --in-memory --max-memory " + o.maxMemory, func(port int) *exec.Cmd {
-			args := []string{"engine", "serve", "--in-memory", "--max-memory", o.maxMemory, "--limits", "off", "--quiet", "--addr", fmt.Sprintf("127.0.0.1:%d", port)}
+		servers = append(servers, server{"streamcap engine serve --in-memory --max-memory " + o.maxMemory.String(), func(port int) *exec.Cmd {
+			args := []string{"engine", "serve", "--in-memory", "--max-memory", o.maxMemory.String(), "--limits", "off", "--quiet", "--addr", fmt.Sprintf("127.0.0.1:%d", port)}
 			return exec.Command(o.bin, append(args, o.profileArgs("engine-bounded")...)...)
 		}})
 	}
@@ -358,7 +360,7 @@ func benchRun(ctx context.Context, o options, url string, pid int) (row, error) 
 		r.note = fmt.Sprintf("%d errors/throttles", n)
 		if len(res.Errors) > 0 {
 			m := res.Errors[0].Message
-			fmt.Fprintf(os.Stderr, "bench errors: %d × %s\n", res.Errors[0].Count, m) // whole, beside the table's short note
+			fmt.Fprintf(os.Stderr, "bench errors: %s × %s\n", units.Int(res.Errors[0].Count), m) // whole, beside the table's short note
 			if len(m) > 120 {
 				m = m[:120] + "…"
 			}

@@ -13,7 +13,7 @@ import (
 )
 
 // newRootCmd builds the command tree around the given streams; prof owns
-// its --cpuprofile flag.
+// its --cpuprofile, --memprofile and --trace flags.
 func newRootCmd(io *streams, prof *profiling) *cobra.Command {
 	root := &cobra.Command{
 		Use:   "streamcap",

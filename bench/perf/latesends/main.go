@@ -64,7 +64,10 @@ const (
 	kindUnknown  = "no wait seen before it"
 )
 
-var kinds = []string{kindQueued, kindWokeLate, kindRunnable, kindRunning, kindUnknown}
+// kinds lists the kinds of late send in report order.
+func kinds() []string {
+	return []string{kindQueued, kindWokeLate, kindRunnable, kindRunning, kindUnknown}
+}
 
 // lateSend is one logged late send and what classify found about it.
 type lateSend struct {
@@ -181,7 +184,7 @@ func (r report) write(w io.Writer, examples int) {
 	}
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "sends\tshare\tlate p50\tlate max\t  kind")
-	for _, k := range kinds {
+	for _, k := range kinds() {
 		var lags []time.Duration
 		for _, s := range r.sends {
 			if s.kind == k {
@@ -196,7 +199,7 @@ func (r report) write(w io.Writer, examples int) {
 			units.Span(lags[len(lags)/2]), units.Span(lags[len(lags)-1]), k)
 	}
 	tw.Flush()
-	for _, k := range kinds[1:4] {
+	for _, k := range kinds()[1:4] {
 		n := 0
 		for _, s := range r.sends {
 			if s.kind != k || n >= examples {
