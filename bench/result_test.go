@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -417,5 +418,33 @@ func TestMergeKeepsPacing(t *testing.T) {
 	}
 	if m.Pacing.Waits != 30 || m.Pacing.WakeLate != 120*time.Microsecond {
 		t.Errorf("merged pacing %+v: want 30 waits, the worst wake lateness (120 µs)", m.Pacing)
+	}
+}
+
+// The text report's pacing lines: the spin's share and window, the wakes' lateness, and the
+// machine's interruptions of the spin with their share (as the README's example prints them).
+func TestTextPacingLines(t *testing.T) {
+	r := syntheticResult(t, 3, 1000)
+	r.Pacing = &loadgen.PacingStats{Hybrid: true, Waits: 3000, SpinWindow: 50 * time.Microsecond, SpinWindowMax: 250 * time.Microsecond,
+		Spin: time.Second, SpinShare: 0.384, WakeLate: 142 * time.Microsecond, Interruptions: 4933, Interrupted: 47700 * time.Microsecond, InterruptedShare: 0.0477}
+	var b strings.Builder
+	if err := WriteText(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []*regexp.Regexp{
+		regexp.MustCompile(`\npacing\s+spin 38\.4 % of a core\s+spin window 50 µs–250 µs\s+precise sleeps wake late by 142 µs \(p99\)\n`),
+		regexp.MustCompile(`\n\s+spin interrupted 4,933× ≥ 20 µs\s+4\.77 % of the spin\s+the machine took the CPU \(or a GC paused it\)\n`),
+	} {
+		if !want.MatchString(b.String()) {
+			t.Errorf("text lacks %s:\n%s", want, b.String())
+		}
+	}
+	r.Pacing.Interruptions = 0
+	b.Reset()
+	if err := WriteText(&b, r); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(b.String(), "spin interrupted") {
+		t.Errorf("an uninterrupted spin still prints an interruptions line:\n%s", b.String())
 	}
 }

@@ -191,6 +191,19 @@ func TestJobLogsAsksKubectlForTheJobsPods(t *testing.T) {
 			t.Errorf("%T lacks the %s label JobLogs selects by: %v", o, InstanceLabel, m.GetLabels())
 		}
 	}
+	// kubectl logs selects pods, which carry the Job's pod-template labels.
+	pods := 0
+	for _, o := range objs {
+		if j, ok := o.(*batchv1.Job); ok {
+			pods++
+			if got := j.Spec.Template.Labels[InstanceLabel]; got != "load-1" {
+				t.Errorf("the Job's pod template has %s=%q, want load-1 (JobLogs would find no pod)", InstanceLabel, got)
+			}
+		}
+	}
+	if pods != 1 {
+		t.Errorf("%d Jobs among the manifests, want 1", pods)
+	}
 	if _, err := JobLogs(t.Context(), filepath.Join(dir, "missing"), "perf", "load-1", io.Discard); err == nil || !strings.Contains(err.Error(), "kubectl logs for job perf/load-1") {
 		t.Errorf("missing kubectl: %v", err)
 	}

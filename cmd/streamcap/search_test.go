@@ -114,6 +114,38 @@ func TestBenchSearchKinesisAPI(t *testing.T) {
 	}
 }
 
+// With --keep-streams a search leaves every trial's stream where it is: a short search (two
+// trials up to --to 600/s, no confirmation) over the Kinesis API deletes none of those it created.
+func TestBenchSearchKeepStreams(t *testing.T) {
+	t.Parallel()
+	eng, err := engine.Open(engine.Options{InMemory: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	api := kinesisapi.NewHandler(eng, kinesisapi.HandlerOptions{})
+	var deletes atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("X-Amz-Target") == "Kinesis_20131202.DeleteStream" {
+			deletes.Add(1)
+		}
+		api.ServeHTTP(w, r)
+	}))
+	t.Cleanup(func() { srv.Close(); eng.Close() })
+	code, out, errOut := runCLI(t, "bench", "search", "-o", "json", "-q", "--rate", "300/s", "--record-size", "1KB", "--keys", "1000",
+		"--warmup", "200ms", "--trial", "500ms", "--confirm", "0", "--to", "600/s",
+		"--target", "kinesis", "--endpoint", srv.URL, "--region", "us-east-1", "--shards", "1", "--stream", "kept", "--max-retries", "0", "--keep-streams")
+	if code != 0 {
+		t.Fatalf("bench search: exit %d: %s", code, errOut)
+	}
+	o, err := search.ReadJSON(strings.NewReader(out))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if streams := eng.ListStreams(); len(o.Trials) == 0 || len(streams) != len(o.Trials) || deletes.Load() != 0 {
+		t.Errorf("%d trials left streams %q and %d deletes; want each trial's stream kept, none deleted", len(o.Trials), streams, deletes.Load())
+	}
+}
+
 // TestBenchSearchKafka searches a one-broker kfake cluster: no limits, so
 // every trial up to --to passes and the search stops at the ceiling.
 func TestBenchSearchKafka(t *testing.T) {

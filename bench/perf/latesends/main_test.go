@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	xtrace "golang.org/x/exp/trace"
+
 	"github.com/streamcap/streamcap/loadgen"
 )
 
@@ -84,5 +86,41 @@ func TestClassifyNothingLateAndNotATrace(t *testing.T) {
 	}
 	if _, err := classify(strings.NewReader("not a trace")); err == nil {
 		t.Error("classify accepted a file that is not a trace")
+	}
+}
+
+// Each kind follows from the late sender's last wait, wake and run against its due time (all
+// times in µs; due at 1000, the send logged at 1300).
+func TestKindFrom(t *testing.T) {
+	at := func(us int64) xtrace.Time { return xtrace.Time(us * 1000) }
+	waited := func(sleep, wake, run int64) []transition {
+		return []transition{
+			{at: at(sleep), from: xtrace.GoRunning, to: xtrace.GoWaiting, reason: "network"},
+			{at: at(wake), from: xtrace.GoWaiting, to: xtrace.GoRunnable},
+			{at: at(run), from: xtrace.GoRunnable, to: xtrace.GoRunning},
+		}
+	}
+	for _, c := range []struct {
+		name string
+		ts   []transition
+		want string
+	}{
+		{"woke after the due time", waited(700, 1200, 1210), kindWokeLate},
+		{"runnable before, running after", waited(700, 900, 1250), kindRunnable},
+		{"running before the due time", waited(700, 900, 950), kindRunning},
+		{"no wait seen", []transition{{at: at(900), from: xtrace.GoRunnable, to: xtrace.GoRunning}}, kindUnknown},
+		// Transitions after the send do not count: the wait before it decides.
+		{"later transitions ignored", append(waited(700, 1200, 1210), transition{at: at(1400), from: xtrace.GoRunning, to: xtrace.GoWaiting}), kindWokeLate},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			s := lateSend{at: at(1300), due: at(1000)}
+			s.kindFrom(c.ts)
+			if s.kind != c.want {
+				t.Errorf("kind %q, want %q", s.kind, c.want)
+			}
+			if c.want == kindWokeLate && (s.waitedOn != "network" || s.wake != 200*time.Microsecond) {
+				t.Errorf("waited on %q, woke %v after the due time; want network, 200µs", s.waitedOn, s.wake)
+			}
+		})
 	}
 }
