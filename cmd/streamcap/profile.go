@@ -18,7 +18,7 @@ import (
 // profiles were taken with them.
 type profiling struct {
 	path, tracePath, memPath string
-	file, traceFile          *os.File
+	file, traceFile, memFile *os.File
 }
 
 // register adds the flags to root and starts the profile before any
@@ -31,9 +31,15 @@ func (p *profiling) register(root *cobra.Command) {
 }
 
 // start begins profiling into p.path and tracing into p.tracePath, each if
-// set; with --memprofile it samples one allocation per 64 KiB.
+// set; with --memprofile it creates that file now (an unwritable path fails
+// before the command runs, not after) and samples one allocation per 64 KiB.
 func (p *profiling) start() error {
-	if p.memPath != "" {
+	if p.memPath != "" && p.memFile == nil {
+		f, err := os.Create(p.memPath)
+		if err != nil {
+			return fmt.Errorf("--memprofile: %w", err)
+		}
+		p.memFile = f
 		runtime.MemProfileRate = 64 << 10
 	}
 	if p.path != "" && p.file == nil {
@@ -79,21 +85,17 @@ func (p *profiling) stop() error {
 		}
 		p.traceFile = nil
 	}
-	if p.memPath != "" {
-		if err := writeHeapProfile(p.memPath); err != nil {
+	if p.memFile != nil {
+		if err := writeHeapProfile(p.memFile); err != nil {
 			errs = append(errs, fmt.Errorf("--memprofile %s: %w", p.memPath, err))
 		}
-		p.memPath = ""
+		p.memFile = nil
 	}
 	return errors.Join(errs...)
 }
 
-// writeHeapProfile writes the allocation profile so far to path.
-func writeHeapProfile(path string) error {
-	f, err := os.Create(path)
-	if err != nil {
-		return err
-	}
+// writeHeapProfile writes the allocation profile so far to f and closes it.
+func writeHeapProfile(f *os.File) error {
 	runtime.GC() // the profile is as of the last collection
 	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
 		f.Close()
