@@ -53,7 +53,7 @@ func WriteText(w io.Writer, o *Outcome) error {
 		what = append(what, o.Target)
 	}
 	if o.Shards > 0 {
-		what = append(what, fmt.Sprintf("%d %s", o.Shards, map[bool]string{true: "shard", false: "shards"}[o.Shards == 1]))
+		what = append(what, units.Plural(int64(o.Shards), "shard"))
 	}
 	if o.Workload != "" {
 		what = append(what, "workload "+o.Workload)
